@@ -1,0 +1,30 @@
+"""Apply the Alembic migrations in `migrations/` (also shipped inside the wheel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from inmc_vote.db.urls import sync_url
+
+
+def migrations_dir() -> Path:
+    """The repository's `migrations/` in a checkout, the packaged copy in a wheel."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package.parent.parent / "migrations", package / "_migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise FileNotFoundError("the migrations folder is missing from this installation")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,215 @@
+"""The tables. Rules live in `domain/`; these classes only hold rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
+
+from inmc_vote.db.types import UTCDateTime
+
+# Stable constraint names, so that migrations can name what they alter on SQLite too.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class City(Base):
+    """A member city of the network. Suspended cities keep their history but cannot vote."""
+
+    __tablename__ = "cities"
+    __table_args__ = (UniqueConstraint("country", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120))  # folded name, for re-imports
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(60), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Account(Base):
+    """An organiser or an auditor who signs in."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiKey(Base):
+    """An API key: its public id and the SHA-256 of its secret half (never the secret)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds the id; the table holds only its hash."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class Ballot(Base):
+    __tablename__ = "ballots"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(String(20))
+    quorum: Mapped[str | None] = mapped_column(String(20), nullable=True)  # "1/2"
+    blank_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    candidacy_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    state: Mapped[str] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_another_round: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Candidacy(Base):
+    """One city's candidacy to host, one per city per ballot."""
+
+    __tablename__ = "candidacies"
+    __table_args__ = (UniqueConstraint("ballot_id", "city_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    proposed_dates: Mapped[str] = mapped_column(String(300))
+    venue: Mapped[str] = mapped_column(String(300))
+    by_organiser: Mapped[bool] = mapped_column(Boolean, default=False)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    city: Mapped[City] = relationship(lazy="joined")
+    dossier: Mapped[Dossier | None] = relationship(
+        lazy="joined", back_populates="candidacy", cascade="all, delete-orphan"
+    )
+
+
+class Dossier(Base):
+    """A candidacy's PDF, kept with its SHA-256 so that anyone can check the copy they read."""
+
+    __tablename__ = "dossiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidacy_id: Mapped[int] = mapped_column(
+        ForeignKey("candidacies.id", ondelete="CASCADE"), unique=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    candidacy: Mapped[Candidacy] = relationship(back_populates="dossier")
+
+
+class PortalLink(Base):
+    """A city's signed, expiring, revocable link to its candidacy portal."""
+
+    __tablename__ = "portal_links"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    city: Mapped[City] = relationship(lazy="joined")
+
+
+class Candidate(Base):
+    """A candidate fixed at freeze, from an accepted candidacy."""
+
+    __tablename__ = "candidates"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidate_id: Mapped[str] = mapped_column(String(80), primary_key=True)  # the city's slug
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    position: Mapped[int] = mapped_column(Integer)
+
+    city: Mapped[City] = relationship(lazy="joined")
+
+
+class Elector(Base):
+    """A city of the electorate fixed at freeze: the active members at that moment."""
+
+    __tablename__ = "electorate"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), primary_key=True)
+
+
+class BallotEvent(Base):
+    """One entry of a ballot's hash-chained event log (see domain/protocol/events.py)."""
+
+    __tablename__ = "ballot_events"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(40))
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev: Mapped[bytes] = mapped_column(LargeBinary(32))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)

@@ -1,0 +1,100 @@
+"""A ballot's settings: its method, its rules and its timetable."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from fractions import Fraction
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from inmc_vote.domain.errors import Invalid
+
+MAX_TITLE = 200
+MAX_QUESTION = 500
+MAX_DESCRIPTION = 10_000
+
+
+class Method(StrEnum):
+    PLURALITY = "plurality"
+    EXHAUSTIVE = "exhaustive"
+    IRV = "irv"
+    SCHULZE = "schulze"
+    APPROVAL = "approval"
+
+
+METHOD_NAMES: dict[Method, str] = {
+    Method.PLURALITY: "Plurality (one choice, most votes wins)",
+    Method.EXHAUSTIVE: "Exhaustive ballot (rounds until an absolute majority)",
+    Method.IRV: "Instant runoff (ranked choices)",
+    Method.SCHULZE: "Schulze (ranked choices, Condorcet)",
+    Method.APPROVAL: "Approval (approve any number)",
+}
+
+
+def parse_method(value: str) -> Method:
+    try:
+        return Method(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in Method)
+        raise Invalid(f"«{value}» is not a counting method; choose one of {allowed}.") from None
+
+
+def parse_quorum(value: str | None) -> Fraction | None:
+    """A quorum such as "1/2" or "2/3" of the eligible cities; empty means none."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        numerator, denominator = (int(part) for part in text.split("/"))
+        quorum = Fraction(numerator, denominator)
+    except (ValueError, ZeroDivisionError):
+        raise Invalid(
+            f"The quorum «{text}» should be a fraction of the eligible cities, such as 1/2."
+        ) from None
+    if not 0 < quorum <= 1:
+        raise Invalid("The quorum must be more than 0 and at most 1 (all eligible cities).")
+    return quorum
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"«{name}» is not a time zone name such as Europe/Paris.") from None
+
+
+@dataclass(frozen=True)
+class Timetable:
+    candidacy_deadline: datetime | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def check(self) -> None:
+        """Each time that is set comes after the one before it."""
+        steps = [
+            ("the candidacy deadline", self.candidacy_deadline),
+            ("the opening time", self.opens_at),
+            ("the closing time", self.closes_at),
+        ]
+        set_steps = [(name, t) for name, t in steps if t is not None]
+        for (first, t1), (second, t2) in itertools.pairwise(set_steps):
+            if t2 <= t1:
+                raise Invalid(f"{second.capitalize()} must come after {first}.")
+
+    def deadline_passed(self, now: datetime) -> bool:
+        return self.candidacy_deadline is not None and now >= self.candidacy_deadline
+
+
+def check_text(title: str, question: str, description: str) -> None:
+    if not title.strip():
+        raise Invalid("The ballot needs a title.")
+    if len(title) > MAX_TITLE:
+        raise Invalid(f"The title is longer than {MAX_TITLE} characters.")
+    if not question.strip():
+        raise Invalid("The ballot needs a question, such as «Which city will host 2027?».")
+    if len(question) > MAX_QUESTION:
+        raise Invalid(f"The question is longer than {MAX_QUESTION} characters.")
+    if len(description) > MAX_DESCRIPTION:
+        raise Invalid(f"The description is longer than {MAX_DESCRIPTION} characters.")

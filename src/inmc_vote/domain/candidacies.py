@@ -1,0 +1,46 @@
+"""Candidacies: who may submit, until when, and what a dossier must be."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from inmc_vote.domain.errors import Invalid, TooLarge
+
+MAX_DOSSIER_BYTES = 20 * 1024 * 1024
+MAX_SUMMARY = 5_000
+MAX_FIELD = 300
+
+
+class CandidacyStatus(StrEnum):
+    SUBMITTED = "submitted"  # waiting for the organiser's decision
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+def check_dossier(content: bytes) -> None:
+    """A dossier is a PDF of at most 20 MB, judged by its bytes and not by its name."""
+    if len(content) > MAX_DOSSIER_BYTES:
+        raise TooLarge(
+            f"The dossier is {len(content) / 1_048_576:.1f} MB; the limit is "
+            f"{MAX_DOSSIER_BYTES // 1_048_576} MB. Please send a smaller PDF."
+        )
+    if not content:
+        raise Invalid("The dossier file is empty.")
+    # A PDF starts with its header within the first 1024 bytes and ends with %%EOF.
+    if b"%PDF-" not in content[:1024] or b"%%EOF" not in content[-2048:]:
+        raise Invalid("The dossier is not a PDF file (its content is not a PDF document).")
+
+
+def check_candidacy_text(summary: str, dates: str, venue: str) -> None:
+    if not summary.strip():
+        raise Invalid("The candidacy needs a summary.")
+    if len(summary) > MAX_SUMMARY:
+        raise Invalid(f"The summary is longer than {MAX_SUMMARY} characters.")
+    if not dates.strip():
+        raise Invalid("The candidacy needs the proposed dates.")
+    if not venue.strip():
+        raise Invalid("The candidacy needs the proposed venue.")
+    for label, value in (("proposed dates", dates), ("venue", venue)):
+        if len(value) > MAX_FIELD:
+            raise Invalid(f"The {label} are longer than {MAX_FIELD} characters.")

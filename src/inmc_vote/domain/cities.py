@@ -1,0 +1,165 @@
+"""Member cities: the rules for a city's fields and for the CSV import.
+
+The import is all-or-nothing: `parse_cities_csv` returns every row, or raises
+`CsvRejected` listing every bad line with its number and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from inmc_vote.domain.countries import COUNTRIES
+from inmc_vote.domain.errors import Invalid
+
+MAX_CSV_BYTES = 1_000_000
+MAX_NAME = 120
+MAX_REGION = 60
+MAX_CONTACT = 120
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_HEADER_ALIASES = {
+    "name": "name",
+    "city": "name",
+    "country": "country",
+    "region": "region",
+    "contact name": "contact_name",
+    "contact_name": "contact_name",
+    "contact email": "contact_email",
+    "contact_email": "contact_email",
+    "email": "contact_email",
+}
+REQUIRED_COLUMNS = ("name", "country", "region", "contact_name", "contact_email")
+
+
+@dataclass(frozen=True)
+class CityFields:
+    name: str
+    country: str
+    region: str
+    contact_name: str
+    contact_email: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two rows the same city: its country and its name, folded."""
+        return natural_key(self.name, self.country)
+
+
+@dataclass(frozen=True)
+class CsvProblem:
+    line: int
+    reason: str
+
+
+class CsvRejected(Invalid):
+    def __init__(self, problems: list[CsvProblem]) -> None:
+        lines = "; ".join(f"line {p.line}: {p.reason}" for p in problems)
+        super().__init__(f"Nothing was imported: {lines}.")
+        self.problems = problems
+
+
+def natural_key(name: str, country: str) -> tuple[str, str]:
+    folded = unicodedata.normalize("NFKC", " ".join(name.split())).casefold()
+    return country.strip().upper(), folded
+
+
+def slug_for(name: str, country: str) -> str:
+    """A stable, readable id such as `clermont-ferrand-fr`."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "city"
+    return f"{words[:60]}-{country.lower()}"
+
+
+def clean_city(
+    name: str, country: str, region: str, contact_name: str, contact_email: str
+) -> CityFields:
+    """Return the city's fields tidied up, or raise Invalid naming every problem."""
+    problems = city_problems(name, country, region, contact_name, contact_email)
+    if problems:
+        raise Invalid("; ".join(problems).capitalize() + ".")
+    return CityFields(
+        name=" ".join(name.split()),
+        country=country.strip().upper(),
+        region=" ".join(region.split()),
+        contact_name=" ".join(contact_name.split()),
+        contact_email=contact_email.strip(),
+    )
+
+
+def city_problems(
+    name: str, country: str, region: str, contact_name: str, contact_email: str
+) -> list[str]:
+    problems = []
+    name, country, email = name.strip(), country.strip().upper(), contact_email.strip()
+    if not name:
+        problems.append("the city's name is empty")
+    elif len(name) > MAX_NAME:
+        problems.append(f"the city's name is longer than {MAX_NAME} characters")
+    if not country:
+        problems.append("the country is empty")
+    elif country not in COUNTRIES:
+        problems.append(f"«{country}» is not an ISO 3166 country code (such as FR, JP, BR)")
+    if len(region.strip()) > MAX_REGION:
+        problems.append(f"the region is longer than {MAX_REGION} characters")
+    if len(contact_name.strip()) > MAX_CONTACT:
+        problems.append(f"the contact name is longer than {MAX_CONTACT} characters")
+    if email and not EMAIL.match(email):
+        problems.append(f"«{email}» is not an e-mail address")
+    return problems
+
+
+def parse_cities_csv(data: bytes) -> list[CityFields]:
+    """Read a CSV of member cities (comma or semicolon separated, UTF-8, with a header)."""
+    if len(data) > MAX_CSV_BYTES:
+        raise CsvRejected([CsvProblem(0, f"the file is larger than {MAX_CSV_BYTES:,} bytes")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CsvRejected([CsvProblem(line, "the file is not UTF-8 text")]) from None
+    if not text.strip():
+        raise CsvRejected([CsvProblem(1, "the file is empty")])
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader)
+    columns = [_HEADER_ALIASES.get(h.strip().lower()) for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        names = ", ".join(m.replace("_", " ") for m in missing)
+        raise CsvRejected([CsvProblem(1, f"the header lacks the column(s) {names}")])
+
+    rows: list[CityFields] = []
+    problems: list[CsvProblem] = []
+    seen: dict[tuple[str, str], int] = {}
+    start = reader.line_num + 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(
+                CsvProblem(line, f"{len(record)} fields where the header has {len(header)}")
+            )
+            continue
+        values = {col: cell for col, cell in zip(columns, record, strict=True) if col}
+        fields = [values[c] for c in REQUIRED_COLUMNS]
+        row_problems = city_problems(*fields)
+        if row_problems:
+            problems.append(CsvProblem(line, "; ".join(row_problems)))
+            continue
+        city = clean_city(*fields)
+        if city.key in seen:
+            problems.append(CsvProblem(line, f"the same city as line {seen[city.key]}"))
+            continue
+        seen[city.key] = line
+        rows.append(city)
+    if problems:
+        raise CsvRejected(problems)
+    if not rows:
+        raise CsvRejected([CsvProblem(2, "the file has a header but no city")])
+    return rows

@@ -1,0 +1,1 @@
+"""Protocol v1: the exact bytes that are hashed and signed (see docs/protocol.md)."""
