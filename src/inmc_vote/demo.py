@@ -1,0 +1,211 @@
+"""`inmc-vote demo`: a fresh database with a sample network and ballot, then serve.
+
+Everything it makes is sample data: the contacts are not real people and the
+e-mail addresses are under example.org.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from inmc_vote.config import Settings
+from inmc_vote.db.engine import Database
+from inmc_vote.db.migrate import upgrade
+from inmc_vote.sample_pdf import sample_pdf
+from inmc_vote.services import accounts, ballots, candidacies, cities, lifecycle, portal
+from inmc_vote.services.accounts import Role
+from inmc_vote.services.actors import city as city_actor
+from inmc_vote.services.actors import organiser
+from inmc_vote.services.ballots import BallotForm
+from inmc_vote.services.candidacies import CandidacyForm, Upload
+
+# (name, country, region): 40 member cities in 23 countries, as in the 2017 network.
+SAMPLE_CITIES = [
+    ("Clermont-Ferrand", "FR", "Europe"),
+    ("Cholet", "FR", "Europe"),
+    ("Roanne", "FR", "Europe"),
+    ("Troyes", "FR", "Europe"),
+    ("Vitoria-Gasteiz", "ES", "Europe"),
+    ("Valladolid", "ES", "Europe"),
+    ("Aranda de Duero", "ES", "Europe"),
+    ("Lasarte-Oria", "ES", "Europe"),
+    ("Cuneo", "IT", "Europe"),
+    ("Alessandria", "IT", "Europe"),
+    ("Torino", "IT", "Europe"),
+    ("Karlsruhe", "DE", "Europe"),
+    ("Bad Kreuznach", "DE", "Europe"),
+    ("Homburg", "DE", "Europe"),
+    ("Oranienburg", "DE", "Europe"),
+    ("Olsztyn", "PL", "Europe"),
+    ("Nyíregyháza", "HU", "Europe"),
+    ("Zalău", "RO", "Europe"),
+    ("Pirot", "RS", "Europe"),
+    ("Stoke-on-Trent", "GB", "Europe"),
+    ("Greenville", "US", "Americas"),
+    ("Spartanburg", "US", "Americas"),
+    ("Lexington", "US", "Americas"),
+    ("Waterville", "CA", "Americas"),
+    ("León", "MX", "Americas"),
+    ("Querétaro", "MX", "Americas"),
+    ("Resende", "BR", "Americas"),
+    ("Campo Grande", "BR", "Americas"),
+    ("Bogotá", "CO", "Americas"),
+    ("Shenyang", "CN", "Asia"),
+    ("Shanghai", "CN", "Asia"),
+    ("Ota", "JP", "Asia"),
+    ("Phra Pradaeng", "TH", "Asia"),
+    ("Chennai", "IN", "Asia"),
+    ("Pune", "IN", "Asia"),
+    ("Singapore", "SG", "Asia"),
+    ("Port Harcourt", "NG", "Africa"),
+    ("Durban", "ZA", "Africa"),
+    ("Casablanca", "MA", "Africa"),
+    ("Abidjan", "CI", "Africa"),
+]
+
+SAMPLE_CANDIDACIES = [
+    (
+        "Vitoria-Gasteiz",
+        "ES",
+        "Three days in the Europa congress centre, with site visits to the city's green ring.",
+        "12–14 May 2027",
+        "Palacio de Congresos Europa",
+        True,
+    ),
+    (
+        "Greenville",
+        "US",
+        "A meeting on the riverfront, with workshops on mobility and water.",
+        "2–4 June 2027",
+        "Greenville Convention Center",
+        True,
+    ),
+    (
+        "Ota",
+        "JP",
+        "The first meetings in Asia, on industrial cities and their neighbourhoods.",
+        "6–8 October 2027",
+        "Ota City Industrial Plaza",
+        False,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoFacts:
+    ballot_id: str
+    email: str
+    password: str
+    api_key: str
+    portal_path: str
+
+
+async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
+    """Fill an empty, migrated database with the sample network and ballot."""
+    for name, country, region in SAMPLE_CITIES:
+        slug = name.lower().replace(" ", "-")
+        await cities.add_city(
+            db,
+            cities.fields_of(
+                name,
+                country,
+                region,
+                "Sample contact (not a real person)",
+                f"contact@{slug}.example.org",
+            ),
+            now,
+        )
+    account = await accounts.add_account(db, "organiser@example.org", Role.ORGANISER, now)
+    who = organiser(account.email)
+    ballot = await ballots.create_ballot(
+        db,
+        who,
+        BallotForm(
+            title="Host city of the 2027 meetings (sample)",
+            question="Which city should host the network's 2027 meetings?",
+            method="irv",
+            description="Sample data for a demonstration: these candidacies and contacts are "
+            "made up. Rank the candidate cities in your order of preference.",
+            quorum="1/2",
+            blank_allowed=True,
+            timezone="Europe/Paris",
+            candidacy_deadline=now + timedelta(days=3),
+            opens_at=now + timedelta(days=7),
+            closes_at=now + timedelta(days=21),
+        ),
+        now,
+    )
+    await lifecycle.perform(db, who, ballot.id, lifecycle.Action.OPEN_CANDIDACIES, now)
+    links = await portal.make_links(db, secret_key, who, ballot.id, now)
+    by_name = {c.name: c for c in await cities.list_cities(db)}
+    for name, country, summary, dates, venue, accept in SAMPLE_CANDIDACIES:
+        city = by_name[name]
+        pdf = sample_pdf(
+            f"Candidacy of {name} ({country}) - sample",
+            [
+                summary[:90],
+                f"Dates: {dates}",
+                f"Venue: {venue}",
+                "Sample dossier made by inmc-vote demo.",
+            ],
+        )
+        candidacy = await candidacies.submit(
+            db,
+            city_actor(city.slug),
+            ballot.id,
+            city.id,
+            CandidacyForm(summary, dates, venue),
+            Upload(f"{city.slug}-dossier.pdf", pdf),
+            now,
+        )
+        if accept:
+            await candidacies.decide(db, who, ballot.id, candidacy.id, True, "", now)
+    portal_path = next(link.path for link in links if link.city_name == "Clermont-Ferrand")
+    return DemoFacts(ballot.id, account.email, account.password, account.api_key, portal_path)
+
+
+def run_demo(host: str, port: int, database_file: str) -> int:
+    import uvicorn
+
+    from inmc_vote.web.app import create_app
+
+    path = Path(database_file)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{path.resolve()}"
+    env = dict(os.environ, INMC_DATABASE_URL=url)
+    env.setdefault("INMC_BASE_URL", f"http://{host}:{port}")
+    settings = Settings.from_env(env)
+    upgrade(url)
+
+    async def fill() -> DemoFacts:
+        db = Database(url)
+        try:
+            return await build(db, settings.secret_key, datetime.now(UTC))
+        finally:
+            await db.dispose()
+
+    facts = asyncio.run(fill())
+    base = settings.base_url
+    print(
+        f"""
+inmc-vote demo (sample data) in {path}
+
+  Ballots:            {base}/
+  The sample ballot:  {base}/ballots/{facts.ballot_id}
+  Organiser sign-in:  {base}/login
+      e-mail    {facts.email}
+      password  {facts.password}
+      API key   {facts.api_key}
+  Candidacy portal of Clermont-Ferrand (a city's view):
+                      {base}{facts.portal_path}
+  API description:    {base}/schema/openapi.json
+""",
+        flush=True,
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    return 0

@@ -1,0 +1,104 @@
+"""Passwords, API keys, session ids and signed links, with `cryptography`'s primitives only.
+
+Passwords: scrypt (memory-hard), parameters stored with each hash so they can grow.
+API keys and session ids are 256-bit random secrets, so a plain SHA-256 of them is
+what the database keeps. Links are signed with HMAC-SHA256 under the secret key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidKey
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # 32 MiB of memory per hash
+API_KEY_PREFIX = "inmc"
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    kdf = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    digest = kdf.derive(password.encode())
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64url(salt)}${b64url(digest)}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    kdf = Scrypt(salt=from_b64url(salt), length=32, n=int(n), r=int(r), p=int(p))
+    try:
+        kdf.verify(password.encode(), from_b64url(digest))
+    except InvalidKey:
+        return False
+    return True
+
+
+def new_password() -> str:
+    """A password a person can type: 5 groups of 4 letters and digits (about 100 bits)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(5))
+
+
+@dataclass(frozen=True)
+class ApiKeyParts:
+    key_id: str
+    secret: str
+
+    @property
+    def token(self) -> str:
+        return f"{API_KEY_PREFIX}_{self.key_id}_{self.secret}"
+
+    @property
+    def secret_hash(self) -> bytes:
+        return sha256(self.secret.encode())
+
+
+def new_api_key() -> ApiKeyParts:
+    return ApiKeyParts(key_id=secrets.token_hex(8), secret=secrets.token_urlsafe(32))
+
+
+def parse_api_key(token: str) -> ApiKeyParts | None:
+    parts = token.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return ApiKeyParts(key_id=parts[1], secret=parts[2])
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def session_id_hash(session_id: str) -> bytes:
+    return sha256(session_id.encode())
+
+
+def same_bytes(a: bytes, b: bytes) -> bool:
+    return hmac.compare_digest(a, b)
+
+
+def sign(secret_key: bytes, purpose: str, message: str) -> str:
+    """HMAC-SHA256 of `message` under a key derived for `purpose`, as base64url."""
+    mac = crypto_hmac.HMAC(secret_key, hashes.SHA256())
+    mac.update(purpose.encode() + b"\x00" + message.encode())
+    return b64url(mac.finalize())
+
+
+def signature_matches(secret_key: bytes, purpose: str, message: str, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret_key, purpose, message), signature)
+
+
+def random_id(length: int = 12) -> str:
+    """A lowercase id for URLs (ballots, links), about 5 bits per character."""
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(length))

@@ -1,0 +1,118 @@
+"""Ballots, their lifecycle and their event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, Router, get, post, put
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_200_OK
+
+from inmc_vote.db.engine import Database
+from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
+from inmc_vote.services import ballots, lifecycle
+from inmc_vote.services.actors import Actor
+from inmc_vote.services.schedule import catch_up_one, is_due
+from inmc_vote.web.api.schemas import ActionIn, BallotIn, BallotOut, CandidateOut, EventOut
+from inmc_vote.web.auth import organisers_only
+
+
+async def ballot_out(db: Database, ballot_id: str, now: datetime) -> BallotOut:
+    """A ballot as the API shows it, after the clock has applied what is due."""
+    ballot = await ballots.get_ballot(db, ballot_id)
+    if is_due(ballot, now):
+        await catch_up_one(db, ballot_id, now)
+        ballot = await ballots.get_ballot(db, ballot_id)
+    candidates = [
+        CandidateOut(c.candidate_id, c.city.name, c.city.country)
+        for c in await ballots.candidates(db, ballot_id)
+    ]
+    return BallotOut.of(ballot, candidates, await ballots.electorate_size(db, ballot_id))
+
+
+class BallotsApi(Controller):
+    path = "/api/v1/ballots"
+    tags = ["ballots"]
+
+    @get("/", summary="List the ballots")
+    async def list_ballots(
+        self, db: NamedDependency[Database], now: NamedDependency[datetime]
+    ) -> list[BallotOut]:
+        return [await ballot_out(db, b.id, now) for b in await ballots.list_ballots(db)]
+
+    @post("/", summary="Create a ballot (in draft)", guards=[organisers_only])
+    async def create_ballot(
+        self,
+        data: BallotIn,
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> BallotOut:
+        ballot = await ballots.create_ballot(db, actor, data.form(), now)
+        return BallotOut.of(ballot)
+
+    @get("/{ballot_id:str}", summary="A ballot, its state and what it allows next")
+    async def get_ballot(
+        self,
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> BallotOut:
+        return await ballot_out(db, ballot_id, now)
+
+    @put(
+        "/{ballot_id:str}",
+        summary="Edit a ballot's settings (until it is frozen)",
+        guards=[organisers_only],
+    )
+    async def edit_ballot(
+        self,
+        ballot_id: FromPath[str],
+        data: BallotIn,
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> BallotOut:
+        await ballots.edit_ballot(db, actor, ballot_id, data.form(), now)
+        return await ballot_out(db, ballot_id, now)
+
+    @get("/{ballot_id:str}/events", summary="The ballot's hash-chained event log")
+    async def events(
+        self, ballot_id: FromPath[str], db: NamedDependency[Database]
+    ) -> list[EventOut]:
+        await ballots.get_ballot(db, ballot_id)  # 404 for an unknown ballot
+        return [EventOut.of(e) for e in await ballots.events(db, ballot_id)]
+
+
+def _action_handler(action: Action) -> HTTPRouteHandler:
+    async def handler(
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+        data: ActionIn | None = None,
+    ) -> BallotOut:
+        reason = data.reason if data else ""
+        await lifecycle.perform(db, actor, ballot_id, action, now, reason)
+        return await ballot_out(db, ballot_id, now)
+
+    handler.__name__ = f"ballot_{action.name.lower()}"
+    return post(
+        f"/{{ballot_id:str}}/{action.value}",
+        summary=f"Lifecycle: the ballot is {ACTION_VERBS[action]}",
+        description=(
+            "Answers 409 naming the current state and what it allows when the state does "
+            "not allow this, or when a condition of the action is not met."
+        ),
+        guards=[organisers_only],
+        status_code=HTTP_200_OK,
+        tags=["lifecycle"],
+    )(handler)
+
+
+lifecycle_api = Router(
+    path="/api/v1/ballots",
+    route_handlers=[_action_handler(action) for action in lifecycle.STEPS],
+)

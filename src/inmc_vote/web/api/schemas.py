@@ -1,0 +1,254 @@
+"""What the API reads and writes; these classes are also its OpenAPI description."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from inmc_vote.db.models import Ballot, BallotEvent, Candidacy, City
+from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.services.ballots import BallotForm
+from inmc_vote.services.state import lifecycle_of
+
+
+@dataclass
+class CityIn:
+    """A member city. `country` is an ISO 3166 alpha-2 code such as FR."""
+
+    name: str
+    country: str
+    region: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+
+
+@dataclass
+class CityOut:
+    id: int
+    slug: str
+    name: str
+    country: str
+    region: str
+    contact_name: str
+    contact_email: str
+    active: bool
+
+    @classmethod
+    def of(cls, city: City) -> CityOut:
+        return cls(
+            city.id,
+            city.slug,
+            city.name,
+            city.country,
+            city.region,
+            city.contact_name,
+            city.contact_email,
+            city.active,
+        )
+
+
+@dataclass
+class ImportOut:
+    added: int
+    updated: int
+    unchanged: int
+
+
+def _aware(value: datetime | None, label: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise Invalid(f"The {label} needs its time zone, as in 2027-03-01T12:00:00+01:00.")
+    return value
+
+
+@dataclass
+class BallotIn:
+    """A ballot's settings. Times are RFC 3339 with their zone; `quorum` is a fraction of
+    the eligible cities such as "1/2" (none when empty); `timezone` is how times are shown."""
+
+    title: str
+    question: str
+    method: str = field(metadata={"description": "plurality, exhaustive, irv, schulze or approval"})
+    description: str = ""
+    quorum: str | None = None
+    blank_allowed: bool = True
+    timezone: str = "UTC"
+    candidacy_deadline: datetime | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    def form(self) -> BallotForm:
+        return BallotForm(
+            title=self.title,
+            question=self.question,
+            method=self.method,
+            description=self.description,
+            quorum=self.quorum,
+            blank_allowed=self.blank_allowed,
+            timezone=self.timezone,
+            candidacy_deadline=_aware(self.candidacy_deadline, "candidacy deadline"),
+            opens_at=_aware(self.opens_at, "opening time"),
+            closes_at=_aware(self.closes_at, "closing time"),
+        )
+
+
+@dataclass
+class Rules:
+    quorum: str | None
+    blank_allowed: bool
+
+
+@dataclass
+class CandidateOut:
+    id: str
+    city: str
+    country: str
+
+
+@dataclass
+class BallotOut:
+    id: str
+    title: str
+    question: str
+    description: str
+    method: str
+    rules: Rules
+    timezone: str
+    candidacy_deadline: datetime | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    state: str
+    round: int
+    published: bool
+    cancel_reason: str
+    allowed_actions: list[str]
+    candidates: list[CandidateOut]
+    electorate_size: int
+
+    @classmethod
+    def of(
+        cls, ballot: Ballot, candidates: list[CandidateOut] | None = None, electorate_size: int = 0
+    ) -> BallotOut:
+        return cls(
+            id=ballot.id,
+            title=ballot.title,
+            question=ballot.question,
+            description=ballot.description,
+            method=ballot.method,
+            rules=Rules(ballot.quorum, ballot.blank_allowed),
+            timezone=ballot.timezone,
+            candidacy_deadline=ballot.candidacy_deadline,
+            opens_at=ballot.opens_at,
+            closes_at=ballot.closes_at,
+            state=ballot.state,
+            round=ballot.round,
+            published=ballot.published,
+            cancel_reason=ballot.cancel_reason,
+            allowed_actions=[a.value for a in lifecycle_of(ballot).allowed()],
+            candidates=candidates or [],
+            electorate_size=electorate_size,
+        )
+
+
+@dataclass
+class ActionIn:
+    """Why: required to cancel or to close before the scheduled time."""
+
+    reason: str = ""
+
+
+@dataclass
+class DecisionIn:
+    """Why the candidacy is rejected (required to reject, optional to accept)."""
+
+    reason: str = ""
+
+
+@dataclass
+class EventOut:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    data: dict[str, object]
+    prev: str
+    hash: str
+
+    @classmethod
+    def of(cls, row: BallotEvent) -> EventOut:
+        return cls(
+            row.seq,
+            row.at,
+            row.actor,
+            row.action,
+            json.loads(row.data),
+            b64url(row.prev),
+            b64url(row.hash),
+        )
+
+
+@dataclass
+class DossierOut:
+    filename: str
+    size: int
+    sha256: str
+    url: str
+
+
+@dataclass
+class CandidacyOut:
+    id: int
+    city_id: int
+    city: str
+    country: str
+    status: str
+    summary: str
+    proposed_dates: str
+    venue: str
+    by_organiser: bool
+    decision_reason: str
+    submitted_at: datetime
+    updated_at: datetime
+    dossier: DossierOut | None
+
+    @classmethod
+    def of(cls, c: Candidacy) -> CandidacyOut:
+        dossier = None
+        if c.dossier is not None:
+            dossier = DossierOut(
+                c.dossier.filename,
+                c.dossier.size,
+                c.dossier.sha256,
+                f"/api/v1/ballots/{c.ballot_id}/candidacies/{c.id}/dossier",
+            )
+        return cls(
+            c.id,
+            c.city_id,
+            c.city.name,
+            c.city.country,
+            c.status,
+            c.summary,
+            c.proposed_dates,
+            c.venue,
+            c.by_organiser,
+            c.decision_reason,
+            c.submitted_at,
+            c.updated_at,
+            dossier,
+        )
+
+
+@dataclass
+class PortalLinksIn:
+    valid_days: int = 60
+
+
+@dataclass
+class PortalLinkOut:
+    city_id: int
+    city: str
+    country: str
+    contact_email: str
+    url: str
+    expires_at: datetime

@@ -1,0 +1,148 @@
+"""The Litestar application: configuration, routes, templates, errors, the clock task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import ResponseHeader, State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from inmc_vote import __version__, i18n
+from inmc_vote.config import Settings
+from inmc_vote.db.engine import Database
+from inmc_vote.security import sign
+from inmc_vote.services.schedule import catch_up_all
+from inmc_vote.web import auth, deps, pages
+from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
+from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
+from inmc_vote.web.api.cities import CitiesApi
+from inmc_vote.web.errors import EXCEPTION_HANDLERS
+from inmc_vote.web.templating import install_filters
+
+log = logging.getLogger("inmc_vote")
+PACKAGE = Path(__file__).resolve().parent.parent
+SCHEDULE_EVERY_S = 15.0
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def templates_dir() -> Path:
+    """The repository's `templates/` in a checkout, the packaged copy in a wheel."""
+    for candidate in (PACKAGE.parent.parent / "templates", PACKAGE / "_templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("the templates folder is missing from this installation")
+
+
+def templates() -> TemplateConfig:
+    environment = Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_translations(i18n.translations(), newstyle=True)  # type: ignore[attr-defined]
+    install_filters(environment)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+
+
+async def _run_schedule(app: Litestar) -> None:
+    while True:
+        try:
+            await catch_up_all(app.state.db, app.state.clock())
+        except Exception:  # keep the clock going; the next write catches up anyway
+            log.exception("the scheduled transitions failed")
+        await asyncio.sleep(SCHEDULE_EVERY_S)
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    clock: deps.Clock = deps.system_clock,
+    run_schedule: bool = True,
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    csrf_secret = sign(settings.secret_key, "inmc-vote/csrf/v1", "")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        owned = database is None
+        app.state.db = database or Database(settings.database_url)
+        task = asyncio.create_task(_run_schedule(app)) if run_schedule else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if owned:
+                await app.state.db.dispose()
+
+    return Litestar(
+        route_handlers=[
+            CitiesApi,
+            BallotsApi,
+            lifecycle_api,
+            CandidaciesApi,
+            PortalApi,
+            *pages.ROUTES,
+            create_static_files_router(
+                path="/static", directories=[PACKAGE / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={
+            "db": Provide(deps.provide_db, sync_to_thread=False),
+            "settings": Provide(deps.provide_settings, sync_to_thread=False),
+            "now": Provide(deps.provide_now, sync_to_thread=False),
+            "actor": Provide(auth.actor),
+        },
+        state=State({"settings": settings, "clock": clock, "csrf_secret": csrf_secret}),
+        lifespan=[lifespan],
+        template_config=templates(),
+        csrf_config=CSRFConfig(
+            secret=csrf_secret,
+            exclude=["^/api/"],
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="strict",
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
+        openapi_config=OpenAPIConfig(
+            title="inmc-vote",
+            version=__version__,
+            description=(
+                "The host-city ballot of an international network of cities. Organiser "
+                "calls take `Authorization: Bearer <api key>` (or the session cookie with "
+                "the x-csrftoken header); public reads need neither. Errors are problem "
+                "details (RFC 9457) whose `detail` says what is wrong in plain words."
+            ),
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(log_exceptions="always"),
+        request_max_body_size=1_048_576,
+    )

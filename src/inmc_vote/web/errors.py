@@ -1,0 +1,92 @@
+"""Every refusal answers a 4xx that a person understands.
+
+The JSON API answers problem details (RFC 9457); pages answer an error page, and a
+page that needs signing in redirects to the login page.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
+
+from inmc_vote.domain.errors import RuleError
+from inmc_vote.i18n import _
+
+PROBLEM_JSON = "application/problem+json"
+
+_PLAIN_WORDS = {
+    400: "The request could not be understood.",
+    401: "Sign in first.",
+    403: "You are not allowed to do this.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept this kind of request.",
+    413: "What you sent is too large.",
+    429: "Too many requests: wait a moment and try again.",
+}
+
+
+def _validation_detail(exc: ValidationException) -> str:
+    problems = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = item.get("key")
+            message = str(item.get("message", "")).rstrip(".")
+            problems.append(f"«{key}»: {message}" if key else message)
+    if not problems:
+        return _("The request is not valid: check its fields and their types.")
+    return _("The request is not valid: ") + "; ".join(problems) + "."
+
+
+def describe(exc: Exception) -> tuple[int, str]:
+    """The status and the message a person reads."""
+    if isinstance(exc, RuleError):
+        return exc.status, exc.message
+    if isinstance(exc, ValidationException):
+        return 400, _validation_detail(exc)
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else ""
+        if status == 413:
+            detail = _("What you sent is larger than this address accepts.")
+        return status, detail or _(_PLAIN_WORDS.get(status, HTTPStatus(status).phrase))
+    return HTTP_500_INTERNAL_SERVER_ERROR, _(
+        "Something went wrong on our side; nothing was changed. Please try again."
+    )
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    status, detail = describe(exc)
+    if is_api(request):
+        return Response(
+            {
+                "type": "about:blank",
+                "title": HTTPStatus(status).phrase,
+                "status": status,
+                "detail": detail,
+            },
+            status_code=status,
+            media_type=PROBLEM_JSON,
+            headers=getattr(exc, "headers", None) or {},
+        )
+    if status == HTTP_401_UNAUTHORIZED:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?next={quote(target, safe='')}")
+    return Template(
+        template_name="error.html",
+        context={"status": status, "title": HTTPStatus(status).phrase, "detail": detail},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+EXCEPTION_HANDLERS = {RuleError: handle, HTTPException: handle, Exception: handle}
