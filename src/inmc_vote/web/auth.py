@@ -9,7 +9,9 @@ header, so that a session cookie alone never authorises a cross-site request
 from __future__ import annotations
 
 from hmac import compare_digest
+from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -82,8 +84,9 @@ def _valid_csrf(token: str, secret: str) -> bool:
     return len(body) == 64 and compare_digest(mac, generate_csrf_hash(body, secret))
 
 
-async def actor(connection: ASGIConnection) -> Actor:
-    who = await principal(connection)
+async def actor(request: Request[Any, Any, Any]) -> Actor:
+    """The acting account, for the event log (a dependency of guarded handlers)."""
+    who = await principal(request)
     if who is None:  # only reached behind a guard
         raise NotAuthorizedException("Sign in first.")
     return Actor(who.role.value, who.email)

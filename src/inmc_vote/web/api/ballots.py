@@ -7,7 +7,7 @@ from datetime import datetime
 from litestar import Controller, Router, get, post, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from inmc_vote.db.engine import Database
@@ -45,7 +45,7 @@ class BallotsApi(Controller):
     @post("/", summary="Create a ballot (in draft)", guards=[organisers_only])
     async def create_ballot(
         self,
-        data: BallotIn,
+        data: JSONBody[BallotIn],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
@@ -70,7 +70,7 @@ class BallotsApi(Controller):
     async def edit_ballot(
         self,
         ballot_id: FromPath[str],
-        data: BallotIn,
+        data: JSONBody[BallotIn],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
@@ -92,7 +92,7 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
-        data: ActionIn | None = None,
+        data: JSONBody[ActionIn | None] = None,
     ) -> BallotOut:
         reason = data.reason if data else ""
         await lifecycle.perform(db, actor, ballot_id, action, now, reason)

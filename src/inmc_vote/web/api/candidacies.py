@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, MultipartBody
+from litestar.params import FromPath, JSONBody, MultipartBody
 from litestar.status_codes import HTTP_200_OK
 
 from inmc_vote.config import Settings
@@ -110,7 +110,7 @@ class CandidaciesApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
-        data: DecisionIn | None = None,
+        data: JSONBody[DecisionIn | None] = None,
     ) -> CandidacyOut:
         reason = data.reason if data else ""
         return CandidacyOut.of(
@@ -127,7 +127,7 @@ class CandidaciesApi(Controller):
         self,
         ballot_id: FromPath[str],
         candidacy_id: FromPath[int],
-        data: DecisionIn,
+        data: JSONBody[DecisionIn],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
@@ -163,7 +163,7 @@ class CandidaciesApi(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
-        data: PortalLinksIn | None = None,
+        data: JSONBody[PortalLinksIn | None] = None,
     ) -> list[PortalLinkOut]:
         days = data.valid_days if data else 60
         links = await portal.make_links(

@@ -8,7 +8,7 @@ from datetime import datetime
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.cities import MAX_CSV_BYTES
@@ -40,7 +40,7 @@ class CitiesApi(Controller):
 
     @post("/", summary="Add a member city")
     async def add_city(
-        self, data: CityIn, db: NamedDependency[Database], now: NamedDependency[datetime]
+        self, data: JSONBody[CityIn], db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> CityOut:
         return CityOut.of(await cities.add_city(db, _fields(data), now))
 
@@ -52,7 +52,7 @@ class CitiesApi(Controller):
     async def edit_city(
         self,
         city_id: FromPath[int],
-        data: CityIn,
+        data: JSONBody[CityIn],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> CityOut:

@@ -1,0 +1,124 @@
+"""Test data, made through the services (the real write path) in the app's own loop."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import Ballot, Candidacy, City
+from inmc_vote.domain.lifecycle import Action
+from inmc_vote.sample_pdf import sample_pdf
+from inmc_vote.services import accounts, ballots, candidacies, cities, lifecycle
+from inmc_vote.services.accounts import NewAccount, Role
+from inmc_vote.services.actors import Actor, organiser
+from inmc_vote.services.ballots import BallotForm
+from inmc_vote.services.candidacies import CandidacyForm, Upload
+from tests.conftest import FakeClock
+
+T = TypeVar("T")
+Client = TestClient[Litestar]
+ORGANISER = organiser("organiser@example.org")
+
+COUNTRIES = ["FR", "ES", "DE", "IT", "JP", "BR", "US", "MX", "CN", "ZA", "MA", "IN"]
+
+
+def call(client: Client, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """Run a service call in the app's event loop, on the app's database."""
+    return client.blocking_portal.call(functools.partial(fn, *args, **kwargs))
+
+
+def db(client: Client) -> Database:
+    return client.app.state.db
+
+
+def account(client: Client, clock: FakeClock, email: str = "organiser@example.org",
+            role: Role = Role.ORGANISER) -> NewAccount:
+    return call(client, accounts.add_account, db(client), email, role, clock())
+
+
+def bearer(new_account: NewAccount) -> dict[str, str]:
+    return {"Authorization": f"Bearer {new_account.api_key}"}
+
+
+def member_cities(client: Client, clock: FakeClock, n: int = 5) -> list[City]:
+    made = []
+    for i in range(n):
+        fields = cities.fields_of(f"City {i + 1}", COUNTRIES[i % len(COUNTRIES)], "Region",
+                                  f"Contact {i + 1}", f"contact{i + 1}@example.org")
+        made.append(call(client, cities.add_city, db(client), fields, clock()))
+    return made
+
+
+def ballot_form(clock: FakeClock, **overrides: Any) -> BallotForm:
+    now = clock()
+    values: dict[str, Any] = {
+        "title": "Host city 2029",
+        "question": "Which city should host the 2029 meetings?",
+        "method": "plurality",
+        "timezone": "Europe/Paris",
+        "candidacy_deadline": now + timedelta(days=7),
+        "opens_at": now + timedelta(days=10),
+        "closes_at": now + timedelta(days=20),
+    }
+    values.update(overrides)
+    return BallotForm(**values)
+
+
+def ballot(client: Client, clock: FakeClock, actor: Actor = ORGANISER, **overrides: Any) -> Ballot:
+    return call(client, ballots.create_ballot, db(client), actor, ballot_form(clock, **overrides),
+                clock())
+
+
+def act(client: Client, clock: FakeClock, ballot_id: str, action: Action, reason: str = "",
+        actor: Actor = ORGANISER) -> Ballot:
+    return call(client, lifecycle.perform, db(client), actor, ballot_id, action, clock(), reason)
+
+
+def pdf(title: str = "Candidacy dossier") -> bytes:
+    return sample_pdf(title, ["A sample dossier for tests."])
+
+
+def candidacy(client: Client, clock: FakeClock, ballot_id: str, city: City,
+              accept: bool | None = None, actor: Actor = ORGANISER) -> Candidacy:
+    made = call(client, candidacies.submit, db(client), Actor("city", city.slug), ballot_id,
+                city.id, CandidacyForm("Our summary", "1-3 May 2029", "Congress centre"),
+                Upload("dossier.pdf", pdf(city.name)), clock())
+    if accept is not None:
+        made = call(client, candidacies.decide, db(client), actor, ballot_id, made.id, accept,
+                    "" if accept else "Incomplete dossier", clock())
+    return made
+
+
+def ready_to_freeze(client: Client, clock: FakeClock, n_cities: int = 5,
+                    n_candidates: int = 2) -> tuple[Ballot, list[City]]:
+    """A ballot in `candidacies` with accepted candidacies, its deadline just passed."""
+    towns = member_cities(client, clock, n_cities)
+    made = ballot(client, clock)
+    act(client, clock, made.id, Action.OPEN_CANDIDACIES)
+    for town in towns[:n_candidates]:
+        candidacy(client, clock, made.id, town, accept=True)
+    clock.advance(days=8)  # past the candidacy deadline
+    return made, towns
+
+
+def sign_in(client: Client, email: str, password: str) -> None:
+    """Sign in through the login page, as a browser would (with its CSRF token)."""
+    client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "_csrf_token": client.cookies["csrftoken"]},
+        follow_redirects=False,
+    )
+    assert response.status_code == 302, response.text
+
+
+def csrf_headers(client: Client) -> dict[str, str]:
+    if "csrftoken" not in client.cookies:
+        client.get("/login")
+    return {"x-csrftoken": client.cookies["csrftoken"]}
