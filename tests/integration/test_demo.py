@@ -1,0 +1,38 @@
+"""The demo's sample network and ballot, built through the services on both databases."""
+
+from __future__ import annotations
+
+from inmc_vote.demo import SAMPLE_CITIES, build
+from inmc_vote.services import cities
+from tests import factories as f
+
+
+def test_demo_builds_a_network_and_a_ballot_with_three_candidacies(client, clock, settings):
+    facts = f.call(client, build, f.db(client), settings.secret_key, clock())
+
+    members = f.call(client, cities.list_cities, f.db(client))
+    assert len(members) == len(SAMPLE_CITIES) == 40
+    assert len({c.country for c in members}) == 23
+    assert {c.region for c in members} == {"Europe", "Americas", "Asia", "Africa"}
+    assert all(c.contact_email.endswith(".example.org") for c in members)
+
+    ballot = client.get(f"/api/v1/ballots/{facts.ballot_id}").json()
+    assert ballot["state"] == "candidacies"
+    assert "(sample)" in ballot["title"]
+    candidacies = client.get(f"/api/v1/ballots/{facts.ballot_id}/candidacies").json()
+    assert sorted((c["city"], c["status"]) for c in candidacies) == [
+        ("Greenville", "accepted"),
+        ("Ota", "submitted"),
+        ("Vitoria-Gasteiz", "accepted"),
+    ]
+    for candidacy in candidacies:
+        dossier = client.get(candidacy["dossier"]["url"])
+        assert dossier.content.startswith(b"%PDF-")
+
+    assert (
+        client.get(f"/api/v1/portal/{facts.portal_path.removeprefix('/portal/')}").status_code
+        == 200
+    )
+    f.sign_in(client, facts.email, facts.password)
+    listed = client.get("/api/v1/cities", headers={"Authorization": f"Bearer {facts.api_key}"})
+    assert len(listed.json()) == 40
