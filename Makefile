@@ -2,18 +2,27 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.run-installed
+TEST_STAMP := $(VENV)/.test-installed
 PORT ?= 8000
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install install-test run serve test lint bench clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
 
-install: $(STAMP)
+# The service alone (what `make run` needs), then the test tools on top.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(RUN_STAMP)
+install-test: $(TEST_STAMP)
 
 ## make run: a fresh demo database (sample network and ballot), then serve on :$(PORT)
 run: install
@@ -24,7 +33,7 @@ serve: install
 	$(BIN)/inmc-vote db upgrade
 	$(BIN)/inmc-vote serve --port $(PORT)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -33,7 +42,7 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
-bench: install
+bench: install-test
 	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
 
 clean:

@@ -8,13 +8,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -36,6 +38,8 @@ from inmc_vote.web.templating import install_filters
 log = logging.getLogger("inmc_vote")
 PACKAGE = Path(__file__).resolve().parent.parent
 SCHEDULE_EVERY_S = 15.0
+
+SIGN_IN_ATTEMPTS_PER_MINUTE = 20  # per address and process: slows password guessing
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -76,6 +80,10 @@ async def _run_schedule(app: Litestar) -> None:
         except Exception:  # keep the clock going; the next write catches up anyway
             log.exception("the scheduled transitions failed")
         await asyncio.sleep(SCHEDULE_EVERY_S)
+
+
+def _is_sign_in_attempt(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path == "/login"
 
 
 def create_app(
@@ -130,6 +138,12 @@ def create_app(
             cookie_samesite="strict",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[
+            RateLimitConfig(
+                rate_limit=("minute", SIGN_IN_ATTEMPTS_PER_MINUTE),
+                check_throttle_handler=_is_sign_in_attempt,
+            ).middleware
+        ],
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         openapi_config=OpenAPIConfig(
             title="inmc-vote",

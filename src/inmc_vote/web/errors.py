@@ -27,7 +27,7 @@ _PLAIN_WORDS = {
     404: "There is nothing at this address.",
     405: "This address does not accept this kind of request.",
     413: "What you sent is too large.",
-    429: "Too many requests: wait a moment and try again.",
+    429: "Too many attempts in a short time: wait a minute and try again.",
 }
 
 
