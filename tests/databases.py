@@ -28,8 +28,7 @@ _counter = itertools.count()
 
 
 def pg_admin_conninfo() -> str:
-    return make_url(PG_ADMIN_URL).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    return make_url(PG_ADMIN_URL).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def pg_reachable() -> str | None:
@@ -42,8 +41,11 @@ def pg_reachable() -> str | None:
 
 
 def pg_url_for(name: str) -> str:
-    return make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name) \
+    return (
+        make_url(PG_ADMIN_URL)
+        .set(drivername="postgresql+psycopg", database=name)
         .render_as_string(hide_password=False)
+    )
 
 
 def pg_execute(sql: str) -> None:

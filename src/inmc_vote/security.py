@@ -36,10 +36,10 @@ def check_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    kdf = Scrypt(salt=from_b64url(salt), length=32, n=int(n), r=int(r), p=int(p))
     try:
+        kdf = Scrypt(salt=from_b64url(salt), length=32, n=int(n), r=int(r), p=int(p))
         kdf.verify(password.encode(), from_b64url(digest))
-    except InvalidKey:
+    except (InvalidKey, ValueError):  # a wrong password, or a damaged stored hash
         return False
     return True
 
@@ -95,7 +95,9 @@ def sign(secret_key: bytes, purpose: str, message: str) -> str:
 
 
 def signature_matches(secret_key: bytes, purpose: str, message: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret_key, purpose, message), signature)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+    expected = sign(secret_key, purpose, message).encode()
+    return hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass"))
 
 
 def random_id(length: int = 12) -> str:

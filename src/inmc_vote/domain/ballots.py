@@ -61,7 +61,7 @@ def parse_quorum(value: str | None) -> Fraction | None:
 def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a folder
         raise Invalid(f"«{name}» is not a time zone name such as Europe/Paris.") from None
 
 

@@ -41,6 +41,6 @@ def check_candidacy_text(summary: str, dates: str, venue: str) -> None:
         raise Invalid("The candidacy needs the proposed dates.")
     if not venue.strip():
         raise Invalid("The candidacy needs the proposed venue.")
-    for label, value in (("proposed dates", dates), ("venue", venue)):
+    for label, value in (("proposed dates are", dates), ("venue is", venue)):
         if len(value) > MAX_FIELD:
-            raise Invalid(f"The {label} are longer than {MAX_FIELD} characters.")
+            raise Invalid(f"The {label} longer than {MAX_FIELD} characters.")

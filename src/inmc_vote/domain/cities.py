@@ -6,14 +6,16 @@ The import is all-or-nothing: `parse_cities_csv` returns every row, or raises
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from inmc_vote.domain.countries import COUNTRIES
-from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.errors import Invalid, TooLarge
 
 MAX_CSV_BYTES = 1_000_000
 MAX_NAME = 120
@@ -80,7 +82,8 @@ def clean_city(
     """Return the city's fields tidied up, or raise Invalid naming every problem."""
     problems = city_problems(name, country, region, contact_name, contact_email)
     if problems:
-        raise Invalid("; ".join(problems).capitalize() + ".")
+        text = "; ".join(problems)
+        raise Invalid(text[0].upper() + text[1:] + ".")  # not capitalize(): it lowercases «FR»
     return CityFields(
         name=" ".join(name.split()),
         country=country.strip().upper(),
@@ -109,29 +112,55 @@ def city_problems(
         problems.append(f"the contact name is longer than {MAX_CONTACT} characters")
     if email and not EMAIL.match(email):
         problems.append(f"«{email}» is not an e-mail address")
+    for label, value in (
+        ("city's name", name),
+        ("region", region),
+        ("contact name", contact_name),
+        ("e-mail address", email),
+    ):
+        if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in value):
+            problems.append(f"the {label} contains a control character")
     return problems
 
 
 def parse_cities_csv(data: bytes) -> list[CityFields]:
     """Read a CSV of member cities (comma or semicolon separated, UTF-8, with a header)."""
     if len(data) > MAX_CSV_BYTES:
-        raise CsvRejected([CsvProblem(0, f"the file is larger than {MAX_CSV_BYTES:,} bytes")])
+        raise TooLarge(
+            f"Nothing was imported: the file is larger than {MAX_CSV_BYTES:,} bytes; "
+            "split it into smaller files."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        # utf-8-sig counts its position after the byte order mark that it dropped.
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        line = data[: bom + error.start].count(b"\n") + 1
         raise CsvRejected([CsvProblem(line, "the file is not UTF-8 text")]) from None
     if not text.strip():
         raise CsvRejected([CsvProblem(1, "the file is empty")])
-    first = text.splitlines()[0]
+    first = next(line for line in text.splitlines() if line.strip())
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+    try:
+        return _read(reader)
+    except csv.Error as error:  # such as a field longer than the csv module allows
+        reason = f"this line cannot be read as CSV ({error})"
+        raise CsvRejected([CsvProblem(reader.line_num, reason)]) from None
+
+
+def _read(reader: Any) -> list[CityFields]:
+    header: list[str] = []
+    header_line = 1
+    for header in reader:  # the header is the first line that is not blank
+        if any(cell.strip() for cell in header):
+            break
+        header_line = reader.line_num + 1
     columns = [_HEADER_ALIASES.get(h.strip().lower()) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         names = ", ".join(m.replace("_", " ") for m in missing)
-        raise CsvRejected([CsvProblem(1, f"the header lacks the column(s) {names}")])
+        raise CsvRejected([CsvProblem(header_line, f"the header lacks the column(s) {names}")])
 
     rows: list[CityFields] = []
     problems: list[CsvProblem] = []
@@ -161,5 +190,5 @@ def parse_cities_csv(data: bytes) -> list[CityFields]:
     if problems:
         raise CsvRejected(problems)
     if not rows:
-        raise CsvRejected([CsvProblem(2, "the file has a header but no city")])
+        raise CsvRejected([CsvProblem(header_line + 1, "the file has a header but no city")])
     return rows

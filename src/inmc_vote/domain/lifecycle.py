@@ -135,11 +135,8 @@ def due_action(
     """The transition that the clock makes due, whether or not anyone presses a button."""
     if state is State.OPEN and closes_at is not None and now >= closes_at:
         return Action.CLOSE
-    if (
-        state is State.FROZEN
-        and opens_at is not None
-        and now >= opens_at
-        and (closes_at is None or now < closes_at)
-    ):
+    # A voting window that passed while nobody looked still opens, then closes: the
+    # round is sealed empty rather than left frozen for ever.
+    if state is State.FROZEN and opens_at is not None and now >= opens_at:
         return Action.OPEN
     return None

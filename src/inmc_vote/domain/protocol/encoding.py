@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -51,15 +52,22 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def from_b64url(text: str) -> bytes:
-    if not isinstance(text, str) or "=" in text:
+    """Decode unpadded base64url, refusing any other spelling of the same bytes."""
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("expected unpadded base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url(data) != text:  # unused trailing bits set: not the canonical encoding
+        raise ValueError("expected unpadded base64url")
+    return data
 
 
 def rfc3339_ms(moment: datetime) -> str:
     """A UTC time to the millisecond, e.g. 2026-05-01T09:00:00.000Z."""
-    if moment.tzinfo is None:
+    if moment.utcoffset() is None:  # naive, or a tzinfo that knows no offset
         raise ValueError("times must carry their zone")
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

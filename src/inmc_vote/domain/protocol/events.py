@@ -48,7 +48,11 @@ def verify_chain(ballot_id: str, entries: list[tuple[Event, bytes, bytes]]) -> s
             return f"entry {expected_seq} carries seq {event.seq}"
         if stored_prev != prev:
             return f"entry {event.seq} does not follow entry {event.seq - 1}"
-        if event.chain_hash(prev) != stored_hash:
+        try:
+            computed = event.chain_hash(prev)
+        except (TypeError, ValueError):  # e.g. a float or a non-text key in its data
+            return f"entry {event.seq} is not canonical JSON"
+        if computed != stored_hash:
             return f"entry {event.seq} does not match its hash"
         prev = stored_hash
     return None
