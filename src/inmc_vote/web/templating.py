@@ -19,7 +19,11 @@ def _iso(moment: datetime | None) -> str:
 
 
 def _method_name(method: str) -> str:
-    return METHOD_NAMES.get(Method(method), method) if method in Method else method
+    # `str in Method` raises TypeError on Python 3.11, so look the value up instead.
+    try:
+        return METHOD_NAMES[Method(method)]
+    except ValueError:
+        return method
 
 
 def _megabytes(size: int) -> str:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from inmc_vote.web.pages.organiser_ballots import OrganiserBallots
+from inmc_vote.web.pages.organiser_cities import OrganiserCities
+from inmc_vote.web.pages.organiser_lifecycle import OrganiserLifecycle
+from inmc_vote.web.pages.organiser_links import OrganiserLinks
+from inmc_vote.web.pages.portal import PortalPages
 from inmc_vote.web.pages.public import PublicPages
 from inmc_vote.web.pages.signin import SignInPages
 
-ROUTES = [PublicPages, SignInPages]
+ROUTES = [
+    PublicPages,
+    SignInPages,
+    OrganiserBallots,
+    OrganiserCities,
+    OrganiserLinks,
+    OrganiserLifecycle,
+    PortalPages,
+]

@@ -1,22 +1,34 @@
-"""What every page's template receives."""
+"""What every page's template receives, and the small helpers every page controller uses."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import MediaType, Request
-from litestar.response import Template
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import Ballot
+from inmc_vote.services import ballots
+from inmc_vote.services.schedule import catch_up_one, is_due
 from inmc_vote.web.auth import principal
+from inmc_vote.web.pages import words
 
 
 async def page(
     request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
 ) -> Template:
-    """Render a page with the signed-in account (if any) in its context."""
+    """Render a page with the signed-in account (if any) and the shared words in its context."""
     return Template(
         template_name=template,
-        context={"who": await principal(request), **context},
+        context={
+            "who": await principal(request),
+            "state_words": words.STATE_WORDS,
+            "candidacy_words": words.CANDIDACY_WORDS,
+            **context,
+        },
         status_code=status_code,
         media_type=MediaType.HTML,
     )
@@ -27,3 +39,18 @@ def local_path(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def see_other(path: str) -> Redirect:
+    """After a form POST, send the browser to a page it can reload safely (303)."""
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+async def current_ballot(db: Database, ballot_id: str, now: datetime) -> Ballot:
+    """The ballot after the clock has applied what is due, so a page never shows a
+    ballot as open after its closing time."""
+    ballot = await ballots.get_ballot(db, ballot_id)
+    if is_due(ballot, now):
+        await catch_up_one(db, ballot_id, now)
+        ballot = await ballots.get_ballot(db, ballot_id)
+    return ballot

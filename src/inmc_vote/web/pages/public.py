@@ -1,17 +1,24 @@
-"""Pages that anyone can read: the ballots and each ballot's page."""
+"""Pages that anyone can read: the ballots, each ballot's page and its dossiers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 
 from inmc_vote.db.engine import Database
-from inmc_vote.services import ballots
-from inmc_vote.web.pages.common import page
+from inmc_vote.domain.lifecycle import State
+from inmc_vote.services import ballots, candidacies, cities
+from inmc_vote.web.api.candidacies import dossier_response
+from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.pages.timeline import timeline
+
+# From freezing on, the candidates and the electorate are fixed and worth showing.
+FIXED_STATES = frozenset({State.FROZEN, State.OPEN, State.CLOSED, State.TALLIED})
 
 
 class PublicPages(Controller):
@@ -24,4 +31,35 @@ class PublicPages(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> Template:
-        return await page(request, "home.html", ballots=await ballots.list_ballots(db))
+        listed = [await current_ballot(db, b.id, now) for b in await ballots.list_ballots(db)]
+        return await page(request, "home.html", ballots=listed)
+
+    @get("/ballots/{ballot_id:str}")
+    async def ballot(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        ballot = await current_ballot(db, ballot_id, now)
+        fixed = State(ballot.state) in FIXED_STATES
+        events = await ballots.events(db, ballot_id)
+        return await page(
+            request,
+            "ballot.html",
+            ballot=ballot,
+            candidacies=await candidacies.list_for_ballot(db, ballot_id),
+            candidates=await ballots.candidates(db, ballot_id) if fixed else [],
+            electorate_size=await ballots.electorate_size(db, ballot_id) if fixed else None,
+            timeline=timeline(events, await cities.list_cities(db)),
+        )
+
+    @get("/ballots/{ballot_id:str}/candidacies/{candidacy_id:int}/dossier")
+    async def dossier(
+        self,
+        ballot_id: FromPath[str],
+        candidacy_id: FromPath[int],
+        db: NamedDependency[Database],
+    ) -> Response[bytes]:
+        return dossier_response(await candidacies.dossier_file(db, ballot_id, candidacy_id))

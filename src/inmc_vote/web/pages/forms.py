@@ -1,0 +1,166 @@
+"""What the organiser's HTML forms send, read as text and turned into the services' forms.
+
+Every field is read as a string so that a wrong value reaches the service's rules
+(and the person gets its message with their input kept) instead of a bare 400.
+Times come from `datetime-local` inputs: wall-clock times in the ballot's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from inmc_vote.db.models import Ballot, City
+from inmc_vote.domain.ballots import parse_zone
+from inmc_vote.domain.errors import Invalid
+from inmc_vote.i18n import _
+from inmc_vote.services import cities
+from inmc_vote.services.ballots import BallotForm
+
+# The zones offered in the form; a ballot made through the API may use any other.
+ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Berlin",
+    "Europe/Rome",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Africa/Casablanca",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Africa/Nairobi",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/Mexico_City",
+    "America/New_York",
+    "America/Toronto",
+    "America/Bogota",
+    "America/Lima",
+    "America/Santiago",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+)
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def zone_choices(current: str) -> list[str]:
+    return list(ZONES) if current in ZONES or not current else [current, *ZONES]
+
+
+def parse_local(value: str, zone: str, label: str) -> datetime | None:
+    """A `datetime-local` value read as a wall-clock time in `zone`, returned in UTC."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(
+            _("The %(label)s «%(value)s» is not a date and time such as 2027-03-01T12:00.")
+            % {"label": label, "value": text}
+        ) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_value(moment: datetime | None, zone: str) -> str:
+    """What a `datetime-local` input shows for a stored UTC time."""
+    return moment.astimezone(ZoneInfo(zone)).strftime(LOCAL_FORMAT) if moment else ""
+
+
+@dataclass
+class BallotFields:
+    """The ballot form as sent; `blank_allowed` is a checkbox (present when ticked)."""
+
+    title: str = ""
+    question: str = ""
+    description: str = ""
+    method: str = ""
+    quorum: str = ""
+    blank_allowed: str = ""
+    timezone: str = ""
+    candidacy_deadline: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+
+    @classmethod
+    def blank(cls) -> BallotFields:
+        return cls(method="plurality", blank_allowed="on", timezone="UTC")
+
+    @classmethod
+    def of(cls, ballot: Ballot) -> BallotFields:
+        zone = ballot.timezone
+        return cls(
+            title=ballot.title,
+            question=ballot.question,
+            description=ballot.description,
+            method=ballot.method,
+            quorum=ballot.quorum or "",
+            blank_allowed="on" if ballot.blank_allowed else "",
+            timezone=zone,
+            candidacy_deadline=local_value(ballot.candidacy_deadline, zone),
+            opens_at=local_value(ballot.opens_at, zone),
+            closes_at=local_value(ballot.closes_at, zone),
+        )
+
+    def form(self) -> BallotForm:
+        """The service's form, or Invalid when a time or the zone cannot be read."""
+        zone = self.timezone.strip() or "UTC"
+        parse_zone(zone)
+        return BallotForm(
+            title=self.title,
+            question=self.question,
+            method=self.method,
+            description=self.description,
+            quorum=self.quorum or None,
+            blank_allowed=bool(self.blank_allowed),
+            timezone=zone,
+            candidacy_deadline=parse_local(self.candidacy_deadline, zone, _("candidacy deadline")),
+            opens_at=parse_local(self.opens_at, zone, _("opening time")),
+            closes_at=parse_local(self.closes_at, zone, _("closing time")),
+        )
+
+
+@dataclass
+class CityForm:
+    name: str = ""
+    country: str = ""
+    region: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+
+    @classmethod
+    def of(cls, city: City) -> CityForm:
+        return cls(city.name, city.country, city.region, city.contact_name, city.contact_email)
+
+    def fields(self) -> cities.CityFields:
+        return cities.fields_of(
+            self.name, self.country, self.region, self.contact_name, self.contact_email
+        )
+
+
+@dataclass
+class ReasonForm:
+    reason: str = ""
+
+
+@dataclass
+class LinksForm:
+    valid_days: str = "60"

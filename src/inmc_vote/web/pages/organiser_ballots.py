@@ -1,0 +1,255 @@
+"""The organiser's ballots: the dashboard, the ballot form, and each ballot's management
+page with its candidacies (decisions, and candidacies that came by post)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from inmc_vote.config import Settings
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import Ballot
+from inmc_vote.domain.ballots import METHOD_NAMES
+from inmc_vote.domain.errors import RuleError
+from inmc_vote.domain.lifecycle import Action, State
+from inmc_vote.i18n import _
+from inmc_vote.services import ballots, candidacies, cities, lifecycle, portal
+from inmc_vote.services.actors import Actor
+from inmc_vote.services.ballots import EDITABLE_STATES
+from inmc_vote.services.state import lifecycle_of
+from inmc_vote.web.api.candidacies import UPLOAD_BODY_LIMIT, OnBehalfUpload, read_upload
+from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.pages.common import current_ballot, page, see_other
+from inmc_vote.web.pages.forms import BallotFields, ReasonForm, zone_choices
+from inmc_vote.web.pages.timeline import timeline
+from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
+
+DONE = {
+    "created": N_("The ballot was created, in draft."),
+    "saved": N_("The ballot's settings were saved."),
+    "accepted": N_("The candidacy was accepted."),
+    "rejected": N_("The candidacy was rejected; the city can read your reason."),
+    "recorded": N_("The candidacy was recorded on the city's behalf."),
+    "links": N_("New candidacy links were made; each city's older link no longer works."),
+    "revoked": N_("The city's candidacy link no longer works."),
+}
+
+
+def next_actions(ballot: Ballot) -> list[Action]:
+    """The lifecycle actions this version can carry out that the ballot allows now."""
+    return [a for a in lifecycle_of(ballot).allowed() if a in lifecycle.STEPS]
+
+
+async def ballot_form_page(
+    request: Request[Any, Any, Any],
+    fields: BallotFields,
+    ballot: Ballot | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    return await page(
+        request,
+        "organiser_ballot_form.html",
+        status_code=status_code,
+        ballot=ballot,
+        form=fields,
+        error=error,
+        methods=METHOD_NAMES,
+        zones=zone_choices(fields.timezone),
+    )
+
+
+class OrganiserBallots(Controller):
+    path = "/organiser"
+    guards = [organisers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        listed = [await current_ballot(db, b.id, now) for b in await ballots.list_ballots(db)]
+        members = await cities.list_cities(db)
+        active = sum(1 for c in members if c.active)
+        return await page(
+            request,
+            "organiser_dashboard.html",
+            ballots=[(b, next_actions(b)) for b in listed],
+            active_cities=active,
+            suspended_cities=len(members) - active,
+            action_buttons=ACTION_BUTTONS,
+        )
+
+    @get("/ballots/new")
+    async def new_ballot(self, request: Request[Any, Any, Any]) -> Template:
+        return await ballot_form_page(request, BallotFields.blank())
+
+    @post("/ballots/new")
+    async def create_ballot(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[BallotFields],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Template | Redirect:
+        try:
+            ballot = await ballots.create_ballot(db, actor, data.form(), now)
+        except RuleError as refused:
+            return await ballot_form_page(
+                request, data, error=refused.message, status_code=refused.status
+            )
+        return see_other(f"/organiser/ballots/{ballot.id}?done=created")
+
+    @get("/ballots/{ballot_id:str}/edit")
+    async def edit_ballot_page(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        ballot = await current_ballot(db, ballot_id, now)
+        return await ballot_form_page(request, BallotFields.of(ballot), ballot)
+
+    @post("/ballots/{ballot_id:str}/edit")
+    async def edit_ballot(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        data: URLEncodedBody[BallotFields],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Template | Redirect:
+        ballot = await ballots.get_ballot(db, ballot_id)
+        try:
+            await ballots.edit_ballot(db, actor, ballot_id, data.form(), now)
+        except RuleError as refused:
+            return await ballot_form_page(
+                request, data, ballot, error=refused.message, status_code=refused.status
+            )
+        return see_other(f"/organiser/ballots/{ballot_id}?done=saved")
+
+    @get("/ballots/{ballot_id:str}")
+    async def manage(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        done: FromQuery[str] = "",
+    ) -> Template:
+        return await manage_page(request, db, settings, now, ballot_id, done=done)
+
+    @post("/ballots/{ballot_id:str}/candidacies/{candidacy_id:int}/accept")
+    async def accept(
+        self,
+        ballot_id: FromPath[str],
+        candidacy_id: FromPath[int],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Redirect:
+        await candidacies.decide(db, actor, ballot_id, candidacy_id, True, "", now)
+        return see_other(f"/organiser/ballots/{ballot_id}?done=accepted#candidacies")
+
+    @post("/ballots/{ballot_id:str}/candidacies/{candidacy_id:int}/reject")
+    async def reject(
+        self,
+        ballot_id: FromPath[str],
+        candidacy_id: FromPath[int],
+        data: URLEncodedBody[ReasonForm],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Redirect:
+        await candidacies.decide(db, actor, ballot_id, candidacy_id, False, data.reason, now)
+        return see_other(f"/organiser/ballots/{ballot_id}?done=rejected#candidacies")
+
+    @post("/ballots/{ballot_id:str}/candidacies", request_max_body_size=UPLOAD_BODY_LIMIT)
+    async def record_on_behalf(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        data: MultipartBody[OnBehalfUpload],
+        db: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Template | Redirect:
+        form, upload = await read_upload(data)
+        try:
+            await candidacies.submit(
+                db, actor, ballot_id, data.city_id, form, upload, now, by_organiser=True
+            )
+        except RuleError as refused:
+            return await manage_page(
+                request,
+                db,
+                settings,
+                now,
+                ballot_id,
+                behalf=data,
+                behalf_error=refused.message,
+                status_code=refused.status,
+            )
+        return see_other(f"/organiser/ballots/{ballot_id}?done=recorded#candidacies")
+
+
+async def manage_page(
+    request: Request[Any, Any, Any],
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    ballot_id: str,
+    done: str = "",
+    behalf: OnBehalfUpload | None = None,
+    behalf_error: str = "",
+    status_code: int = 200,
+) -> Template:
+    """The ballot's management page; also re-rendered when the by-post form is refused."""
+    ballot = await current_ballot(db, ballot_id, now)
+    state = State(ballot.state)
+    members = await cities.list_cities(db)
+    links = await portal.current_links(db, settings.secret_key, ballot_id)
+    return await page(
+        request,
+        "organiser_ballot.html",
+        status_code=status_code,
+        ballot=ballot,
+        notice=_done(done, ballot),
+        editable=state in EDITABLE_STATES,
+        taking_candidacies=state is State.CANDIDACIES,
+        can_record=state is State.CANDIDACIES
+        and not (ballot.candidacy_deadline and now >= ballot.candidacy_deadline),
+        links_allowed=ballot.state in portal.LINK_STATES,
+        actions=next_actions(ballot),
+        action_buttons=ACTION_BUTTONS,
+        candidacies=await candidacies.list_for_ballot(db, ballot_id),
+        active_cities=[c for c in members if c.active],
+        behalf=behalf or OnBehalfUpload("", "", ""),
+        behalf_error=behalf_error,
+        links=links,
+        base_url=settings.base_url,
+        events=timeline(await ballots.events(db, ballot_id), members),
+        state_word=STATE_WORDS[ballot.state],
+    )
+
+
+def _done(key: str, ballot: Ballot) -> str:
+    """The message after a redirect, chosen by a fixed key (never text from the URL)."""
+    if key in DONE:
+        return _(DONE[key])
+    if key in {a.value for a in lifecycle.STEPS}:
+        return _("Done: the ballot is now «%(state)s».") % {"state": _(STATE_WORDS[ballot.state])}
+    return ""

@@ -1,0 +1,108 @@
+"""Candidacy-portal links from the organiser's ballot page: make them, download them
+for a mail merge, revoke one city's link."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect
+
+from inmc_vote.config import Settings
+from inmc_vote.db.engine import Database
+from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.protocol.encoding import rfc3339_ms
+from inmc_vote.i18n import _
+from inmc_vote.services import ballots, portal
+from inmc_vote.services.actors import Actor
+from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.pages.common import see_other
+from inmc_vote.web.pages.forms import LinksForm
+
+CSV_HEADER = ("city", "country", "contact_email", "link", "expires_at")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def links_csv(links: list[portal.IssuedLink], base_url: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for link in links:
+        writer.writerow(
+            [
+                spreadsheet_safe(link.city_name),
+                link.country,
+                spreadsheet_safe(link.contact_email),
+                base_url + link.path,
+                rfc3339_ms(link.expires_at),
+            ]
+        )
+    return out.getvalue()
+
+
+def _valid_days(text: str) -> timedelta:
+    try:
+        days = int(text.strip() or "60")
+    except ValueError:
+        raise Invalid(_("The validity must be a whole number of days, such as 60.")) from None
+    if not 1 <= days <= 366:
+        raise Invalid(_("A portal link is valid for between 1 and 366 days."))
+    return timedelta(days=days)
+
+
+class OrganiserLinks(Controller):
+    path = "/organiser/ballots/{ballot_id:str}/links"
+    guards = [organisers_only]
+    include_in_schema = False
+
+    @post("/")
+    async def make(
+        self,
+        ballot_id: FromPath[str],
+        data: URLEncodedBody[LinksForm],
+        db: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Redirect:
+        valid_for = _valid_days(data.valid_days)
+        await portal.make_links(db, settings.secret_key, actor, ballot_id, now, valid_for)
+        return see_other(f"/organiser/ballots/{ballot_id}?done=links#links")
+
+    @get("/links.csv")
+    async def download(
+        self,
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+    ) -> Response[str]:
+        await ballots.get_ballot(db, ballot_id)  # 404 for an unknown ballot
+        links = await portal.current_links(db, settings.secret_key, ballot_id)
+        return Response(
+            links_csv(links, settings.base_url),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="portal-links-{ballot_id}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @post("/{city_id:int}/revoke")
+    async def revoke(
+        self,
+        ballot_id: FromPath[str],
+        city_id: FromPath[int],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Redirect:
+        await portal.revoke_link(db, actor, ballot_id, city_id, now)
+        return see_other(f"/organiser/ballots/{ballot_id}?done=revoked#links")

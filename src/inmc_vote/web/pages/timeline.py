@@ -1,0 +1,150 @@
+"""The event log told in plain words: who did what, and when.
+
+The log stores machine details (action names, city slugs, JSON); people read
+"City 1 withdrew its candidacy". The entries keep the hash so the organiser's page
+can show the chain the auditors check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from inmc_vote.db.models import BallotEvent, City
+from inmc_vote.i18n import _
+from inmc_vote.web.pages.words import N_, SETTING_WORDS
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    at: datetime
+    who: str
+    what: str
+    hash_hex: str
+
+
+@dataclass(frozen=True)
+class Names:
+    """City names by slug and by id, so that the log reads with names."""
+
+    by_slug: dict[str, str]
+    by_id: dict[int, str]
+
+    @classmethod
+    def of(cls, cities: Iterable[City]) -> Names:
+        listed = list(cities)
+        return cls({c.slug: c.name for c in listed}, {c.id: c.name for c in listed})
+
+    def slug(self, slug: Any) -> str:
+        return self.by_slug.get(str(slug), str(slug))
+
+
+def who(actor: str, names: Names) -> str:
+    kind, _sep, name = actor.partition(":")
+    if kind == "organiser":
+        return _("Organiser %(email)s") % {"email": name}
+    if kind == "city":
+        return names.slug(name)
+    if kind == "schedule":
+        return _("The schedule (automatic)")
+    if kind == "cli":
+        return _("Command line (%(name)s)") % {"name": name}
+    return actor
+
+
+def _with_reason(text: str, data: dict[str, Any]) -> str:
+    reason = str(data.get("reason") or "").strip()
+    return f"{text} {_('Reason:')} {reason}" if reason else text
+
+
+def _edit(data: dict[str, Any], names: Names) -> str:
+    fields = ", ".join(_(SETTING_WORDS.get(key, key)) for key in data)
+    return _("Changed the settings: %(fields)s.") % {"fields": fields}
+
+
+def _freeze(data: dict[str, Any], names: Names) -> str:
+    return _(
+        "Froze the ballot: %(candidates)d candidates, an electorate of %(electors)d cities."
+    ) % {
+        "candidates": len(data.get("candidates", [])),
+        "electors": int(data.get("electorate_size", 0)),
+    }
+
+
+def _open(data: dict[str, Any], names: Names) -> str:
+    if data.get("due_at"):
+        return _("Voting opened at its scheduled time.")
+    return _("Opened voting.")
+
+
+def _close(data: dict[str, Any], names: Names) -> str:
+    if data.get("early"):
+        return _with_reason(_("Closed voting early."), data)
+    return _("Voting closed at its scheduled time.")
+
+
+def _submitted(data: dict[str, Any], names: Names) -> str:
+    city = names.slug(data.get("city"))
+    if data.get("by_organiser"):
+        return _("Recorded the candidacy of %(city)s, received by post.") % {"city": city}
+    return _("%(city)s submitted its candidacy.") % {"city": city}
+
+
+def _city_text(template: str) -> Callable[[dict[str, Any], Names], str]:
+    def describe(data: dict[str, Any], names: Names) -> str:
+        return _with_reason(_(template) % {"city": names.slug(data.get("city"))}, data)
+
+    return describe
+
+
+def _fixed(template: str) -> Callable[[dict[str, Any], Names], str]:
+    return lambda data, names: _with_reason(_(template), data)
+
+
+def _links(data: dict[str, Any], names: Names) -> str:
+    return _("Made candidacy links for %(n)d member cities.") % {"n": int(data.get("cities", 0))}
+
+
+def _revoked(data: dict[str, Any], names: Names) -> str:
+    city = names.by_id.get(int(data.get("city_id", 0)), str(data.get("city_id")))
+    return _("Withdrew the candidacy link of %(city)s.") % {"city": city}
+
+
+DESCRIBE: dict[str, Callable[[dict[str, Any], Names], str]] = {
+    "create": _fixed(N_("Created the ballot.")),
+    "edit": _edit,
+    "open-candidacies": _fixed(N_("Opened the ballot for candidacies.")),
+    "freeze": _freeze,
+    "open": _open,
+    "close": _close,
+    "cancel": _fixed(N_("Cancelled the ballot.")),
+    "portal-links": _links,
+    "portal-link-revoked": _revoked,
+    "candidacy-submitted": _submitted,
+    "candidacy-updated": _city_text(N_("%(city)s updated its candidacy.")),
+    "candidacy-withdrawn": _city_text(N_("%(city)s withdrew its candidacy.")),
+    "candidacy-accepted": _city_text(N_("Accepted the candidacy of %(city)s.")),
+    "candidacy-rejected": _city_text(N_("Rejected the candidacy of %(city)s.")),
+}
+
+
+def describe(event: BallotEvent, names: Names) -> Entry:
+    data = json.loads(event.data)
+    explain = DESCRIBE.get(event.action)
+    what = explain(data, names) if explain else event.action
+    return Entry(
+        seq=event.seq,
+        at=datetime.fromisoformat(event.at),
+        who=who(event.actor, names),
+        what=what,
+        hash_hex=event.hash.hex(),
+    )
+
+
+def timeline(events: Iterable[BallotEvent], cities: Iterable[City]) -> list[Entry]:
+    names = Names.of(cities)
+    return [describe(event, names) for event in events]

@@ -1,0 +1,98 @@
+"""The words pages show for states, statuses and actions.
+
+Marked with `N_` (kept untranslated here) and translated with `_()` when a page is
+rendered, so that a catalogue loaded later still applies.
+"""
+
+from __future__ import annotations
+
+from inmc_vote.domain.lifecycle import Action
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it yet."""
+    return message
+
+
+STATE_WORDS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "candidacies": N_("Open for candidacies"),
+    "frozen": N_("Frozen"),
+    "open": N_("Open for voting"),
+    "closed": N_("Closed"),
+    "tallied": N_("Tallied"),
+    "cancelled": N_("Cancelled"),
+}
+
+CANDIDACY_WORDS: dict[str, str] = {
+    "submitted": N_("Submitted, awaiting decision"),
+    "accepted": N_("Accepted"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+# The button that leads to an action's confirmation page.
+ACTION_BUTTONS: dict[Action, str] = {
+    Action.OPEN_CANDIDACIES: N_("Open for candidacies"),
+    Action.FREEZE: N_("Freeze candidates and electorate"),
+    Action.OPEN: N_("Open voting now"),
+    Action.CLOSE: N_("Close voting early"),
+    Action.CANCEL: N_("Cancel the ballot"),
+}
+
+# What an action does, and what it cannot undo, for its confirmation page.
+ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
+    Action.OPEN_CANDIDACIES: (
+        N_(
+            "Member cities can then submit, update or withdraw a candidacy through "
+            "their portal links until the candidacy deadline. You can still edit the "
+            "ballot's settings until it is frozen."
+        ),
+        N_("The ballot cannot go back to draft."),
+    ),
+    Action.FREEZE: (
+        N_(
+            "The accepted candidacies become the candidates and the member cities "
+            "active now become the electorate. Every candidacy must have been decided "
+            "and the candidacy deadline must have passed."
+        ),
+        N_(
+            "This cannot be undone: the settings, the candidacies, the candidates and "
+            "the electorate are fixed for good."
+        ),
+    ),
+    Action.OPEN: (
+        N_("Voting opens now and stays open until the closing time."),
+        N_("This cannot be undone: once open, the vote can only close or be cancelled."),
+    ),
+    Action.CLOSE: (
+        N_(
+            "Voting closes now, before its scheduled closing time. No vote is accepted "
+            "after this. Your reason is shown on the ballot's public timeline."
+        ),
+        N_("This cannot be undone: the vote cannot be reopened."),
+    ),
+    Action.CANCEL: (
+        N_(
+            "The ballot is cancelled for good. Your reason is shown on the ballot's "
+            "public page and in its event log."
+        ),
+        N_("This cannot be undone: a cancelled ballot cannot be resumed."),
+    ),
+}
+
+# Actions whose confirmation asks for a reason (the services refuse them without one).
+NEEDS_REASON = frozenset({Action.CLOSE, Action.CANCEL})
+
+# The settings named in an "edit" event.
+SETTING_WORDS: dict[str, str] = {
+    "title": N_("title"),
+    "question": N_("question"),
+    "description": N_("description"),
+    "method": N_("counting method"),
+    "rules": N_("rules"),
+    "timezone": N_("time zone"),
+    "candidacy_deadline": N_("candidacy deadline"),
+    "opens_at": N_("opening time"),
+    "closes_at": N_("closing time"),
+}

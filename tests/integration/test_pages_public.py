@@ -1,0 +1,148 @@
+"""The public pages: the ballots, a ballot's page with its timeline, and the dossiers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from inmc_vote.domain.lifecycle import Action
+from inmc_vote.services import candidacies
+from inmc_vote.services.actors import city
+from tests import factories as f
+
+
+def test_home_lists_each_ballot_with_its_state_and_dates(client, clock):
+    f.ballot(client, clock, title="Host city 2029")
+    f.ballot(client, clock, title="Host city 2031", timezone="Asia/Tokyo")
+
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert "Host city 2029" in page.text
+    assert "Host city 2031" in page.text
+    assert "Which city should host the 2029 meetings?" in page.text
+    assert 'class="badge badge-draft"' in page.text
+    assert ">Draft<" in page.text
+    # The deadline (start + 7 days, 09:00 UTC) in each ballot's own zone.
+    assert "2027-01-18 10:00 CET (09:00 UTC)" in page.text
+    assert "2027-01-18 18:00 JST (09:00 UTC)" in page.text
+
+
+def test_home_without_ballots_says_so(client):
+    assert "There is no ballot yet." in client.get("/").text
+
+
+def test_ballot_page_shows_settings_timetable_and_candidacies(client, clock):
+    towns = f.member_cities(client, clock, 4)
+    made = f.ballot(
+        client, clock, description="Three days of meetings.", quorum="1/2", blank_allowed=False
+    )
+    f.act(client, clock, made.id, Action.OPEN_CANDIDACIES)
+    accepted = f.candidacy(client, clock, made.id, towns[0], accept=True)
+    f.candidacy(client, clock, made.id, towns[1], accept=False)
+    f.candidacy(client, clock, made.id, towns[2])
+    f.call(
+        client,
+        candidacies.withdraw,
+        f.db(client),
+        city(towns[2].slug),
+        made.id,
+        towns[2].id,
+        clock(),
+    )
+
+    page = client.get(f"/ballots/{made.id}")
+
+    assert page.status_code == 200
+    text = page.text
+    assert "Host city 2029" in text
+    assert "Three days of meetings." in text
+    assert "Open for candidacies" in text
+    assert "Plurality (one choice, most votes wins)" in text
+    assert "At least 1/2 of the eligible cities must vote" in text
+    assert "Not allowed." in text
+    assert "Europe/Paris" in text
+    assert "2027-01-21 10:00 CET (09:00 UTC)" in text  # opening time
+    assert "2027-01-31 10:00 CET (09:00 UTC)" in text  # closing time
+    # Candidacies: city, country, status, summary, dates, venue, dossier and its hash.
+    assert "City 1" in text
+    assert "(FR)" in text
+    assert "Accepted" in text
+    assert "Rejected" in text
+    assert "Withdrawn" in text
+    assert "Our summary" in text
+    assert "1-3 May 2029" in text
+    assert "Congress centre" in text
+    assert "Incomplete dossier" in text
+    assert f"/ballots/{made.id}/candidacies/{accepted.id}/dossier" in text
+    assert accepted.dossier.sha256 in text
+    assert "Dossier (PDF, 1 kB)" in text
+    assert "City 3 withdrew its candidacy." in text
+    # The public timeline, in plain words.
+    assert "Created the ballot." in text
+    assert "Opened the ballot for candidacies." in text
+    assert "Rejected the candidacy of City 2. Reason: Incomplete dossier" in text
+    assert "Organiser organiser@example.org" in text
+    # Not fixed yet: no electorate shown.
+    assert "eligible member cities" not in text
+
+
+def test_frozen_ballot_shows_candidates_and_electorate(client, clock):
+    made, _towns = f.ready_to_freeze(client, clock, n_cities=5, n_candidates=2)
+    f.act(client, clock, made.id, Action.FREEZE)
+
+    text = client.get(f"/ballots/{made.id}").text
+
+    assert "Frozen" in text
+    assert "Fixed when the ballot was frozen: 5 eligible member cities." in text
+    assert "<li>City 1 (FR)</li>" in text
+    assert "<li>City 2 (ES)</li>" in text
+    assert "Froze the ballot: 2 candidates, an electorate of 5 cities." in text
+
+
+def test_timeline_tells_the_scheduled_opening_and_the_early_close_reason(client, clock):
+    made, _towns = f.ready_to_freeze(client, clock)
+    f.act(client, clock, made.id, Action.FREEZE)
+    clock.advance(days=3)  # past the opening time: the page applies the schedule
+
+    opened = client.get(f"/ballots/{made.id}").text
+    assert "Open for voting" in opened
+    assert "Voting opened at its scheduled time." in opened
+    assert "The schedule (automatic)" in opened
+
+    f.act(client, clock, made.id, Action.CLOSE, reason="A storm cut the power in half the cities")
+    closed = client.get(f"/ballots/{made.id}").text
+    assert "Closed voting early. Reason: A storm cut the power in half the cities" in closed
+
+
+def test_cancelled_ballot_shows_its_reason(client, clock):
+    made = f.ballot(client, clock)
+    f.act(client, clock, made.id, Action.CANCEL, reason="The network postponed the meetings")
+
+    text = client.get(f"/ballots/{made.id}").text
+
+    assert "This ballot was cancelled." in text
+    assert "Cancelled the ballot. Reason: The network postponed the meetings" in text
+
+
+def test_dossier_download_gives_the_pdf_and_its_hash(client, clock):
+    towns = f.member_cities(client, clock, 2)
+    made = f.ballot(client, clock)
+    f.act(client, clock, made.id, Action.OPEN_CANDIDACIES)
+    submitted = f.candidacy(client, clock, made.id, towns[0])
+
+    response = client.get(f"/ballots/{made.id}/candidacies/{submitted.id}/dossier")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content == f.pdf(towns[0].name)
+    assert response.headers["x-content-sha256"] == hashlib.sha256(response.content).hexdigest()
+    missing = client.get(f"/ballots/{made.id}/candidacies/999/dossier")
+    assert missing.status_code == 404
+    assert "This candidacy has no dossier." in missing.text
+
+
+def test_unknown_ballot_is_a_404_page(client):
+    response = client.get("/ballots/nope")
+    assert response.status_code == 404
+    assert "There is no ballot «nope»." in response.text
+    assert 'role="alert"' in response.text
