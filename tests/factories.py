@@ -37,8 +37,12 @@ def db(client: Client) -> Database:
     return client.app.state.db
 
 
-def account(client: Client, clock: FakeClock, email: str = "organiser@example.org",
-            role: Role = Role.ORGANISER) -> NewAccount:
+def account(
+    client: Client,
+    clock: FakeClock,
+    email: str = "organiser@example.org",
+    role: Role = Role.ORGANISER,
+) -> NewAccount:
     return call(client, accounts.add_account, db(client), email, role, clock())
 
 
@@ -49,8 +53,13 @@ def bearer(new_account: NewAccount) -> dict[str, str]:
 def member_cities(client: Client, clock: FakeClock, n: int = 5) -> list[City]:
     made = []
     for i in range(n):
-        fields = cities.fields_of(f"City {i + 1}", COUNTRIES[i % len(COUNTRIES)], "Region",
-                                  f"Contact {i + 1}", f"contact{i + 1}@example.org")
+        fields = cities.fields_of(
+            f"City {i + 1}",
+            COUNTRIES[i % len(COUNTRIES)],
+            "Region",
+            f"Contact {i + 1}",
+            f"contact{i + 1}@example.org",
+        )
         made.append(call(client, cities.add_city, db(client), fields, clock()))
     return made
 
@@ -71,12 +80,19 @@ def ballot_form(clock: FakeClock, **overrides: Any) -> BallotForm:
 
 
 def ballot(client: Client, clock: FakeClock, actor: Actor = ORGANISER, **overrides: Any) -> Ballot:
-    return call(client, ballots.create_ballot, db(client), actor, ballot_form(clock, **overrides),
-                clock())
+    return call(
+        client, ballots.create_ballot, db(client), actor, ballot_form(clock, **overrides), clock()
+    )
 
 
-def act(client: Client, clock: FakeClock, ballot_id: str, action: Action, reason: str = "",
-        actor: Actor = ORGANISER) -> Ballot:
+def act(
+    client: Client,
+    clock: FakeClock,
+    ballot_id: str,
+    action: Action,
+    reason: str = "",
+    actor: Actor = ORGANISER,
+) -> Ballot:
     return call(client, lifecycle.perform, db(client), actor, ballot_id, action, clock(), reason)
 
 
@@ -84,19 +100,43 @@ def pdf(title: str = "Candidacy dossier") -> bytes:
     return sample_pdf(title, ["A sample dossier for tests."])
 
 
-def candidacy(client: Client, clock: FakeClock, ballot_id: str, city: City,
-              accept: bool | None = None, actor: Actor = ORGANISER) -> Candidacy:
-    made = call(client, candidacies.submit, db(client), Actor("city", city.slug), ballot_id,
-                city.id, CandidacyForm("Our summary", "1-3 May 2029", "Congress centre"),
-                Upload("dossier.pdf", pdf(city.name)), clock())
+def candidacy(
+    client: Client,
+    clock: FakeClock,
+    ballot_id: str,
+    city: City,
+    accept: bool | None = None,
+    actor: Actor = ORGANISER,
+) -> Candidacy:
+    made = call(
+        client,
+        candidacies.submit,
+        db(client),
+        Actor("city", city.slug),
+        ballot_id,
+        city.id,
+        CandidacyForm("Our summary", "1-3 May 2029", "Congress centre"),
+        Upload("dossier.pdf", pdf(city.name)),
+        clock(),
+    )
     if accept is not None:
-        made = call(client, candidacies.decide, db(client), actor, ballot_id, made.id, accept,
-                    "" if accept else "Incomplete dossier", clock())
+        made = call(
+            client,
+            candidacies.decide,
+            db(client),
+            actor,
+            ballot_id,
+            made.id,
+            accept,
+            "" if accept else "Incomplete dossier",
+            clock(),
+        )
     return made
 
 
-def ready_to_freeze(client: Client, clock: FakeClock, n_cities: int = 5,
-                    n_candidates: int = 2) -> tuple[Ballot, list[City]]:
+def ready_to_freeze(
+    client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2
+) -> tuple[Ballot, list[City]]:
     """A ballot in `candidacies` with accepted candidacies, its deadline just passed."""
     towns = member_cities(client, clock, n_cities)
     made = ballot(client, clock)
@@ -122,3 +162,91 @@ def csrf_headers(client: Client) -> dict[str, str]:
     if "csrftoken" not in client.cookies:
         client.get("/login")
     return {"x-csrftoken": client.cookies["csrftoken"]}
+
+
+# --- JSON API helpers (integration tests of the API, authentication and uploads) ---
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(response: Any, status: int) -> str:
+    """Check that a response is a problem details document with `status`; return its detail."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"]
+    assert body["title"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"].strip()
+    return body["detail"]
+
+
+def city_body(name: str = "Lyon", country: str = "FR", **overrides: str) -> dict[str, str]:
+    values = {
+        "name": name,
+        "country": country,
+        "region": "Region",
+        "contact_name": "Contact",
+        "contact_email": "contact@example.org",
+    }
+    values.update(overrides)
+    return values
+
+
+def ballot_body(clock: FakeClock, **overrides: Any) -> dict[str, Any]:
+    """A ballot as the API takes it (times as RFC 3339 strings with their zone)."""
+    form = ballot_form(clock)
+    values: dict[str, Any] = {
+        "title": form.title,
+        "question": form.question,
+        "method": form.method,
+        "timezone": form.timezone,
+        "candidacy_deadline": form.candidacy_deadline.isoformat(),  # type: ignore[union-attr]
+        "opens_at": form.opens_at.isoformat(),  # type: ignore[union-attr]
+        "closes_at": form.closes_at.isoformat(),  # type: ignore[union-attr]
+    }
+    values.update(overrides)
+    return values
+
+
+def candidacy_fields(**overrides: str) -> dict[str, str]:
+    values = {"summary": "Our summary", "proposed_dates": "1-3 May 2029", "venue": "Congress hall"}
+    values.update(overrides)
+    return values
+
+
+def dossier_file(
+    content: bytes | None = None, filename: str = "dossier.pdf", mime: str = "application/pdf"
+) -> dict[str, tuple[str, bytes, str]]:
+    return {"dossier": (filename, pdf() if content is None else content, mime)}
+
+
+def portal_tokens(
+    client: Client, key: dict[str, str], ballot_id: str, **body: Any
+) -> dict[int, str]:
+    """Make the ballot's portal links through the API; return each city's token."""
+    response = client.post(f"/api/v1/ballots/{ballot_id}/portal-links", json=body, headers=key)
+    assert response.status_code == 200, response.text
+    return {link["city_id"]: link["url"].rsplit("/", 1)[1] for link in response.json()}
+
+
+def snapshot_of(client: Client) -> dict[str, list[tuple[object, ...]]]:
+    from tests.databases import snapshot
+
+    return snapshot(db(client).url)
+
+
+def revoke_api_keys(client: Client, clock: FakeClock, email: str) -> None:
+    from sqlalchemy import select, update
+
+    from inmc_vote.db.models import Account, ApiKey
+
+    async def revoke() -> None:
+        async with db(client).write() as session:
+            account_id = select(Account.id).where(Account.email == email).scalar_subquery()
+            await session.execute(
+                update(ApiKey).where(ApiKey.account_id == account_id).values(revoked_at=clock())
+            )
+
+    call(client, revoke)

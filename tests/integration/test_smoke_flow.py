@@ -9,7 +9,9 @@ def test_ballot_from_draft_to_frozen(client, clock):
     key = f.bearer(f.account(client, clock))
     towns = f.member_cities(client, clock, 4)
     body = {
-        "title": "Host 2029", "question": "Who hosts 2029?", "method": "irv",
+        "title": "Host 2029",
+        "question": "Who hosts 2029?",
+        "method": "irv",
         "timezone": "Europe/Paris",
         "candidacy_deadline": (clock.now.replace(day=15)).isoformat(),
         "closes_at": (clock.now.replace(month=2)).isoformat(),

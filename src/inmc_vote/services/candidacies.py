@@ -96,7 +96,8 @@ async def submit(
             raise Invalid("A candidacy needs its dossier (a PDF of at most 20 MB).")
         first = candidacy is None
         if candidacy is None:
-            candidacy = Candidacy(ballot_id=ballot_id, city_id=city_id, submitted_at=now)
+            # `city` set too: the caller reads it after the session has closed.
+            candidacy = Candidacy(ballot_id=ballot_id, city=city, submitted_at=now)
             session.add(candidacy)
         candidacy.summary = form.summary.strip()
         candidacy.proposed_dates = form.proposed_dates.strip()

@@ -33,6 +33,7 @@ from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
 from inmc_vote.web.api.cities import CitiesApi
 from inmc_vote.web.errors import EXCEPTION_HANDLERS
+from inmc_vote.web.security_headers import SECURITY_HEADERS
 from inmc_vote.web.templating import install_filters
 
 log = logging.getLogger("inmc_vote")
@@ -40,16 +41,6 @@ PACKAGE = Path(__file__).resolve().parent.parent
 SCHEDULE_EVERY_S = 15.0
 
 SIGN_IN_ATTEMPTS_PER_MINUTE = 20  # per address and process: slows password guessing
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 def templates_dir() -> Path:
@@ -157,6 +148,9 @@ def create_app(
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
-        logging_config=LoggingConfig(log_exceptions="always"),
+        logging_config=LoggingConfig(
+            log_exceptions="always",
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
+        ),
         request_max_body_size=1_048_576,
     )

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
@@ -37,16 +38,35 @@ def _validation_detail(exc: ValidationException) -> str:
         if isinstance(item, dict):
             key = item.get("key")
             message = str(item.get("message", "")).rstrip(".")
-            problems.append(f"«{key}»: {message}" if key else message)
+            if key == "data" and message.strip("'") == "data":  # an empty body
+                problems.append(_("the body is empty where a JSON object was expected"))
+            elif key == "data":  # the whole body: msgspec's message names the field, if any
+                problems.append(message)
+            else:
+                problems.append(f"«{key}»: {message}" if key else message)
     if not problems:
         return _("The request is not valid: check its fields and their types.")
     return _("The request is not valid: ") + "; ".join(problems) + "."
+
+
+def _json_error(exc: BaseException) -> msgspec.DecodeError | None:
+    """The JSON decoding error behind a 400, if that is what it was."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, msgspec.DecodeError) and not isinstance(seen, msgspec.ValidationError):
+            return seen
+        seen = seen.__cause__
+    return None
 
 
 def describe(exc: Exception) -> tuple[int, str]:
     """The status and the message a person reads."""
     if isinstance(exc, RuleError):
         return exc.status, exc.message
+    if isinstance(exc, HTTPException) and exc.status_code == 400 and (bad := _json_error(exc)):
+        # msgspec says "Input data was truncated" or "JSON is malformed: ...".
+        why = str(bad).removeprefix("JSON is malformed: ")
+        return 400, _("The body is not valid JSON: ") + why[:1].lower() + why[1:] + "."
     if isinstance(exc, ValidationException):
         return 400, _validation_detail(exc)
     if isinstance(exc, HTTPException):
@@ -76,7 +96,7 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
             },
             status_code=status,
             media_type=PROBLEM_JSON,
-            headers=getattr(exc, "headers", None) or {},
+            headers=_headers(exc, status),
         )
     if status == HTTP_401_UNAUTHORIZED:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -86,7 +106,18 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         context={"status": status, "title": HTTPStatus(status).phrase, "detail": detail},
         status_code=status,
         media_type=MediaType.HTML,
+        headers=_headers(exc, status),
     )
+
+
+def _headers(exc: Exception, status: int) -> dict[str, str]:
+    """Error answers carry the site's security headers too (they bypass the app's)."""
+    from inmc_vote.web.security_headers import SECURITY_HEADERS
+
+    headers = dict(SECURITY_HEADERS) | dict(getattr(exc, "headers", None) or {})
+    if status == HTTP_401_UNAUTHORIZED:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="inmc-vote"')
+    return headers
 
 
 EXCEPTION_HANDLERS = {RuleError: handle, HTTPException: handle, Exception: handle}

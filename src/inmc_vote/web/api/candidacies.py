@@ -23,6 +23,7 @@ from inmc_vote.web.api.schemas import (
     DecisionIn,
     PortalLinkOut,
     PortalLinksIn,
+    PortalOut,
 )
 from inmc_vote.web.auth import organisers_only
 
@@ -206,10 +207,10 @@ class PortalApi(Controller):
         db: NamedDependency[Database],
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
-    ) -> CandidacyOut | None:
+    ) -> PortalOut:
         access = await portal.open_portal(db, settings.secret_key, token, now)
         found = await candidacies.for_city(db, access.ballot.id, access.city.id)
-        return CandidacyOut.of(found) if found else None
+        return PortalOut.of(access.ballot, access.city, found)
 
     @post(
         "/candidacy",

@@ -10,6 +10,7 @@ from inmc_vote.db.models import Ballot, BallotEvent, Candidacy, City
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services.ballots import BallotForm
+from inmc_vote.services.lifecycle import STEPS
 from inmc_vote.services.state import lifecycle_of
 
 
@@ -145,7 +146,8 @@ class BallotOut:
             round=ballot.round,
             published=ballot.published,
             cancel_reason=ballot.cancel_reason,
-            allowed_actions=[a.value for a in lifecycle_of(ballot).allowed()],
+            # Only what this version offers (tally, publish, next-round come with counting).
+            allowed_actions=[a.value for a in lifecycle_of(ballot).allowed() if a in STEPS],
             candidates=candidates or [],
             electorate_size=electorate_size,
         )
@@ -252,3 +254,44 @@ class PortalLinkOut:
     contact_email: str
     url: str
     expires_at: datetime
+
+
+@dataclass
+class PortalBallotOut:
+    id: str
+    title: str
+    question: str
+    state: str
+    timezone: str
+    candidacy_deadline: datetime | None
+
+
+@dataclass
+class PortalCityOut:
+    id: int
+    name: str
+    country: str
+
+
+@dataclass
+class PortalOut:
+    """What a portal link opens: its ballot, its city and the city's candidacy (if any)."""
+
+    ballot: PortalBallotOut
+    city: PortalCityOut
+    candidacy: CandidacyOut | None
+
+    @classmethod
+    def of(cls, ballot: Ballot, city: City, candidacy: Candidacy | None) -> PortalOut:
+        return cls(
+            PortalBallotOut(
+                ballot.id,
+                ballot.title,
+                ballot.question,
+                ballot.state,
+                ballot.timezone,
+                ballot.candidacy_deadline,
+            ),
+            PortalCityOut(city.id, city.name, city.country),
+            CandidacyOut.of(candidacy) if candidacy else None,
+        )
