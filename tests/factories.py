@@ -14,7 +14,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import accounts, ballots, candidacies, cities, lifecycle
+from inmc_vote.services import accounts, ballots, candidacies, cities, lifecycle, tokens
 from inmc_vote.services.accounts import NewAccount, Role
 from inmc_vote.services.actors import Actor, organiser
 from inmc_vote.services.ballots import BallotForm
@@ -250,3 +250,19 @@ def revoke_api_keys(client: Client, clock: FakeClock, email: str) -> None:
             )
 
     call(client, revoke)
+
+
+def issue_tokens(
+    client: Client, clock: FakeClock, ballot_id: str, actor: Actor = ORGANISER
+) -> list[tokens.Letter]:
+    """Issue a frozen ballot's tokens through the service; the letters carry the tokens."""
+    return call(client, tokens.issue_tokens, db(client), actor, ballot_id, clock()).letters
+
+
+def frozen_with_tokens(
+    client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2
+) -> tuple[Ballot, list[tokens.Letter]]:
+    """A frozen ballot with its tokens issued: it opens at its opening time."""
+    made, _ = ready_to_freeze(client, clock, n_cities, n_candidates)
+    act(client, clock, made.id, Action.FREEZE)
+    return made, issue_tokens(client, clock, made.id)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from inmc_vote import __version__
 
@@ -49,7 +50,8 @@ def cmd_organiser_add(args: argparse.Namespace) -> int:
     from inmc_vote.services.accounts import Role, add_account
 
     async def run() -> int:
-        db = Database(Settings.from_env().database_url)
+        settings = Settings.from_env()
+        db = Database(settings.database_url, at_rest_key=settings.secret_key)
         try:
             account = await add_account(db, args.email, Role(args.role), _now())
         except RuleError as error:
@@ -70,6 +72,114 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from inmc_vote.demo import run_demo
 
     return run_demo(host=args.host, port=args.port, database_file=args.database_file)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def cmd_trustee_keygen(args: argparse.Namespace) -> int:
+    from inmc_vote.domain.protocol.encoding import b64url
+    from inmc_vote.keyfiles import KeyFileError, new_tally_key
+
+    try:
+        made = new_tally_key(Path(args.out))
+    except KeyFileError as error:
+        return _fail(error.args[0])
+    public = b64url(made.public)
+    print(public)
+    print(
+        f"The tally private key is in {args.out} (mode 600): keep it offline until the "
+        "tally; without it the votes cannot be decrypted.\n"
+        "Give the organiser the public key above, to freeze the ballot with it:\n"
+        f'  POST /api/v1/ballots/<id>/freeze  {{"tally_public_key": "{public}"}}',
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_cast(args: argparse.Namespace) -> int:
+    from inmc_vote.cast_client import CastError, Choice, cast, split_ids, write_receipt
+    from inmc_vote.domain.protocol.encoding import from_b64url
+    from inmc_vote.domain.protocol.manifest import short_fingerprint
+
+    if args.choice is not None:
+        choice = Choice("choice", split_ids(args.choice)[:1] or ("",))
+    elif args.rank is not None:
+        choice = Choice("rank", split_ids(args.rank))
+    elif args.approve is not None:
+        choice = Choice("approve", split_ids(args.approve))
+    else:
+        choice = Choice("blank")
+    receipt_path = Path(args.receipt) if args.receipt else None
+    if receipt_path is not None:
+        if receipt_path.exists():
+            return _fail(f"{receipt_path} already exists: choose another file for the receipt.")
+        if not receipt_path.parent.is_dir():
+            return _fail(f"{receipt_path.parent} is not a folder: the receipt cannot go there.")
+    try:
+        result = cast(args.server, args.token, choice, expect_fingerprint=args.fingerprint)
+    except CastError as error:
+        return _fail(str(error))
+    receipt = result.receipt
+    print("Ballot received and recorded on the public board. Keep this receipt:")
+    print(f"  entry:          {receipt['seq']} (round {receipt['round']})")
+    print(f"  received at:    {receipt['received_at']}")
+    tracker = receipt["hash"]
+    print(f"  tracker:        {short_fingerprint(from_b64url(tracker))}")
+    print(f"  tracker (full): {tracker}")
+    print("  signature:      checked against the ballot's authority key")
+    print(
+        f"Find it on the public board: {args.server.rstrip('/')}/ballots/{receipt['ballot']}/board"
+    )
+    if receipt_path is not None:
+        try:
+            write_receipt(receipt_path, result.receipt_file)
+        except OSError as error:
+            return _fail(f"The vote counted, but the receipt could not be written: {error}")
+        print(f"Receipt written to {receipt_path}.")
+    return 0
+
+
+def cmd_tokens_issue(args: argparse.Namespace) -> int:
+    from inmc_vote.offline import OfflineError, issue, read_cities
+
+    try:
+        data = Path(args.cities).read_bytes()
+    except OSError as error:
+        return _fail(f"Cannot read {args.cities}: {error.strerror}.")
+    try:
+        cities = read_cities(data, args.cities)
+        issued = issue(
+            ballot_id=args.ballot,
+            cities=cities,
+            base_url=args.base_url,
+            out_dir=Path(args.out),
+            title=args.title,
+            question=args.question,
+            closes=args.closes,
+        )
+    except OfflineError as error:
+        return _fail(str(error))
+    from inmc_vote.domain.protocol.encoding import b64url
+
+    base = args.base_url.rstrip("/")
+    print(f"{issued.count} tokens issued offline for ballot {args.ballot}, one per city listed.")
+    print(f"  {issued.tokens_zip}  letters.html and tokens.csv: the only copy of the tokens")
+    print(f"  {issued.registrar_key}  the registrar's private key: keep it offline")
+    print(f"  {issued.roll_json}  the public roll (no token in it)")
+    print(f"Roll hash: {b64url(issued.roll_hash)}")
+    print("Next, once the ballot is frozen, upload the roll as an organiser:")
+    print(
+        '  curl -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" '
+        f"--data-binary @{issued.roll_json} {base}/api/v1/ballots/{args.ballot}/roll"
+    )
+    print(
+        "Its answer gives the ballot's fingerprint: announce it to the cities (the letters "
+        "say it is shown on the voting page and published by the organiser)."
+    )
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -135,6 +245,99 @@ def parser() -> argparse.ArgumentParser:
         help="the SQLite file to recreate (inmc-demo.sqlite3)",
     )
     demo.set_defaults(run=cmd_demo)
+
+    trustee = sub.add_parser(
+        "trustee",
+        help="a trustee's tally key (trustee custody)",
+        description="Tally keys kept by a trustee rather than by the server.",
+    )
+    trustee_sub = trustee.add_subparsers(dest="trustee_command", required=True, metavar="ACTION")
+    keygen = trustee_sub.add_parser(
+        "keygen",
+        help="make a tally key pair; prints the public key for freeze",
+        description="Make an X25519 tally key pair (HPKE) on this machine. The private key "
+        "goes to FILE (mode 600, never overwritten) as JSON "
+        '{"format": "inmc-vote/tally-key/v1", "private": ..., "public": ...}; keep it '
+        "offline and bring it to the tally. The public key (base64url) is printed alone on "
+        "standard output: the organiser freezes the ballot with it "
+        '(POST /api/v1/ballots/ID/freeze with {"tally_public_key": KEY}), and every vote '
+        "is then encrypted to it.",
+    )
+    keygen.add_argument(
+        "--out", required=True, metavar="FILE", help="the private key file to create"
+    )
+    keygen.set_defaults(run=cmd_trustee_keygen)
+
+    tokens = sub.add_parser(
+        "tokens",
+        help="issue the tokens offline",
+        description="Voting tokens made on the organiser's machine, without the server.",
+    )
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
+    issue = tokens_sub.add_parser(
+        "issue",
+        help="one token per city, offline; writes the letters and the roll to upload",
+        description="Issue a ballot's tokens offline, so that the server never sees a token. "
+        "Makes a registrar key (OUT/registrar.key, mode 600) and one credential per city "
+        "listed in the CSV, and writes OUT/tokens.zip (letters.html, one printable letter "
+        "per city, and tokens.csv, mode 600: the only copy of the tokens) and OUT/roll.json "
+        "(the registrar-signed public keys). Once the ballot is frozen, upload roll.json "
+        "(POST /api/v1/ballots/ID/roll, as an organiser): the server checks it, keeps the "
+        "roll and the registrar's public key only, and fixes the manifest; its answer gives "
+        "the ballot's fingerprint to announce (the letters cannot print it, the manifest "
+        "does not exist yet: they say it is shown on the voting page and published by the "
+        "organiser). The CSV needs one city per eligible city, exactly the ballot's "
+        "electorate. A lost token is replaced with the registrar key, offline.",
+    )
+    issue.add_argument("--ballot", required=True, metavar="ID", help="the ballot's id")
+    issue.add_argument(
+        "--cities",
+        required=True,
+        metavar="FILE.csv",
+        help="the eligible cities: a CSV with a header naming a «name» and a «country» "
+        "column (e.g. the member-city list)",
+    )
+    issue.add_argument(
+        "--base-url",
+        required=True,
+        metavar="URL",
+        help="the service's public address, for the letters' links (e.g. https://vote.example.org)",
+    )
+    issue.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
+    issue.add_argument("--title", default="", help="the ballot's title, printed on the letters")
+    issue.add_argument("--question", default="", help="the ballot's question, for the letters")
+    issue.add_argument("--closes", default="", help="when voting closes, in words, for the letters")
+    issue.set_defaults(run=cmd_tokens_issue)
+
+    cast = sub.add_parser(
+        "cast",
+        help="vote with a token from the command line; prints the receipt",
+        description="Vote with a city's token, as the voting page does: fetch the ballot's "
+        "manifest (the ballot's id is in the token) and check the authority's signature, "
+        "show its fingerprint and question, check the token's registrar-signed roll line "
+        "and the candidate ids, encrypt the vote to the tally key, sign it with the token, "
+        "send it, then check the receipt's signature and print it (entry number, time, "
+        "tracker). The token never leaves this machine. Exit status 1, with the reason, "
+        "when anything is refused.",
+    )
+    cast.add_argument("--server", required=True, metavar="URL", help="the service's address")
+    cast.add_argument("--token", required=True, metavar="T", help="the token from the letter")
+    how = cast.add_mutually_exclusive_group(required=True)
+    how.add_argument("--choice", metavar="ID", help="one candidate (plurality, exhaustive)")
+    how.add_argument(
+        "--rank", metavar="ID,ID,...", help="candidates in order of preference (irv, schulze)"
+    )
+    how.add_argument("--approve", metavar="ID,ID,...", help="the candidates approved (approval)")
+    how.add_argument("--blank", action="store_true", help="a blank vote")
+    cast.add_argument(
+        "--receipt", metavar="FILE", help="also write the receipt as JSON to FILE (a new file)"
+    )
+    cast.add_argument(
+        "--fingerprint",
+        metavar="FP",
+        help="refuse to vote unless the ballot's fingerprint is FP (as on the letter)",
+    )
+    cast.set_defaults(run=cmd_cast)
     return top
 
 

@@ -15,11 +15,22 @@ from pathlib import Path
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
+from inmc_vote.db.models import City
+from inmc_vote.letters import LetterData, letters_zip, vote_link
 from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import accounts, ballots, candidacies, cities, lifecycle, portal
+from inmc_vote.services import (
+    accounts,
+    ballots,
+    candidacies,
+    cities,
+    lifecycle,
+    portal,
+    schedule,
+    tokens,
+)
 from inmc_vote.services.accounts import Role
+from inmc_vote.services.actors import Actor, organiser
 from inmc_vote.services.actors import city as city_actor
-from inmc_vote.services.actors import organiser
 from inmc_vote.services.ballots import BallotForm
 from inmc_vote.services.candidacies import CandidacyForm, Upload
 
@@ -102,6 +113,8 @@ class DemoFacts:
     password: str
     api_key: str
     portal_path: str
+    open_ballot_id: str
+    issued: tokens.IssuedTokens
 
 
 async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
@@ -165,7 +178,58 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
         if accept:
             await candidacies.decide(db, who, ballot.id, candidacy.id, True, "", now)
     portal_path = next(link.path for link in links if link.city_name == "Clermont-Ferrand")
-    return DemoFacts(ballot.id, account.email, account.password, account.api_key, portal_path)
+    open_id, issued = await _ballot_open_for_voting(db, who, now, by_name)
+    return DemoFacts(
+        ballot.id, account.email, account.password, account.api_key, portal_path, open_id, issued
+    )
+
+
+async def _ballot_open_for_voting(
+    db: Database, who: Actor, now: datetime, by_name: dict[str, City]
+) -> tuple[str, tokens.IssuedTokens]:
+    """A second sample ballot whose steps are dated in the past, so that the clock has
+    opened it: its tokens (the only copy) go to the demo's letters file."""
+    start = now - timedelta(days=10)
+    made = await ballots.create_ballot(
+        db,
+        who,
+        BallotForm(
+            title="Host city of the 2025 meetings (sample, voting open)",
+            question="Which city should host the network's 2025 meetings?",
+            method="plurality",
+            description="Sample data for a demonstration: vote with one of the printed links.",
+            quorum="1/2",
+            blank_allowed=True,
+            timezone="Europe/Paris",
+            candidacy_deadline=start + timedelta(days=1),
+            opens_at=start + timedelta(days=2),
+            closes_at=now + timedelta(days=14),
+        ),
+        start,
+    )
+    await lifecycle.perform(db, who, made.id, lifecycle.Action.OPEN_CANDIDACIES, start)
+    for name in ("Vitoria-Gasteiz", "Greenville"):
+        city = by_name[name]
+        candidacy = await candidacies.submit(
+            db,
+            city_actor(city.slug),
+            made.id,
+            city.id,
+            CandidacyForm(
+                f"The 2025 meetings in {name} (sample).", "May 2025", f"{name} congress centre"
+            ),
+            Upload(
+                f"{city.slug}-2025.pdf",
+                sample_pdf(f"Candidacy of {name} - sample", ["Sample dossier."]),
+            ),
+            start,
+        )
+        await candidacies.decide(db, who, made.id, candidacy.id, True, "", start)
+    frozen_at = start + timedelta(days=1, hours=1)
+    await lifecycle.perform(db, who, made.id, lifecycle.Action.FREEZE, frozen_at)
+    issued = await tokens.issue_tokens(db, who, made.id, frozen_at)
+    await schedule.catch_up_one(db, made.id, now)  # opened by the clock since
+    return made.id, issued
 
 
 def run_demo(host: str, port: int, database_file: str) -> int:
@@ -183,7 +247,7 @@ def run_demo(host: str, port: int, database_file: str) -> int:
     upgrade(url)
 
     async def fill() -> DemoFacts:
-        db = Database(url)
+        db = Database(url, at_rest_key=settings.secret_key)
         try:
             return await build(db, settings.secret_key, datetime.now(UTC))
         finally:
@@ -191,6 +255,24 @@ def run_demo(host: str, port: int, database_file: str) -> int:
 
     facts = asyncio.run(fill())
     base = settings.base_url
+    letters_file = path.with_suffix(".tokens.zip")
+    letters_file.write_bytes(
+        letters_zip(
+            title=facts.issued.title,
+            question=facts.issued.question,
+            closes=facts.issued.closes_at,
+            manifest_hash=facts.issued.manifest_hash,
+            base_url=base,
+            ballot_id=facts.open_ballot_id,
+            letters=[
+                LetterData(x.city, x.country, x.token, x.fingerprint) for x in facts.issued.letters
+            ],
+        )
+    )
+    vote_lines = "\n".join(
+        f"    {x.city:<18} {vote_link(base, facts.open_ballot_id, x.token)}"
+        for x in facts.issued.letters[:3]
+    )
     print(
         f"""
 inmc-vote demo (sample data) in {path}
@@ -204,6 +286,11 @@ inmc-vote demo (sample data) in {path}
   Candidacy portal of Clermont-Ferrand (a city's view):
                       {base}{facts.portal_path}
   API description:    {base}/schema/openapi.json
+
+  A sample ballot open for voting: {base}/ballots/{facts.open_ballot_id}
+  Vote as one of its cities (each link votes once):
+{vote_lines}
+  All {len(facts.issued.letters)} token letters (the only copy): {letters_file}
 """,
         flush=True,
     )

@@ -104,3 +104,33 @@ def random_id(length: int = 12) -> str:
     """A lowercase id for URLs (ballots, links), about 5 bits per character."""
     alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
     return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _at_rest_key(secret_key: bytes, purpose: str) -> bytes:
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=b"inmc-vote/at-rest/v1\x00" + purpose.encode(),
+    ).derive(secret_key)
+
+
+def seal_at_rest(secret_key: bytes, purpose: str, plaintext: bytes) -> bytes:
+    """Encrypt a private key for storage (AES-256-GCM, key derived from the secret key);
+    `purpose` (e.g. "<ballot>/authority") is bound in, so sealed values cannot be swapped."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(_at_rest_key(secret_key, purpose)).encrypt(
+        nonce, plaintext, purpose.encode()
+    )
+
+
+def open_at_rest(secret_key: bytes, purpose: str, sealed: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(_at_rest_key(secret_key, purpose)).decrypt(
+        sealed[:12], sealed[12:], purpose.encode()
+    )

@@ -149,3 +149,63 @@ def phone(browser: object) -> Iterator[object]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@dataclass(frozen=True)
+class VotingServer:
+    """A live server with two open ballots (plurality and irv) and their tokens."""
+
+    base_url: str
+    plurality: dict
+    irv: dict
+
+
+@pytest.fixture(scope="session")
+def voting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VotingServer]:
+    """tests/browser/voting_server.py on a free port: ballots built through the services
+    with times in the past, so that the real clock has opened them."""
+    import json
+
+    folder = tmp_path_factory.mktemp("voting")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INMC_")}
+    root = Path(__file__).resolve().parents[2]
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(root / "src"), str(root), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.browser.voting_server",
+            "--port",
+            str(port),
+            "--folder",
+            str(folder),
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if (folder / "facts.json").exists() and httpx.get(base + "/", timeout=1).is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    "the voting server did not start:\n" + (folder / "server.log").read_text()
+                )
+            time.sleep(0.2)
+        facts = json.loads((folder / "facts.json").read_text())
+        yield VotingServer(base, facts["plurality"], facts["irv"])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -25,9 +25,11 @@ def events(client: f.Client, ballot_id: str) -> list[dict[str, Any]]:
 
 
 def frozen_ballot(client: f.Client, clock: FakeClock) -> str:
-    """A frozen ballot (opens at START + 10 days, closes at + 20); the clock at + 8 days."""
+    """A frozen ballot with its tokens issued (opens at START + 10 days, closes at + 20);
+    the clock at + 8 days."""
     ballot, _ = f.ready_to_freeze(client, clock, n_cities=3)
     f.act(client, clock, ballot.id, Action.FREEZE)
+    f.issue_tokens(client, clock, ballot.id)  # a ballot opens only once its tokens are issued
     return ballot.id
 
 
@@ -104,6 +106,8 @@ def test_the_whole_way_through_the_api(client: f.Client, clock: FakeClock) -> No
     frozen = post(client, key, ballot_id, "freeze")
     assert frozen.status_code == 200, frozen.text
     assert frozen.json()["allowed_actions"] == ["open", "cancel"]
+    issued = client.post(f"{BALLOTS}/{ballot_id}/tokens", headers=key)
+    assert issued.status_code == 201, issued.text
     opened = post(client, key, ballot_id, "open")  # no opening time: opened by hand
     assert opened.status_code == 200, opened.text
     assert opened.json()["state"] == "open"
@@ -209,6 +213,8 @@ def test_an_early_close_needs_a_reason(client: f.Client, clock: FakeClock) -> No
     assert closed.json()["state"] == "closed"
     last = events(client, ballot_id)[-1]
     assert last["actor"].startswith("organiser:")
+    seal = last["data"].pop("seal")  # closing seals the (empty) board
+    assert seal["count"] == 0
     assert last["data"] == {
         "from": "open",
         "to": "closed",
@@ -270,7 +276,10 @@ def test_a_late_action_sees_the_clock_first(client: f.Client, clock: FakeClock) 
     assert f.problem(refused, 409).startswith("The ballot is open: it cannot be opened for voting")
     assert client.get(f"{BALLOTS}/{ballot_id}").json()["state"] == "open"
     log = [(e["actor"], e["action"]) for e in events(client, ballot_id)]
-    assert log[-2:] == [("organiser:organiser@example.org", "freeze"), ("schedule:clock", "open")]
+    assert log[-2:] == [
+        ("organiser:organiser@example.org", "tokens-issued"),
+        ("schedule:clock", "open"),
+    ]
 
 
 @pytest.mark.parametrize("action", ["tally", "publish", "next-round"])

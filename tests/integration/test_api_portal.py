@@ -114,10 +114,11 @@ def test_new_links_revoke_the_old_ones(client: f.Client, clock: FakeClock) -> No
 def tampered(token: str) -> list[str]:
     link_id, expires, signature = token.split(".")
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    other_id = link_id[:-1] + ("x" if link_id[-1] != "x" else "y")  # never the same id
     return [
         f"{link_id}.{expires}.{flipped}",  # a changed signature
         f"{link_id}.{int(expires) + 86_400}.{signature}",  # a later expiry
-        f"{link_id[:-1]}x.{expires}.{signature}",  # another link's id
+        f"{other_id}.{expires}.{signature}",  # another link's id
         f"{link_id}.{expires}",  # cut short
         "not-a-link",
         f"{link_id}.{expires}.{signature}.extra",

@@ -32,6 +32,10 @@ def inmc(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProc
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INMC_")}
+    if env.get("PYTHONPATH"):  # the subprocess runs elsewhere: `PYTHONPATH=src` must still work
+        env["PYTHONPATH"] = os.pathsep.join(
+            str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p
+        )
     return env | extra
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from inmc_vote.demo import SAMPLE_CITIES, build
 from inmc_vote.services import cities
 from tests import factories as f
+from tests.voting_helpers import ballot_body
 
 
 def test_demo_builds_a_network_and_a_ballot_with_three_candidacies(client, clock, settings):
@@ -36,3 +37,16 @@ def test_demo_builds_a_network_and_a_ballot_with_three_candidacies(client, clock
     f.sign_in(client, facts.email, facts.password)
     listed = client.get("/api/v1/cities", headers={"Authorization": f"Bearer {facts.api_key}"})
     assert len(listed.json()) == 40
+
+
+def test_demo_has_a_ballot_open_for_voting_whose_letters_vote(client, clock, settings):
+    facts = f.call(client, build, f.db(client), settings.secret_key, clock())
+    ballot = client.get(f"/api/v1/ballots/{facts.open_ballot_id}").json()
+    assert ballot["state"] == "open"
+    assert ballot["turnout"] == {"ballots": 0, "eligible": 40}
+    assert len(facts.issued.letters) == 40
+    candidate = ballot["candidates"][0]["id"]
+    body = ballot_body(
+        client, facts.open_ballot_id, facts.issued.letters[0].token, {"choice": candidate}
+    )
+    assert client.post(f"/api/v1/ballots/{facts.open_ballot_id}/cast", json=body).status_code == 201

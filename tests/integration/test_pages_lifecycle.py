@@ -124,6 +124,7 @@ def test_too_long_reason_is_shown_again(client, clock):
 def test_early_close_through_the_confirmation_page(client, clock):
     made, _ = f.ready_to_freeze(client, clock)
     f.act(client, clock, made.id, Action.FREEZE)
+    f.issue_tokens(client, clock, made.id)  # a ballot opens only once its tokens are issued
     clock.advance(days=3)  # the scheduled opening has passed
     token = signed_in(client, clock)
 

@@ -102,6 +102,7 @@ def test_frozen_ballot_shows_candidates_and_electorate(client, clock):
 def test_timeline_tells_the_scheduled_opening_and_the_early_close_reason(client, clock):
     made, _towns = f.ready_to_freeze(client, clock)
     f.act(client, clock, made.id, Action.FREEZE)
+    f.issue_tokens(client, clock, made.id)  # a ballot opens only once its tokens are issued
     clock.advance(days=3)  # past the opening time: the page applies the schedule
 
     opened = client.get(f"/ballots/{made.id}").text

@@ -25,7 +25,15 @@ from inmc_vote.domain.errors import RuleError
 from inmc_vote.domain.lifecycle import Action, Lifecycle, State, WrongState
 from inmc_vote.domain.protocol.events import verify_chain
 from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import ballots, candidacies, cities, event_log, lifecycle, schedule
+from inmc_vote.services import (
+    ballots,
+    candidacies,
+    cities,
+    event_log,
+    lifecycle,
+    schedule,
+    tokens,
+)
 from inmc_vote.services.actors import city, organiser
 from inmc_vote.services.ballots import BallotForm
 from inmc_vote.services.candidacies import CandidacyForm, Upload
@@ -37,6 +45,7 @@ ACTIONS = [Action.OPEN_CANDIDACIES, Action.FREEZE, Action.OPEN, Action.CLOSE, Ac
 LIFECYCLE_ACTIONS = {a.value for a in Action}
 DOSSIER = sample_pdf("Dossier", ["A candidacy for the property test."])
 N_CITIES = 4
+SECRET_KEY = b"property-test-secret-key-0123456789abcdef"  # seals the ballot keys made at freeze
 
 # ("act", action, with a reason) | ("next", with a reason) | ("advance", hours) | ("tick",)
 # | ("candidacy", accept). "next" is the main path's action for the state the ballot is
@@ -68,6 +77,9 @@ class Scenario:
     opens_by_itself: bool  # an opening time is set, or the organiser opens by hand
     prepared: bool  # candidacies opened and two accepted before the random steps
     steps: list[tuple[Any, ...]]
+    # The tokens are issued right after freeze (voting needs them); without them the
+    # ballot cannot open, by hand or by the clock.
+    issues_tokens: bool = True
 
 
 scenarios = st.builds(
@@ -76,6 +88,7 @@ scenarios = st.builds(
     opens_by_itself=st.booleans(),
     prepared=st.booleans(),
     steps=steps,
+    issues_tokens=st.sampled_from([True, True, True, False]),
 )
 
 
@@ -143,6 +156,13 @@ class Run:
             if action is Action.CLOSE:
                 assert last.data["early"] is True
                 assert last.data["reason"] == reason
+            if action is Action.FREEZE and self.scenario.issues_tokens:
+                await self.issue_tokens()
+
+    async def issue_tokens(self) -> None:
+        issued = await tokens.issue_tokens(self.db, ORGANISER, self.ballot_id, self.now)
+        assert len(issued.letters) == await ballots.electorate_size(self.db, self.ballot_id)
+        self.outcomes.append("tokens: done")
 
     async def candidacy(self, accept: bool) -> None:
         used = {c.city_id for c in await candidacies.list_for_ballot(self.db, self.ballot_id)}
@@ -191,6 +211,8 @@ class Run:
         if isinstance(refused, WrongState):
             assert refused.status == 409
             assert f"The ballot is {refused.current.value}: it cannot be" in refused.message
+        elif what == Action.OPEN.value and not self.scenario.issues_tokens:
+            assert refused.message.startswith("Issue the tokens first"), refused.message
         return False
 
     async def tick(self) -> None:
@@ -235,6 +257,8 @@ class Run:
                 assert event.action in (Action.OPEN.value, Action.CLOSE.value)
         assert replayed.state is State(ballot.state)
         assert replayed.round == ballot.round
+        if ballot.tokens_issued_at is None:  # nothing opens a ballot without its tokens
+            assert all(r.action != Action.OPEN.value for r in rows)
         if currently_in_test_context():  # shown by --hypothesis-show-statistics
             label(f"ends {ballot.state}")
             for outcome in set(self.outcomes):
@@ -242,7 +266,7 @@ class Run:
 
 
 async def play(url: str, scenario: Scenario) -> None:
-    db = Database(url)
+    db = Database(url, at_rest_key=SECRET_KEY)
     try:
         await Run(db, scenario).play()
     finally:
@@ -254,7 +278,7 @@ def test_a_tampered_log_would_be_caught(tmp_path: Path, sqlite_factory: SqliteFa
     url = sqlite_factory.fresh(tmp_path)
 
     async def forge() -> None:
-        db = Database(url)
+        db = Database(url, at_rest_key=SECRET_KEY)
         try:
             run = Run(db, Scenario("plurality", False, True, []))
             await run.setup()
@@ -322,7 +346,7 @@ def test_the_harness_reaches_the_states_the_random_runs_explore(
     """Fixed walks through the same harness, so that its checks are known to run."""
 
     async def run(url: str) -> str:
-        db = Database(url)
+        db = Database(url, at_rest_key=SECRET_KEY)
         try:
             run = Run(db, Scenario("plurality", True, True, walk))
             await run.play()
@@ -334,3 +358,23 @@ def test_the_harness_reaches_the_states_the_random_runs_explore(
 
     with tempfile.TemporaryDirectory() as folder:
         assert asyncio.run(run(sqlite_factory.fresh(Path(folder)))) == ends.value
+
+
+def test_without_its_tokens_a_frozen_ballot_does_not_open(sqlite_factory: SqliteFactory) -> None:
+    """The clock passes the opening time, and the organiser presses open: still frozen."""
+    walk = [*FROZEN_AT_30H, ("advance", 100), ("tick",), ("next", False), ("tick",)]
+
+    async def run(url: str) -> tuple[str, list[str]]:
+        db = Database(url, at_rest_key=SECRET_KEY)
+        try:
+            run = Run(db, Scenario("plurality", True, True, walk, issues_tokens=False))
+            await run.play()
+            return (await ballots.get_ballot(db, run.ballot_id)).state, run.outcomes
+        finally:
+            await db.dispose()
+
+    with tempfile.TemporaryDirectory() as folder:
+        state, outcomes = asyncio.run(run(sqlite_factory.fresh(Path(folder))))
+    assert state == State.FROZEN.value
+    assert "freeze: done" in outcomes
+    assert "open: refused" in outcomes

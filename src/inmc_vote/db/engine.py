@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from inmc_vote.db.urls import async_url, is_sqlite
 
 WRITE_OPTION = "inmc_write"
+AT_REST_KEY = "at_rest_key"
 SQLITE_BUSY_MS = 30_000
 
 
@@ -56,12 +57,19 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """The service's one handle on storage: `read()` and `write()` transactions."""
 
-    def __init__(self, url: str, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self, url: str, engine: AsyncEngine | None = None, at_rest_key: bytes | None = None
+    ) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
-        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Each transaction carries the key that seals ballot private keys at rest
+        # (services/keyring.py), so no service needs it passed by hand.
+        info = {AT_REST_KEY: at_rest_key}
+        self._reader = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._writer = async_sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            self.engine.execution_options(**{WRITE_OPTION: True}),
+            expire_on_commit=False,
+            info=info,
         )
 
     @asynccontextmanager

@@ -110,6 +110,7 @@ class Ballot(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_another_round: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    tokens_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -213,3 +214,93 @@ class BallotEvent(Base):
     data: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev: Mapped[bytes] = mapped_column(LargeBinary(32))
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+
+
+class BallotKeys(Base):
+    """A ballot's keys. Private halves held by the server are sealed with the secret key
+    (AES-GCM); the tally key's private half is absent under trustee custody, and the
+    registrar's when the tokens were issued offline."""
+
+    __tablename__ = "ballot_keys"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    authority_pk: Mapped[bytes] = mapped_column(LargeBinary(32))
+    authority_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    registrar_pk: Mapped[bytes] = mapped_column(LargeBinary(32))
+    registrar_sealed: Mapped[bytes | None] = mapped_column(
+        LargeBinary, nullable=True
+    )  # None: offline
+    tally_pk: Mapped[bytes] = mapped_column(LargeBinary(32))
+    tally_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    tally_custody: Mapped[str] = mapped_column(String(20))  # "server" or "trustee"
+    seed_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # the tie-break seed
+    seed_commitment: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Manifest(Base):
+    """A round's manifest: its exact canonical bytes, as served and hashed."""
+
+    __tablename__ = "manifests"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))  # the authority's, over `hash`
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RollEntry(Base):
+    """A credential on the roll: its public key and the registrar's signature, never the
+    token and never the city that holds it."""
+
+    __tablename__ = "roll"
+    __table_args__ = (UniqueConstraint("ballot_id", "fingerprint"),)
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    pk: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    sig: Mapped[bytes] = mapped_column(LargeBinary(64))
+    fingerprint: Mapped[str] = mapped_column(String(24))
+    initial: Mapped[bool] = mapped_column(Boolean)  # on the manifest's roll, or a replacement
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BoardEntry(Base):
+    """One ballot received, chained to the one before it. One per credential per round."""
+
+    __tablename__ = "board"
+    __table_args__ = (UniqueConstraint("ballot_id", "round", "credential"),)
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[str] = mapped_column(String(30))
+    credential: Mapped[bytes] = mapped_column(LargeBinary(32))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    prev: Mapped[bytes] = mapped_column(LargeBinary(32))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+
+
+class Seal(Base):
+    """The authority's signature over a round's board at closing."""
+
+    __tablename__ = "seals"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    head: Mapped[bytes] = mapped_column(LargeBinary(32))
+    closed_at: Mapped[str] = mapped_column(String(30))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -1,5 +1,5 @@
 """Freeze: the accepted candidacies become the candidates, the active member cities
-the electorate. Keys, roll, tokens and the manifest come with voting."""
+the electorate (the ballot's keys are made in the same action, see keyring.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ MIN_CANDIDATES = 2
 
 
 async def freeze_candidates_and_electorate(
-    session: AsyncSession, ballot: Ballot, now: datetime, reason: str
+    session: AsyncSession, ballot: Ballot, now: datetime
 ) -> dict[str, Any]:
     if ballot.candidacy_deadline is not None and now < ballot.candidacy_deadline:
         raise Conflict(

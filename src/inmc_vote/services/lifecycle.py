@@ -4,6 +4,7 @@ own conditions, then moves the ballot and records it, in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,28 +14,59 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import event_log
+from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.services import event_log, keyring
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.freezing import freeze_candidates_and_electorate
-from inmc_vote.services.schedule import catch_up
+from inmc_vote.services.schedule import catch_up, has_manifest
+from inmc_vote.services.sealing import seal_details, seal_round
 from inmc_vote.services.state import lifecycle_of, store
 from inmc_vote.services.timefmt import show_time
 
 MAX_REASON = 2_000
 
+
+@dataclass(frozen=True)
+class Request:
+    """What an action was asked with: its time, its reason, and for freeze an optional
+    tally public key made offline by a trustee (trustee custody)."""
+
+    now: datetime
+    reason: str = ""
+    trustee_tally_pk: bytes | None = None
+
+
 # Each returns the details to record, or raises to refuse.
-Step = Callable[[AsyncSession, Ballot, datetime, str], Awaitable[dict[str, Any]]]
+Step = Callable[[AsyncSession, Ballot, Request], Awaitable[dict[str, Any]]]
 
 
 async def _open_candidacies(
-    session: AsyncSession, ballot: Ballot, now: datetime, reason: str
+    session: AsyncSession, ballot: Ballot, request: Request
 ) -> dict[str, Any]:
     return {}
 
 
-async def _open(
-    session: AsyncSession, ballot: Ballot, now: datetime, reason: str
-) -> dict[str, Any]:
+async def _freeze(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    details = await freeze_candidates_and_electorate(session, ballot, request.now)
+    made = await keyring.make_keys(session, ballot.id, request.trustee_tally_pk, request.now)
+    return details | {
+        "tally_custody": made.tally_custody,
+        "keys": {
+            "authority": b64url(made.authority_pk),
+            "registrar": b64url(made.registrar_pk),
+            "tally": b64url(made.tally_pk),
+        },
+        "tiebreak_commitment": b64url(made.seed_commitment),
+    }
+
+
+async def _open(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    now = request.now
+    if not await has_manifest(session, ballot):
+        raise Conflict(
+            "Issue the tokens first: the vote opens once every eligible city has "
+            "its token and the manifest is fixed."
+        )
     if ballot.closes_at is None:
         raise Conflict("Set the closing time before opening the vote.")
     if ballot.closes_at <= now:
@@ -50,9 +82,8 @@ async def _open(
     return {"opened_by_hand": True}
 
 
-async def _close(
-    session: AsyncSession, ballot: Ballot, now: datetime, reason: str
-) -> dict[str, Any]:
+async def _close(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    reason = request.reason
     # Reaching closes_at closes the ballot by itself (see schedule.py); closing by hand
     # before that is an early close, allowed only with a reason that everyone can read.
     if not reason:
@@ -61,12 +92,12 @@ async def _close(
             f"({show_time(ballot.closes_at, ballot.timezone)}) needs a reason; "
             "it is shown on the ballot's public timeline."
         )
-    return {"early": True, "reason": reason}
+    seal = await seal_round(session, ballot, request.now)
+    return {"early": True, "reason": reason, **seal_details(seal)}
 
 
-async def _cancel(
-    session: AsyncSession, ballot: Ballot, now: datetime, reason: str
-) -> dict[str, Any]:
+async def _cancel(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    reason = request.reason
     if not reason:
         raise Invalid("Cancelling a ballot needs a reason; it is shown on the ballot's page.")
     ballot.cancel_reason = reason
@@ -76,7 +107,7 @@ async def _cancel(
 # The actions of this version; tally, publish and next-round arrive with counting.
 STEPS: dict[Action, Step] = {
     Action.OPEN_CANDIDACIES: _open_candidacies,
-    Action.FREEZE: freeze_candidates_and_electorate,
+    Action.FREEZE: _freeze,
     Action.OPEN: _open,
     Action.CLOSE: _close,
     Action.CANCEL: _cancel,
@@ -84,7 +115,13 @@ STEPS: dict[Action, Step] = {
 
 
 async def perform(
-    db: Database, actor: Actor, ballot_id: str, action: Action, now: datetime, reason: str = ""
+    db: Database,
+    actor: Actor,
+    ballot_id: str,
+    action: Action,
+    now: datetime,
+    reason: str = "",
+    trustee_tally_pk: bytes | None = None,
 ) -> Ballot:
     """Carry out a lifecycle action, or raise (409 for a wrong state) leaving all as it was."""
     reason = reason.strip()
@@ -96,7 +133,7 @@ async def perform(
         await catch_up(session, ballot, now)
         before = lifecycle_of(ballot)
         after = before.apply(action)  # raises WrongState (409) naming what is allowed
-        details = await step(session, ballot, now, reason)
+        details = await step(session, ballot, Request(now, reason, trustee_tally_pk))
         store(ballot, after, now)
         await event_log.record(
             session,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
@@ -32,6 +32,8 @@ from inmc_vote.web import auth, deps, pages
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
 from inmc_vote.web.api.cities import CitiesApi
+from inmc_vote.web.api.roll_upload import RollUploadApi
+from inmc_vote.web.api.voting import VotingApi
 from inmc_vote.web.errors import EXCEPTION_HANDLERS
 from inmc_vote.web.security_headers import SECURITY_HEADERS
 from inmc_vote.web.templating import install_filters
@@ -89,7 +91,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = database is None
-        app.state.db = database or Database(settings.database_url)
+        app.state.db = database or Database(settings.database_url, at_rest_key=settings.secret_key)
         task = asyncio.create_task(_run_schedule(app)) if run_schedule else None
         try:
             yield
@@ -108,6 +110,9 @@ def create_app(
             lifecycle_api,
             CandidaciesApi,
             PortalApi,
+            # One router for both: Litestar refuses two controllers that share a path
+            # (GET and POST .../roll) when they are registered on the app one by one.
+            Router(path="/", route_handlers=[VotingApi, RollUploadApi]),
             *pages.ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE / "static"], include_in_schema=False

@@ -11,11 +11,21 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from inmc_vote.db.engine import Database
+from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
-from inmc_vote.services import ballots, lifecycle
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.services import ballots, board, lifecycle
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.schedule import catch_up_one, is_due
-from inmc_vote.web.api.schemas import ActionIn, BallotIn, BallotOut, CandidateOut, EventOut
+from inmc_vote.web.api.schemas import (
+    ActionIn,
+    BallotIn,
+    BallotOut,
+    CandidateOut,
+    EventOut,
+    Turnout,
+)
 from inmc_vote.web.auth import organisers_only
 
 
@@ -29,7 +39,14 @@ async def ballot_out(db: Database, ballot_id: str, now: datetime) -> BallotOut:
         CandidateOut(c.candidate_id, c.city.name, c.city.country)
         for c in await ballots.candidates(db, ballot_id)
     ]
-    return BallotOut.of(ballot, candidates, await ballots.electorate_size(db, ballot_id))
+    out = BallotOut.of(ballot, candidates, await ballots.electorate_size(db, ballot_id))
+    if ballot.tokens_issued_at is not None:
+        current = await board.manifest(db, ballot_id)
+        counted = await board.turnout(db, ballot_id, current.round)
+        out.manifest_hash = b64url(current.hash)
+        out.fingerprint = short_fingerprint(current.hash)
+        out.turnout = Turnout(counted.ballots, counted.eligible)
+    return out
 
 
 class BallotsApi(Controller):
@@ -95,7 +112,13 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
         data: JSONBody[ActionIn | None] = None,
     ) -> BallotOut:
         reason = data.reason if data else ""
-        await lifecycle.perform(db, actor, ballot_id, action, now, reason)
+        trustee_pk = None
+        if data and data.tally_public_key:
+            try:
+                trustee_pk = from_b64url(data.tally_public_key)
+            except ValueError:
+                raise Invalid("The tally public key is not unpadded base64url.") from None
+        await lifecycle.perform(db, actor, ballot_id, action, now, reason, trustee_pk)
         return await ballot_out(db, ballot_id, now)
 
     handler.__name__ = f"ballot_{action.name.lower()}"

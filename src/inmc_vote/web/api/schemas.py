@@ -101,6 +101,14 @@ class Rules:
 
 
 @dataclass
+class Turnout:
+    """Ballots on the current round's board against the eligible cities."""
+
+    ballots: int
+    eligible: int
+
+
+@dataclass
 class CandidateOut:
     id: str
     city: str
@@ -126,6 +134,9 @@ class BallotOut:
     allowed_actions: list[str]
     candidates: list[CandidateOut]
     electorate_size: int
+    manifest_hash: str | None = None
+    fingerprint: str | None = None
+    turnout: Turnout | None = None
 
     @classmethod
     def of(
@@ -155,9 +166,12 @@ class BallotOut:
 
 @dataclass
 class ActionIn:
-    """Why: required to cancel or to close before the scheduled time."""
+    """Why: required to cancel or to close before the scheduled time. For freeze, a
+    trustee's tally public key (base64url, from `inmc-vote trustee keygen`) puts the
+    tally key in the trustee's custody: the server never holds its private half."""
 
     reason: str = ""
+    tally_public_key: str | None = None
 
 
 @dataclass

@@ -6,9 +6,11 @@ from inmc_vote.web.pages.organiser_ballots import OrganiserBallots
 from inmc_vote.web.pages.organiser_cities import OrganiserCities
 from inmc_vote.web.pages.organiser_lifecycle import OrganiserLifecycle
 from inmc_vote.web.pages.organiser_links import OrganiserLinks
+from inmc_vote.web.pages.organiser_tokens import OrganiserTokens
 from inmc_vote.web.pages.portal import PortalPages
 from inmc_vote.web.pages.public import PublicPages
 from inmc_vote.web.pages.signin import SignInPages
+from inmc_vote.web.pages.voting import VotingPages
 
 ROUTES = [
     PublicPages,
@@ -17,5 +19,7 @@ ROUTES = [
     OrganiserCities,
     OrganiserLinks,
     OrganiserLifecycle,
+    OrganiserTokens,
     PortalPages,
+    VotingPages,
 ]

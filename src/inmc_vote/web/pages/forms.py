@@ -159,6 +159,7 @@ class CityForm:
 @dataclass
 class ReasonForm:
     reason: str = ""
+    tally_public_key: str = ""  # freeze only: a trustee's X25519 public key, base64url
 
 
 @dataclass

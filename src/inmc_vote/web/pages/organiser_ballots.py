@@ -27,6 +27,7 @@ from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.forms import BallotFields, ReasonForm, zone_choices
 from inmc_vote.web.pages.timeline import timeline
+from inmc_vote.web.pages.voting import voting_facts
 from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
 
 DONE = {
@@ -216,6 +217,8 @@ async def manage_page(
     behalf: OnBehalfUpload | None = None,
     behalf_error: str = "",
     status_code: int = 200,
+    lost_fingerprint: str = "",
+    lost_error: str = "",
 ) -> Template:
     """The ballot's management page; also re-rendered when the by-post form is refused."""
     ballot = await current_ballot(db, ballot_id, now)
@@ -243,6 +246,11 @@ async def manage_page(
         base_url=settings.base_url,
         events=timeline(await ballots.events(db, ballot_id), members),
         state_word=STATE_WORDS[ballot.state],
+        facts=await voting_facts(db, ballot),
+        can_issue=state is State.FROZEN and ballot.tokens_issued_at is None,
+        can_replace=ballot.tokens_issued_at is not None and state in {State.FROZEN, State.OPEN},
+        lost_fingerprint=lost_fingerprint,
+        lost_error=lost_error,
     )
 
 

@@ -15,6 +15,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Invalid, NotFound
 from inmc_vote.domain.lifecycle import Action
+from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.i18n import _
 from inmc_vote.services import lifecycle
 from inmc_vote.services.actors import Actor
@@ -43,6 +44,7 @@ async def confirm_page(
     reason: str = "",
     error: str = "",
     status_code: int = 200,
+    tally_public_key: str = "",
 ) -> Template:
     does, cannot_undo = ACTION_EXPLAINED[action]
     return await page(
@@ -57,7 +59,23 @@ async def confirm_page(
         needs_reason=action in NEEDS_REASON,
         reason=reason,
         error=error,
+        asks_tally_key=action is Action.FREEZE,
+        tally_public_key=tally_public_key,
+        tokens_missing=action is Action.OPEN and ballot.tokens_issued_at is None,
     )
+
+
+def _trustee_key(text: str) -> bytes | None:
+    """The trustee's tally public key as typed (base64url), or None when left empty."""
+    cleaned = "".join(text.split())
+    if not cleaned:
+        return None
+    try:
+        return from_b64url(cleaned)
+    except ValueError:
+        raise Invalid(
+            _("The tally public key is not unpadded base64url: copy it again from the trustee.")
+        ) from None
 
 
 class OrganiserLifecycle(Controller):
@@ -92,7 +110,8 @@ class OrganiserLifecycle(Controller):
     ) -> Template | Redirect:
         action = action_of(action_name)
         try:
-            await lifecycle.perform(db, actor, ballot_id, action, now, data.reason)
+            trustee_pk = _trustee_key(data.tally_public_key) if action is Action.FREEZE else None
+            await lifecycle.perform(db, actor, ballot_id, action, now, data.reason, trustee_pk)
         except Invalid as refused:  # a missing or too long reason: ask again, keep the text
             ballot = await current_ballot(db, ballot_id, now)
             return await confirm_page(
@@ -102,5 +121,6 @@ class OrganiserLifecycle(Controller):
                 reason=data.reason,
                 error=refused.message,
                 status_code=refused.status,
+                tally_public_key=data.tally_public_key,
             )
         return see_other(f"/organiser/ballots/{ballot_id}?done={action.value}")

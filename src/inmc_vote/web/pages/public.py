@@ -16,6 +16,7 @@ from inmc_vote.services import ballots, candidacies, cities
 from inmc_vote.web.api.candidacies import dossier_response
 from inmc_vote.web.pages.common import current_ballot, page
 from inmc_vote.web.pages.timeline import timeline
+from inmc_vote.web.pages.voting import voting_facts
 
 # From freezing on, the candidates and the electorate are fixed and worth showing.
 FIXED_STATES = frozenset({State.FROZEN, State.OPEN, State.CLOSED, State.TALLIED})
@@ -53,6 +54,7 @@ class PublicPages(Controller):
             candidates=await ballots.candidates(db, ballot_id) if fixed else [],
             electorate_size=await ballots.electorate_size(db, ballot_id) if fixed else None,
             timeline=timeline(events, await cities.list_cities(db)),
+            facts=await voting_facts(db, ballot),
         )
 
     @get("/ballots/{ballot_id:str}/candidacies/{candidacy_id:int}/dossier")

@@ -114,6 +114,23 @@ def _revoked(data: dict[str, Any], names: Names) -> str:
     return _("Withdrew the candidacy link of %(city)s.") % {"city": city}
 
 
+def _tokens(data: dict[str, Any], names: Names) -> str:
+    return _("Issued the voting tokens: a roll of %(n)d credentials.") % {
+        "n": int(data.get("roll_size", 0))
+    }
+
+
+def _credential_revoked(data: dict[str, Any], names: Names) -> str:
+    return _("Revoked the lost token %(fingerprint)s.") % {"fingerprint": data.get("fingerprint")}
+
+
+def _credential_added(data: dict[str, Any], names: Names) -> str:
+    return _("Issued the token %(fingerprint)s to replace %(replaces)s.") % {
+        "fingerprint": data.get("fingerprint"),
+        "replaces": data.get("replaces"),
+    }
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any], Names], str]] = {
     "create": _fixed(N_("Created the ballot.")),
     "edit": _edit,
@@ -123,6 +140,9 @@ DESCRIBE: dict[str, Callable[[dict[str, Any], Names], str]] = {
     "close": _close,
     "cancel": _fixed(N_("Cancelled the ballot.")),
     "portal-links": _links,
+    "tokens-issued": _tokens,
+    "credential-revoked": _credential_revoked,
+    "credential-added": _credential_added,
     "portal-link-revoked": _revoked,
     "candidacy-submitted": _submitted,
     "candidacy-updated": _city_text(N_("%(city)s updated its candidacy.")),

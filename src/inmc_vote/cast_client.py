@@ -1,0 +1,238 @@
+"""`inmc-vote cast`: the command-line voter. It makes the same ballot bytes as the browser
+(domain.protocol.vote.make_ballot) and checks what the browser checks: the manifest's
+hash and authority signature, the token's registrar-signed roll line, the candidate ids,
+and the receipt's authority signature."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from inmc_vote.domain.protocol import board, credentials, keys, manifest, readable, vote
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+
+TIMEOUT_S = 30.0
+RECEIPT_FORMAT = "inmc-vote/receipt-file/v1"
+
+# Which kind of vote each counting method takes (a vote of another kind would only be
+# set aside as invalid at the tally, so it is refused here, before anything is sent).
+KIND_OF_METHOD = {
+    "plurality": "choice",
+    "exhaustive": "choice",
+    "irv": "rank",
+    "schulze": "rank",
+    "approval": "approve",
+}
+OPTION_OF_KIND = {
+    "choice": "--choice ID",
+    "rank": "--rank ID,ID,...",
+    "approve": "--approve ID,ID,...",
+}
+
+
+class CastError(Exception):
+    """A refusal or a failed check; the message is for a person."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str  # "choice", "rank", "approve" or "blank"
+    ids: tuple[str, ...] = ()
+
+    def vote(self) -> dict[str, Any]:
+        if self.kind == "choice":
+            return {"v": 1, "choice": self.ids[0]}
+        if self.kind == "rank":
+            return {"v": 1, "ranking": list(self.ids)}
+        if self.kind == "approve":
+            return {"v": 1, "approve": list(self.ids)}
+        return {"v": 1, "blank": True}
+
+
+def split_ids(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class CastResult:
+    manifest: dict[str, Any]
+    manifest_hash: bytes
+    receipt: dict[str, Any]
+    receipt_file: dict[str, Any]
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return body["detail"]
+    return f"the server answered {response.status_code} {response.reason_phrase}"
+
+
+def _check_choice(choice: Choice, found: dict[str, Any]) -> str:
+    """Refuse a choice this ballot cannot count; return the vote in words."""
+    by_id = {c["id"]: c for c in found["candidates"]}
+
+    def listed() -> str:
+        return "\n".join(f"  {c['id']}  ({c['city']}, {c['country']})" for c in by_id.values())
+
+    if choice.kind == "blank":
+        if not found.get("rules", {}).get("blank_allowed", True):
+            raise CastError("This ballot does not allow blank votes.")
+        return "blank"
+    method = found["method"]
+    wanted = KIND_OF_METHOD.get(method)
+    if wanted is not None and choice.kind != wanted:
+        raise CastError(
+            f"This ballot is counted by {method}: vote with {OPTION_OF_KIND[wanted]} (or --blank)."
+        )
+    if not choice.ids:
+        raise CastError("Name at least one candidate (or vote --blank).")
+    unknown = [i for i in choice.ids if i not in by_id]
+    if unknown:
+        raise CastError(
+            f"Not a candidate of this ballot: {', '.join(unknown)}. The candidates' ids are:\n"
+            + listed()
+        )
+    repeated = sorted({i for i in choice.ids if choice.ids.count(i) > 1})
+    if repeated:
+        raise CastError(f"Each candidate appears once; repeated: {', '.join(repeated)}.")
+    names = [f"{by_id[i]['city']} ({by_id[i]['country']})" for i in choice.ids]
+    if choice.kind == "choice":
+        return names[0]
+    if choice.kind == "rank":
+        return "ranking " + ", ".join(f"{n}. {name}" for n, name in enumerate(names, start=1))
+    return "approve " + ", ".join(names)
+
+
+def cast(
+    server: str,
+    token: str,
+    choice: Choice,
+    *,
+    expect_fingerprint: str | None = None,
+    say: Callable[[str], None] = print,
+    client: httpx.Client | None = None,
+) -> CastResult:
+    """Check, encrypt, sign and send one ballot; return the verified receipt."""
+    try:
+        ballot_id, seed = credentials.parse_token(token)
+    except credentials.TokenError as error:
+        raise CastError(error.message) from None
+    base = server.rstrip("/")
+    owned = client is None
+    http = client or httpx.Client(timeout=TIMEOUT_S)
+    try:
+        return _cast(http, base, ballot_id, seed, choice, expect_fingerprint, say)
+    except httpx.HTTPError as error:
+        raise CastError(f"Cannot reach the server at {base}: {error}") from None
+    finally:
+        if owned:
+            http.close()
+
+
+def _cast(
+    http: httpx.Client,
+    base: str,
+    ballot_id: str,
+    seed: bytes,
+    choice: Choice,
+    expect_fingerprint: str | None,
+    say: Callable[[str], None],
+) -> CastResult:
+    api = f"{base}/api/v1/ballots/{ballot_id}"
+    got = http.get(f"{api}/manifest")
+    if got.status_code != 200:
+        raise CastError(f"No manifest for ballot {ballot_id}: {_detail(got)}")
+    data = got.content
+    digest = manifest.manifest_hash(data)
+    try:
+        found = json.loads(data)
+        authority = from_b64url(found["keys"]["authority"])
+        registrar = from_b64url(found["keys"]["registrar"])
+        signature = from_b64url(got.headers.get("x-authority-signature", ""))
+    except (ValueError, KeyError, TypeError):
+        raise CastError(
+            "The server's manifest cannot be read: this is not an inmc-vote ballot."
+        ) from None
+    if got.headers.get("x-manifest-hash") not in (None, b64url(digest)):
+        raise CastError("The manifest's bytes do not match the hash the server announces.")
+    if not keys.verify(authority, signature, manifest.signed_message(digest)):
+        raise CastError("The manifest is not signed by the ballot's authority key: not voting.")
+    if found.get("format") != manifest.FORMAT or found.get("ballot") != ballot_id:
+        raise CastError(f"The server's manifest is not the one of ballot {ballot_id}.")
+    short = manifest.short_fingerprint(digest)
+    say(f"Ballot:      {found['title']}")
+    say(f"Question:    {found['question']}")
+    say(f"Fingerprint: {short}  (round {found['round']})")
+    if expect_fingerprint is not None:
+        if readable.normalise(expect_fingerprint) != readable.normalise(short):
+            raise CastError(
+                f"The ballot's fingerprint is {short}, not {expect_fingerprint}: "
+                "this is not the ballot you expected; not voting."
+            )
+    else:
+        say("             check it against your letter or the organiser's announcement")
+
+    credential = keys.ed25519_public(seed)
+    line_answer = http.get(f"{api}/roll/{b64url(credential)}")
+    if line_answer.status_code == 404:
+        raise CastError(
+            "This token is not on this ballot's roll: check that you used the token of "
+            "this ballot's letter (or its replacement)."
+        )
+    if line_answer.status_code != 200:
+        raise CastError(f"The roll could not be read: {_detail(line_answer)}")
+    line = line_answer.json()
+    try:
+        roll_line = credentials.RollLine(from_b64url(line["pk"]), from_b64url(line["sig"]))
+    except (KeyError, TypeError, ValueError):
+        raise CastError("The server's roll line cannot be read.") from None
+    if roll_line.pk != credential or not roll_line.valid(ballot_id, registrar):
+        raise CastError(
+            "The roll line of this token is not signed by the ballot's registrar: not voting."
+        )
+    if line.get("revoked"):
+        raise CastError(
+            "This token was revoked (reported lost) and replaced; use the replacement letter."
+        )
+
+    in_words = _check_choice(choice, found)
+    say(f"Your vote:   {in_words}")
+    ballot = vote.make_ballot(choice.vote(), seed, found, digest)
+    sent = http.post(f"{api}/cast", json=ballot.to_json())
+    if sent.status_code != 201:
+        raise CastError(f"The server refused the ballot: {_detail(sent)}")
+    receipt = sent.json()
+    try:
+        tracker = from_b64url(receipt["hash"])
+        receipt_sig = from_b64url(receipt["signature"])
+        seq = int(receipt["seq"])
+    except (KeyError, TypeError, ValueError):
+        raise CastError("The server's receipt cannot be read.") from None
+    if not keys.verify(authority, receipt_sig, board.receipt_message(digest, seq, tracker)):
+        raise CastError(
+            "The receipt is not signed by the ballot's authority key: keep this output "
+            "and tell the organiser and the auditors."
+        )
+    receipt_file = {
+        "format": RECEIPT_FORMAT,
+        "server": base,
+        "manifest_hash": b64url(digest),
+        "fingerprint": short,
+        "receipt": receipt,
+    }
+    return CastResult(found, digest, receipt, receipt_file)
+
+
+def write_receipt(path: Path, receipt_file: dict[str, Any]) -> None:
+    with path.open("x", encoding="utf-8") as out:
+        json.dump(receipt_file, out, indent=2, sort_keys=True)
+        out.write("\n")

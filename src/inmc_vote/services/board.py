@@ -1,0 +1,119 @@
+"""Reading the public board, the manifest, the roll and turnout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import BallotKeys, BoardEntry, Manifest, RollEntry, Seal
+from inmc_vote.domain.errors import NotFound
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Turnout:
+    ballots: int
+    eligible: int
+
+
+async def manifest(db: Database, ballot_id: str, round_number: int | None = None) -> Manifest:
+    async with db.read() as session:
+        query = select(Manifest).where(Manifest.ballot_id == ballot_id)
+        if round_number is not None:
+            query = query.where(Manifest.round == round_number)
+        found = (await session.execute(query.order_by(Manifest.round.desc()).limit(1))).scalar()
+        if found is None:
+            raise NotFound(
+                "This ballot has no manifest yet: it is fixed when the tokens are issued."
+                if round_number is None
+                else f"This ballot has no manifest for round {round_number}."
+            )
+        return found
+
+
+async def entries(
+    db: Database, ballot_id: str, round_number: int, after: int = 0, limit: int = PAGE_SIZE
+) -> list[BoardEntry]:
+    async with db.read() as session:
+        result = await session.execute(
+            select(BoardEntry)
+            .where(
+                BoardEntry.ballot_id == ballot_id,
+                BoardEntry.round == round_number,
+                BoardEntry.seq > after,
+            )
+            .order_by(BoardEntry.seq)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+
+async def entry_by_tracker(db: Database, ballot_id: str, tracker: bytes) -> BoardEntry:
+    async with db.read() as session:
+        found = (
+            await session.execute(
+                select(BoardEntry).where(
+                    BoardEntry.ballot_id == ballot_id, BoardEntry.hash == tracker
+                )
+            )
+        ).scalar()
+        if found is None:
+            raise NotFound("No ballot with this tracker is on this board.")
+        return found
+
+
+async def turnout(db: Database, ballot_id: str, round_number: int) -> Turnout:
+    async with db.read() as session:
+        ballots = (
+            await session.execute(
+                select(func.count())
+                .select_from(BoardEntry)
+                .where(BoardEntry.ballot_id == ballot_id, BoardEntry.round == round_number)
+            )
+        ).scalar_one()
+        data = (
+            await session.execute(
+                select(Manifest.data).where(
+                    Manifest.ballot_id == ballot_id, Manifest.round == round_number
+                )
+            )
+        ).scalar()
+    import json
+
+    eligible = json.loads(data)["eligible"] if data else 0
+    return Turnout(ballots, eligible)
+
+
+async def seal(db: Database, ballot_id: str, round_number: int) -> Seal | None:
+    async with db.read() as session:
+        return await session.get(Seal, (ballot_id, round_number))
+
+
+async def roll(db: Database, ballot_id: str) -> list[RollEntry]:
+    """The roll as fixed by the manifest (replacements are in the event log)."""
+    async with db.read() as session:
+        result = await session.execute(
+            select(RollEntry)
+            .where(RollEntry.ballot_id == ballot_id, RollEntry.initial.is_(True))
+            .order_by(RollEntry.pk)
+        )
+        return list(result.scalars())
+
+
+async def roll_entry(db: Database, ballot_id: str, credential: bytes) -> RollEntry:
+    async with db.read() as session:
+        found = await session.get(RollEntry, (ballot_id, credential))
+        if found is None:
+            raise NotFound("This credential is not on this ballot's roll: check the token.")
+        return found
+
+
+async def public_keys(db: Database, ballot_id: str) -> BallotKeys:
+    async with db.read() as session:
+        found = await session.get(BallotKeys, ballot_id)
+        if found is None:
+            raise NotFound("This ballot has no keys yet: they are made at freeze.")
+        return found

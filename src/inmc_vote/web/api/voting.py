@@ -1,0 +1,281 @@
+"""Voting: tokens, the manifest, the roll, casting, the public board, lost tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery
+from litestar.status_codes import HTTP_201_CREATED
+
+from inmc_vote.config import Settings
+from inmc_vote.db.engine import Database
+from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.protocol.credentials import fingerprint
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.services import board, casting, schedule
+from inmc_vote.services.actors import Actor
+from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.token_letters import issue_letters, replacement_letter, zip_response
+
+CAST_BODY_LIMIT = 256 * 1024
+
+
+@dataclass
+class RollLineOut:
+    pk: str
+    sig: str
+    fingerprint: str
+    revoked: bool
+
+
+@dataclass
+class ReceiptOut:
+    """The signed receipt: keep it to find your ballot on the board later."""
+
+    ballot: str
+    round: int
+    seq: int
+    hash: str
+    received_at: str
+    signature: str
+    tracker_short: str
+
+
+@dataclass
+class EntryOut:
+    seq: int
+    received_at: str
+    tracker: str
+    credential_fingerprint: str
+    credential: str
+    ciphertext: str
+    signature: str
+    prev: str
+
+
+@dataclass
+class SealOut:
+    count: int
+    head: str
+    closed_at: str
+    signature: str
+
+
+@dataclass
+class BoardOut:
+    ballot: str
+    round: int
+    manifest_hash: str
+    entries: list[EntryOut]
+    next_after: int | None
+    seal: SealOut | None
+
+
+@dataclass
+class FoundOut:
+    round: int
+    entry: EntryOut
+    message: str
+
+
+def _entry(e: Any) -> EntryOut:
+    return EntryOut(
+        e.seq,
+        e.received_at,
+        b64url(e.hash),
+        fingerprint(e.credential),
+        b64url(e.credential),
+        b64url(e.ciphertext),
+        b64url(e.signature),
+        b64url(e.prev),
+    )
+
+
+def _bytes_param(value: str, what: str) -> bytes:
+    try:
+        return from_b64url(value)
+    except ValueError:
+        raise Invalid(f"The {what} is not unpadded base64url.") from None
+
+
+class VotingApi(Controller):
+    path = "/api/v1/ballots/{ballot_id:str}"
+    tags = ["voting"]
+
+    @post(
+        "/tokens",
+        guards=[organisers_only],
+        summary="Issue the tokens (once)",
+        description="One credential per eligible city, registrar-signed and put on the "
+        "roll; the manifest is then fixed. Answers a ZIP with letters.html (one printable "
+        "letter per city) and tokens.csv. The server keeps no token and no link between "
+        "a city and its credential: this download is the only copy.",
+        status_code=HTTP_201_CREATED,
+        response_headers=None,
+    )
+    async def issue(
+        self,
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Response[bytes]:
+        return zip_response(
+            await issue_letters(db, settings, actor, ballot_id, now), HTTP_201_CREATED
+        )
+
+    @get(
+        "/manifest",
+        summary="The manifest's exact canonical bytes",
+        description="Hash the bytes you receive: SHA-256 of them is the ballot's fingerprint "
+        "(also in X-Manifest-Hash). X-Authority-Signature is the authority's Ed25519 "
+        'signature over "inmc-vote/manifest-signature/v1" 0 manifest_hash.',
+    )
+    async def manifest(
+        self,
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        round: FromQuery[int | None] = None,
+    ) -> Response[bytes]:
+        found = await board.manifest(db, ballot_id, round)
+        return Response(
+            found.data,
+            media_type="application/json",
+            headers={
+                "X-Manifest-Hash": b64url(found.hash),
+                "X-Manifest-Fingerprint": short_fingerprint(found.hash),
+                "X-Authority-Signature": b64url(found.signature),
+            },
+        )
+
+    @get(
+        "/roll",
+        summary="The roll fixed by the manifest, as JSON Lines",
+        description="Lines {pk, sig} sorted by the raw public key; SHA-256 of these bytes is "
+        "the manifest's roll hash. Revocations and replacements are in the event log.",
+    )
+    async def roll(
+        self, ballot_id: FromPath[str], db: NamedDependency[Database]
+    ) -> Response[bytes]:
+        from inmc_vote.domain.protocol.credentials import RollLine, roll_bytes
+
+        lines = [RollLine(e.pk, e.sig) for e in await board.roll(db, ballot_id)]
+        return Response(roll_bytes(lines), media_type="application/jsonl")
+
+    @get("/roll/{credential:str}", summary="One credential's signed roll line")
+    async def roll_line(
+        self, ballot_id: FromPath[str], credential: FromPath[str], db: NamedDependency[Database]
+    ) -> RollLineOut:
+        entry = await board.roll_entry(db, ballot_id, _bytes_param(credential, "credential"))
+        return RollLineOut(
+            b64url(entry.pk), b64url(entry.sig), entry.fingerprint, entry.revoked_at is not None
+        )
+
+    @post(
+        "/credentials/{credential_fingerprint:str}/revoke",
+        guards=[organisers_only],
+        summary="A lost token: revoke it and get its replacement's letter",
+        description="Only a credential that has not voted. Answers a ZIP with the "
+        "replacement letter.",
+        status_code=HTTP_201_CREATED,
+    )
+    async def revoke(
+        self,
+        ballot_id: FromPath[str],
+        credential_fingerprint: FromPath[str],
+        db: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        actor: NamedDependency[Actor],
+    ) -> Response[bytes]:
+        download = await replacement_letter(
+            db, settings, actor, ballot_id, credential_fingerprint, now
+        )
+        return zip_response(download, HTTP_201_CREATED)
+
+    @post(
+        "/cast",
+        summary="Cast a ballot; get a signed receipt",
+        description="Body: {manifest_hash, credential, ciphertext, signature} in unpadded "
+        "base64url (protocol v1). Refusals, in this order: 409 not open / outside its "
+        "window; 409 another manifest; 403 not on the roll or revoked; 422 bad signature; "
+        "422 wrong ciphertext length; 409 this token has already voted.",
+        request_max_body_size=CAST_BODY_LIMIT,
+        status_code=HTTP_201_CREATED,
+    )
+    async def cast(
+        self,
+        ballot_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> ReceiptOut:
+        try:
+            body = await request.json()
+        except HTTPException:  # e.g. 413, a body over CAST_BODY_LIMIT: not a JSON problem
+            raise
+        except Exception:
+            raise Invalid("The ballot is not JSON.") from None
+        if not isinstance(body, dict):
+            raise Invalid(
+                "The ballot is a JSON object with manifest_hash, credential, "
+                "ciphertext and signature."
+            )
+        receipt = await casting.cast(db, ballot_id, body, now)
+        return ReceiptOut(
+            receipt.ballot,
+            receipt.round,
+            receipt.seq,
+            b64url(receipt.hash),
+            receipt.received_at,
+            b64url(receipt.signature),
+            short_fingerprint(receipt.hash),
+        )
+
+    @get(
+        "/board",
+        summary="The public board, in pages",
+        description="Entries after `after` (a seq), at most 500; `next_after` is the seq to "
+        "ask for next, or null at the end. With the seal once the round is closed.",
+    )
+    async def board_page(
+        self,
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        after: FromQuery[int] = 0,
+        round: FromQuery[int | None] = None,
+    ) -> BoardOut:
+        await schedule.current(db, ballot_id, now)  # a round past its time is sealed first
+        current = await board.manifest(db, ballot_id, round)
+        found = await board.entries(db, ballot_id, current.round, max(after, 0))
+        seal = await board.seal(db, ballot_id, current.round)
+        return BoardOut(
+            ballot_id,
+            current.round,
+            b64url(current.hash),
+            [_entry(e) for e in found],
+            found[-1].seq if len(found) == board.PAGE_SIZE else None,
+            SealOut(seal.count, b64url(seal.head), seal.closed_at, b64url(seal.signature))
+            if seal
+            else None,
+        )
+
+    @get("/board/{tracker:str}", summary="Find a ballot on the board by its tracker")
+    async def find(
+        self, ballot_id: FromPath[str], tracker: FromPath[str], db: NamedDependency[Database]
+    ) -> FoundOut:
+        entry = await board.entry_by_tracker(db, ballot_id, _bytes_param(tracker, "tracker"))
+        return FoundOut(
+            entry.round,
+            _entry(entry),
+            f"Your ballot is entry {entry.seq} of round {entry.round}, recorded "
+            f"at {entry.received_at}.",
+        )

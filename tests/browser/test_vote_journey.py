@@ -1,0 +1,151 @@
+"""The representative's journey in Chromium against a live server: the token link, the
+fingerprint check, the vote (one choice; a ranking made with the keyboard only), the
+confirmation, the verified receipt, the board; and what goes wrong: a second vote, a
+typo in a pasted token; and the page on a phone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def api(server, ballot: dict, path: str = "") -> dict:
+    return httpx.get(f"{server.base_url}/api/v1/ballots/{ballot['id']}{path}", timeout=5).json()
+
+
+def open_with_link(page, server, ballot: dict, token: str) -> None:
+    page.goto(f"{server.base_url}/vote/{ballot['id']}#t={token}")
+    page.get_by_role("heading", name="2. Check the ballot's fingerprint").wait_for()
+    assert "#t=" not in page.url  # the token left the address bar (and the history)
+    assert token not in page.evaluate("window.location.href")
+
+
+def cast_and_check_receipt(page, server, ballot: dict) -> dict:
+    page.get_by_role("button", name="Cast my vote").click()
+    heading = page.get_by_role("heading", name="Your vote is recorded")
+    heading.wait_for()
+    assert page.evaluate("document.activeElement.id") == "receipt-title"
+    assert "Receipt verified" in page.locator("#receipt-check").inner_text()
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="Download the signed receipt").click()
+    receipt = json.loads(Path(waiting.value.path()).read_text())
+    assert receipt["ballot"] == ballot["id"]
+    assert page.locator("#receipt-full").inner_text() == receipt["hash"]
+    assert page.locator("#receipt-seq").inner_text() == str(receipt["seq"])
+    assert "token" not in receipt
+    return receipt
+
+
+def test_one_choice_from_the_link_to_the_board(page, voting_server):
+    ballot = voting_server.plurality
+    token = ballot["tokens"][0]
+    open_with_link(page, voting_server, ballot, token)
+    assert page.locator("#fp-short").inner_text() == api(voting_server, ballot)["fingerprint"]
+    assert page.evaluate("document.activeElement.id") == "check-title"
+
+    page.get_by_role("button", name="Yes, it is the same: continue").click()
+    page.get_by_label("Ota (JP)").check()
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    assert page.locator("#summary").inner_text() == "You vote for Ota (JP)."
+    receipt = cast_and_check_receipt(page, voting_server, ballot)
+    turnout = page.locator(".voting-facts .turnout")
+    turnout.filter(has_text="1 ballots from 5 eligible cities").wait_for()  # it grew
+
+    page.get_by_role("link", name="Find it on the board").click()
+    page.wait_for_url("**/board?tracker=*")
+    found = page.locator("#lookup-result").inner_text()
+    assert f"Your ballot is entry {receipt['seq']}, recorded at" in found
+    assert receipt["hash"] in page.content()
+
+    # The same token a second time: refused, in plain words.
+    open_link = f"{voting_server.base_url}/vote/{ballot['id']}#t={token}"
+    page.goto(open_link)
+    problem = page.get_by_role("alert")
+    problem.filter(has_text="already voted").wait_for()
+    assert f"entry {receipt['seq']} on the board" in problem.inner_text()
+
+
+def test_a_typo_in_a_pasted_token(page, voting_server):
+    ballot = voting_server.plurality
+    token = ballot["tokens"][1]
+    head, body = token.split(".")
+    wrong = "1" if body[5] != "1" else "2"
+    typo = f"{head}.{body[:5]}{wrong}{body[6:]}"
+    page.goto(f"{voting_server.base_url}/vote/{ballot['id']}")
+    field = page.get_by_role("textbox", name="Voting token")
+    field.wait_for()
+    field.fill(typo)
+    page.get_by_role("button", name="Read my token").click()
+    page.get_by_role("alert").filter(has_text="There is a typo").wait_for()
+    assert "check what you typed" in page.get_by_role("alert").inner_text()
+    assert field.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "token"
+
+    field.fill(f"  {token.lower()}  ")  # case and spaces do not matter
+    page.get_by_role("button", name="Read my token").click()
+    page.get_by_role("heading", name="2. Check the ballot's fingerprint").wait_for()
+
+
+def test_a_ranking_made_with_the_keyboard(page, voting_server):
+    ballot = voting_server.irv
+    open_with_link(page, voting_server, ballot, ballot["tokens"][0])
+    page.get_by_role("button", name="Yes, it is the same: continue").press("Enter")
+    page.get_by_role("heading", name="3. Your vote").wait_for()
+    assert page.evaluate("document.activeElement.id") == "choose-title"
+
+    def focused() -> str:
+        return page.evaluate(
+            "(e => e.getAttribute('aria-label') ?? e.textContent)(document.activeElement)"
+        )
+
+    # Tab to the first "Add to my ranking" button (past the dossier links).
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if focused().startswith("Add to my ranking"):
+            break
+    assert focused() == "Add to my ranking: Cuneo (IT)"
+    page.keyboard.press("Enter")  # Cuneo first; the focus moves to the next city to add
+    assert focused() == "Add to my ranking: Greenville (US)"
+    page.keyboard.press("Enter")
+    assert focused() == "Add to my ranking: Ota (JP)"
+    page.keyboard.press("Space")  # all ranked: the focus is on Ota's "Move up"
+    assert focused() == "Move up: Ota (JP)"
+    page.keyboard.press("Enter")  # Ota above Greenville
+    assert "Ota (JP) is now number 2 of your ranking." in page.locator("#vote-status").inner_text()
+    assert focused() == "Move up: Ota (JP)"
+    page.keyboard.press("Enter")  # Ota first; "Move up" is now off, the focus on "Move down"
+    assert focused() == "Move down: Ota (JP)"
+    ranked = page.locator("#ranking-list li .rank-name").all_inner_texts()
+    assert ranked == ["1. Ota (JP)", "2. Cuneo (IT)", "3. Greenville (US)"]
+
+    page.get_by_role("button", name="Remove: Greenville (US)").press("Enter")  # partial
+    page.get_by_role("button", name="Continue to the confirmation").press("Enter")
+    summary = page.locator("#summary")
+    assert summary.locator("li").all_inner_texts() == ["Ota (JP)", "Cuneo (IT)"]
+    assert "did not rank" in summary.inner_text()
+    page.get_by_role("button", name="Change my vote").press("Enter")
+    page.get_by_role("button", name="Continue to the confirmation").press("Enter")
+    cast_and_check_receipt(page, voting_server, ballot)
+
+
+def test_the_vote_page_fits_a_phone(phone, voting_server):
+    ballot = voting_server.irv
+    open_with_link(phone, voting_server, ballot, ballot["tokens"][1])
+
+    def overflow() -> int:
+        return phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+
+    assert overflow() <= 0, f"the fingerprint step scrolls sideways by {overflow()}px"
+    phone.get_by_role("button", name="Yes, it is the same: continue").tap()
+    for city in ("Cuneo (IT)", "Greenville (US)", "Ota (JP)"):
+        phone.get_by_role("button", name=f"Add to my ranking: {city}").tap()
+    assert overflow() <= 0, f"the ranking scrolls sideways by {overflow()}px on a 360px screen"
+    phone.goto(f"{voting_server.base_url}/ballots/{ballot['id']}/board")
+    assert overflow() <= 0, f"the board scrolls sideways by {overflow()}px on a 360px screen"

@@ -1,0 +1,223 @@
+"""Casting under load, against the service run as real processes (`inmc-vote serve`), two
+of them on one database, on SQLite and on PostgreSQL.
+
+The casting service serialises per ballot (a row lock on PostgreSQL, BEGIN IMMEDIATE on
+SQLite): one token votes once however many copies arrive at once, and the board stays
+one gapless hash chain however many tokens vote at once, whichever process takes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import inmc_vote
+from inmc_vote.domain.protocol import board, credentials, keys, vote
+from inmc_vote.domain.protocol.encoding import from_b64url
+from tests.voting_helpers import SECRET_KEY, OpenedBallot, open_ballot_now
+
+SRC = Path(inmc_vote.__file__).resolve().parents[1]
+START_TIMEOUT_S = 30.0
+REQUEST_TIMEOUT_S = 30.0
+BUDGET_S = 60.0  # each test, set-up included
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def servers(url: str, folder: Path, n: int = 2) -> Iterator[list[str]]:
+    """`n` app processes on one database; yields their base URLs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INMC_")}
+    env |= {
+        "INMC_DATABASE_URL": url,
+        "INMC_SECRET_KEY": SECRET_KEY.decode(),
+        "PYTHONPATH": os.pathsep.join([str(SRC), *filter(None, [env.get("PYTHONPATH")])]),
+    }
+    started: list[tuple[subprocess.Popen[bytes], Path, str]] = []
+    try:
+        for i in range(n):
+            port = free_port()
+            log = folder / f"server-{i}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "inmc_vote.cli", "serve", "--port", str(port)],
+                    env=env,
+                    cwd=folder,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            started.append((process, log, f"http://127.0.0.1:{port}"))
+        for process, log, base in started:
+            _wait_ready(process, log, base)
+        yield [base for _, _, base in started]
+    finally:
+        for process, _, _ in started:
+            process.terminate()
+        for process, _, _ in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], log: Path, base: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped ({process.returncode}):\n{log.read_text()}")
+        try:
+            httpx.get(f"{base}/api/v1/ballots/none", timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"the server did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+
+
+def fetch_manifest(base: str, ballot_id: str) -> tuple[dict[str, Any], bytes]:
+    response = httpx.get(f"{base}/api/v1/ballots/{ballot_id}/manifest", timeout=10)
+    assert response.status_code == 200, response.text
+    digest = hashlib.sha256(response.content).digest()  # hash the bytes received
+    assert from_b64url(response.headers["x-manifest-hash"]) == digest
+    return json.loads(response.content), digest
+
+
+def ballot_for(token: str, ballot_id: str, manifest: dict[str, Any], digest: bytes) -> Any:
+    _, seed = credentials.parse_token(token, ballot_id)
+    choice = manifest["candidates"][len(token) % len(manifest["candidates"])]["id"]
+    return vote.make_ballot({"v": 1, "choice": choice}, seed, manifest, digest).to_json()
+
+
+async def fire(
+    bases: list[str], ballot_id: str, bodies: list[dict[str, str]], at_once: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """POST every body at once (at most `at_once` in flight), spread over the servers."""
+    gate = asyncio.Semaphore(at_once)
+    limits = httpx.Limits(max_connections=at_once, max_keepalive_connections=at_once)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as http:
+
+        async def one(i: int, body: dict[str, str]) -> tuple[int, dict[str, Any]]:
+            async with gate:
+                base = bases[i % len(bases)]
+                response = await http.post(f"{base}/api/v1/ballots/{ballot_id}/cast", json=body)
+                return response.status_code, response.json()
+
+        return await asyncio.gather(*(one(i, body) for i, body in enumerate(bodies)))
+
+
+def read_board(
+    base: str, ballot_id: str, pages: list[dict[str, Any]] | None = None
+) -> tuple[list[board.Entry], dict[str, Any]]:
+    """Every entry, page by page with ?after= (each page appended to `pages`)."""
+    entries: list[board.Entry] = []
+    after = 0
+    while True:
+        page = httpx.get(
+            f"{base}/api/v1/ballots/{ballot_id}/board", params={"after": after}, timeout=30
+        ).json()
+        entries += [
+            board.Entry(
+                e["seq"],
+                e["received_at"],
+                from_b64url(e["credential"]),
+                from_b64url(e["ciphertext"]),
+                from_b64url(e["signature"]),
+                from_b64url(e["prev"]),
+                from_b64url(e["tracker"]),
+            )
+            for e in page["entries"]
+        ]
+        if pages is not None:
+            pages.append(page)
+        if page["next_after"] is None:
+            return entries, page
+        after = page["next_after"]
+
+
+def prepare(database_url: str, n_cities: int) -> OpenedBallot:
+    return asyncio.run(open_ballot_now(database_url, n_cities, datetime.now(UTC)))
+
+
+def test_one_token_sent_100_times_at_once_votes_once(database_url: str, tmp_path: Path) -> None:
+    began = time.monotonic()
+    opened = prepare(database_url, 5)
+    with servers(database_url, tmp_path) as bases:
+        manifest, digest = fetch_manifest(bases[0], opened.ballot_id)
+        assert digest == opened.manifest_hash
+        token = opened.tokens[0]
+        # 100 distinct encryptions of votes by the same token (as from 100 browser tabs)
+        bodies = [ballot_for(token, opened.ballot_id, manifest, digest) for _ in range(100)]
+        fired = time.monotonic()
+        answers = asyncio.run(fire(bases, opened.ballot_id, bodies, at_once=100))
+        took = time.monotonic() - fired
+        statuses = Counter(status for status, _ in answers)
+        assert statuses == {201: 1, 409: 99}, statuses
+        for status, body in answers:
+            if status == 409:
+                assert "this token has already voted" in body["detail"].lower(), body
+        entries, page = read_board(bases[1], opened.ballot_id)
+    assert len(entries) == 1
+    assert board.verify_board(digest, entries) is None
+    (receipt,) = [body for status, body in answers if status == 201]
+    assert (receipt["seq"], receipt["hash"]) == (1, page["entries"][0]["tracker"])
+    print(f"\n100 casts of one token: 1 accepted, 99 refused (409) in {took:.2f} s")
+    assert time.monotonic() - began < BUDGET_S
+
+
+def test_500_tokens_at_once_on_two_processes_make_one_gapless_chain(
+    database_url: str, tmp_path: Path
+) -> None:
+    began = time.monotonic()
+    opened = prepare(database_url, 500)
+    assert len(opened.tokens) == 500
+    with servers(database_url, tmp_path) as bases:
+        manifest, digest = fetch_manifest(bases[0], opened.ballot_id)
+        assert manifest["eligible"] == 500
+        authority = from_b64url(manifest["keys"]["authority"])
+        bodies = [ballot_for(t, opened.ballot_id, manifest, digest) for t in opened.tokens]
+        fired = time.monotonic()
+        answers = asyncio.run(fire(bases, opened.ballot_id, bodies, at_once=100))
+        took = time.monotonic() - fired
+        refused = [(status, body) for status, body in answers if status != 201]
+        assert not refused, refused[:5]
+        pages: list[dict[str, Any]] = []
+        entries, _ = read_board(bases[1], opened.ballot_id, pages)
+        turnout = httpx.get(f"{bases[0]}/api/v1/ballots/{opened.ballot_id}", timeout=10).json()
+    assert turnout["turnout"] == {"ballots": 500, "eligible": 500}
+    for i in range(2):  # both processes took their half of the ballots
+        assert (tmp_path / f"server-{i}.log").read_text().count('/cast HTTP/1.1" 201') == 250
+    assert [e.seq for e in entries] == list(range(1, 501))
+    # a full page of 500 points to the next one, which is empty and ends the board
+    assert [(len(p["entries"]), p["next_after"]) for p in pages] == [(500, 500), (0, None)]
+    assert board.verify_board(digest, entries) is None
+    assert len({e.credential for e in entries}) == 500
+    by_seq = {e.seq: e for e in entries}
+    for _, receipt in answers:
+        tracker = from_b64url(receipt["hash"])
+        assert by_seq[receipt["seq"]].hash == tracker
+        assert keys.verify(
+            authority,
+            from_b64url(receipt["signature"]),
+            board.receipt_message(digest, receipt["seq"], tracker),
+        )
+    print(f"\n500 tokens on 2 processes: 500 accepted in {took:.2f} s ({500 / took:.0f}/s)")
+    assert time.monotonic() - began < BUDGET_S

@@ -1,0 +1,112 @@
+"""Helpers for voting tests: issue tokens, read them from the letters' CSV, cast."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from inmc_vote.db.engine import Database
+from inmc_vote.domain.lifecycle import Action
+from inmc_vote.domain.protocol import credentials, vote
+from inmc_vote.domain.protocol.encoding import from_b64url
+from inmc_vote.services import ballots, candidacies, cities, lifecycle, tokens
+from inmc_vote.services.actors import Actor
+from inmc_vote.services.ballots import BallotForm
+from inmc_vote.services.candidacies import CandidacyForm, Upload
+from tests import factories as f
+
+
+def tokens_from_zip(content: bytes) -> list[dict[str, str]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return list(csv.DictReader(io.StringIO(archive.read("tokens.csv").decode())))
+
+
+def open_ballot(
+    client: f.Client, clock: f.FakeClock, n_cities: int = 5, n_candidates: int = 3
+) -> tuple[str, dict[str, str], list[dict[str, str]]]:
+    """A ballot open for voting; returns (ballot id, organiser headers, token rows)."""
+    key = f.bearer(f.account(client, clock))
+    made, _towns = f.ready_to_freeze(client, clock, n_cities, n_candidates)
+    f.act(client, clock, made.id, Action.FREEZE)
+    issued = client.post(f"/api/v1/ballots/{made.id}/tokens", headers=key)
+    assert issued.status_code == 201, issued.text
+    clock.advance(days=3)  # past opens_at: the clock opens it
+    assert client.get(f"/api/v1/ballots/{made.id}").json()["state"] == "open"
+    return made.id, key, tokens_from_zip(issued.content)
+
+
+def manifest_of(client: f.Client, ballot_id: str) -> tuple[dict[str, Any], bytes]:
+    response = client.get(f"/api/v1/ballots/{ballot_id}/manifest")
+    return json.loads(response.content), from_b64url(response.headers["x-manifest-hash"])
+
+
+def ballot_body(
+    client: f.Client, ballot_id: str, token: str, choice: dict[str, Any]
+) -> dict[str, str]:
+    manifest, digest = manifest_of(client, ballot_id)
+    _, seed = credentials.parse_token(token, ballot_id)
+    return vote.make_ballot({"v": 1, **choice}, seed, manifest, digest).to_json()
+
+
+# --- A ballot open for voting made straight through the services, for tests that run the
+# service as real processes (tests/integration/test_concurrent_casting.py): the servers
+# read the real clock, so the ballot is prepared "in the past" and opened by hand now.
+
+SECRET_KEY = b"concurrency-test-secret-key-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class OpenedBallot:
+    ballot_id: str
+    manifest_hash: bytes
+    tokens: list[str]
+
+
+async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallot:
+    """Add `n_cities` member cities (the electorate), two candidacies, freeze, issue the
+    tokens and open by hand at `now`; closes an hour later."""
+    db = Database(url, at_rest_key=SECRET_KEY)
+    try:
+        past = now - timedelta(days=1)
+        towns = []
+        for i in range(n_cities):
+            fields = cities.fields_of(
+                f"City {i + 1}",
+                f.COUNTRIES[i % len(f.COUNTRIES)],
+                "Region",
+                f"Contact {i + 1}",
+                f"contact{i + 1}@example.org",
+            )
+            towns.append(await cities.add_city(db, fields, past))
+        form = BallotForm(
+            title="Host city 2029",
+            question="Which city should host the 2029 meetings?",
+            method="plurality",
+            candidacy_deadline=past + timedelta(hours=1),
+            closes_at=now + timedelta(hours=1),
+        )
+        made = await ballots.create_ballot(db, f.ORGANISER, form, past)
+        await lifecycle.perform(db, f.ORGANISER, made.id, Action.OPEN_CANDIDACIES, past)
+        for town in towns[:2]:
+            submitted = await candidacies.submit(
+                db,
+                Actor("city", town.slug),
+                made.id,
+                town.id,
+                CandidacyForm("Our summary", "1-3 May 2029", "Congress centre"),
+                Upload("dossier.pdf", f.pdf(town.name)),
+                past,
+            )
+            await candidacies.decide(db, f.ORGANISER, made.id, submitted.id, True, "", past)
+        frozen_at = past + timedelta(hours=2)
+        await lifecycle.perform(db, f.ORGANISER, made.id, Action.FREEZE, frozen_at)
+        issued = await tokens.issue_tokens(db, f.ORGANISER, made.id, frozen_at)
+        await lifecycle.perform(db, f.ORGANISER, made.id, Action.OPEN, now)
+        return OpenedBallot(made.id, issued.manifest_hash, [x.token for x in issued.letters])
+    finally:
+        await db.dispose()
