@@ -12,7 +12,7 @@ from typing import Any
 
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import credentials, vote
+from inmc_vote.domain.protocol import board, credentials, vote
 from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.services import ballots, candidacies, cities, lifecycle, tokens
 from inmc_vote.services.actors import Actor
@@ -110,3 +110,19 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
         return OpenedBallot(made.id, issued.manifest_hash, [x.token for x in issued.letters])
     finally:
         await db.dispose()
+
+
+def board_entries(page: dict[str, Any]) -> list[board.Entry]:
+    """A board page of the API as protocol entries, for `board.verify_board`."""
+    return [
+        board.Entry(
+            e["seq"],
+            e["received_at"],
+            from_b64url(e["credential"]),
+            from_b64url(e["ciphertext"]),
+            from_b64url(e["signature"]),
+            from_b64url(e["prev"]),
+            from_b64url(e["tracker"]),
+        )
+        for e in page["entries"]
+    ]

@@ -18,7 +18,13 @@ from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64u
 from inmc_vote.services import schedule
 from tests import factories as f
 from tests.conftest import FakeClock
-from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
+from tests.voting_helpers import (
+    ballot_body,
+    board_entries,
+    manifest_of,
+    open_ballot,
+    tokens_from_zip,
+)
 
 BALLOTS = "/api/v1/ballots"
 
@@ -34,21 +40,6 @@ def events(client: f.Client, ballot_id: str) -> list[dict[str, Any]]:
 def cast(client: f.Client, ballot_id: str, token: str, choice: dict[str, Any]) -> Any:
     body = ballot_body(client, ballot_id, token, choice)
     return client.post(f"{BALLOTS}/{ballot_id}/cast", json=body)
-
-
-def board_entries(page: dict[str, Any]) -> list[board.Entry]:
-    return [
-        board.Entry(
-            e["seq"],
-            e["received_at"],
-            from_b64url(e["credential"]),
-            from_b64url(e["ciphertext"]),
-            from_b64url(e["signature"]),
-            from_b64url(e["prev"]),
-            from_b64url(e["tracker"]),
-        )
-        for e in page["entries"]
-    ]
 
 
 def frozen(client: f.Client, clock: FakeClock, **freeze_body: Any) -> tuple[str, dict[str, str]]:

@@ -29,7 +29,7 @@ import pytest
 import inmc_vote
 from inmc_vote.domain.protocol import board, credentials, keys, vote
 from inmc_vote.domain.protocol.encoding import from_b64url
-from tests.voting_helpers import SECRET_KEY, OpenedBallot, open_ballot_now
+from tests.voting_helpers import SECRET_KEY, OpenedBallot, board_entries, open_ballot_now
 
 SRC = Path(inmc_vote.__file__).resolve().parents[1]
 START_TIMEOUT_S = 30.0
@@ -134,18 +134,7 @@ def read_board(
         page = httpx.get(
             f"{base}/api/v1/ballots/{ballot_id}/board", params={"after": after}, timeout=30
         ).json()
-        entries += [
-            board.Entry(
-                e["seq"],
-                e["received_at"],
-                from_b64url(e["credential"]),
-                from_b64url(e["ciphertext"]),
-                from_b64url(e["signature"]),
-                from_b64url(e["prev"]),
-                from_b64url(e["tracker"]),
-            )
-            for e in page["entries"]
-        ]
+        entries += board_entries(page)
         if pages is not None:
             pages.append(page)
         if page["next_after"] is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from inmc_vote.domain.protocol import board, keys
 from inmc_vote.domain.protocol.encoding import from_b64url
-from tests.voting_helpers import ballot_body, manifest_of, open_ballot
+from tests.voting_helpers import ballot_body, board_entries, manifest_of, open_ballot
 
 
 def test_every_city_votes_once_and_finds_its_receipt(client, clock):
@@ -43,18 +43,7 @@ def test_every_city_votes_once_and_finds_its_receipt(client, clock):
     assert "entry 3" in found["message"]
 
     page = client.get(f"/api/v1/ballots/{ballot_id}/board").json()
-    entries = [
-        board.Entry(
-            e["seq"],
-            e["received_at"],
-            from_b64url(e["credential"]),
-            from_b64url(e["ciphertext"]),
-            from_b64url(e["signature"]),
-            from_b64url(e["prev"]),
-            from_b64url(e["tracker"]),
-        )
-        for e in page["entries"]
-    ]
+    entries = board_entries(page)
     assert board.verify_board(digest, entries) is None
     assert client.get(f"/api/v1/ballots/{ballot_id}").json()["turnout"] == {
         "ballots": 5,
