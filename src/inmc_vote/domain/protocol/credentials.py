@@ -33,7 +33,7 @@ def _check(ballot_id: str, seed: bytes) -> str:
 
 
 def format_token(ballot_id: str, seed: bytes) -> str:
-    """`<ballot>.XXXX-XXXX-…` : the ballot id, then the seed and checksum in groups of 4."""
+    """`<ballot>.ABCD-EFGH-…` : the ballot id, then the seed and checksum in groups of 4."""
     body = readable.encode(seed) + _check(ballot_id, seed)
     return f"{ballot_id}.{readable.grouped(body)}"
 
