@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
@@ -107,8 +109,6 @@ def random_id(length: int = 12) -> str:
 
 
 def _at_rest_key(secret_key: bytes, purpose: str) -> bytes:
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
     return HKDF(
         algorithm=hashes.SHA256(),
         length=32,
@@ -120,8 +120,6 @@ def _at_rest_key(secret_key: bytes, purpose: str) -> bytes:
 def seal_at_rest(secret_key: bytes, purpose: str, plaintext: bytes) -> bytes:
     """Encrypt a private key for storage (AES-256-GCM, key derived from the secret key);
     `purpose` (e.g. "<ballot>/authority") is bound in, so sealed values cannot be swapped."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     nonce = secrets.token_bytes(12)
     return nonce + AESGCM(_at_rest_key(secret_key, purpose)).encrypt(
         nonce, plaintext, purpose.encode()
@@ -129,8 +127,6 @@ def seal_at_rest(secret_key: bytes, purpose: str, plaintext: bytes) -> bytes:
 
 
 def open_at_rest(secret_key: bytes, purpose: str, sealed: bytes) -> bytes:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     return AESGCM(_at_rest_key(secret_key, purpose)).decrypt(
         sealed[:12], sealed[12:], purpose.encode()
     )

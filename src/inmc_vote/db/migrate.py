@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 
 from inmc_vote.db.urls import sync_url
 
@@ -32,10 +35,6 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def pending(url: str) -> bool:
     """Whether the database lacks a migration (or has none at all)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
-
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
     engine = create_engine(sync_url(url))
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -81,8 +82,6 @@ async def turnout(db: Database, ballot_id: str, round_number: int) -> Turnout:
                 )
             )
         ).scalar()
-    import json
-
     eligible = json.loads(data)["eligible"] if data else 0
     return Turnout(ballots, eligible)
 

@@ -10,6 +10,7 @@ database), committed, and only then is the receipt signed. Nothing is decrypted.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,15 +158,13 @@ async def cast(db: Database, ballot_id: str, body: dict[str, Any], now: datetime
         except IntegrityError:  # the UNIQUE(ballot, round, credential) backstop
             raise Conflict(ALREADY_VOTED) from None
         manifest_hash, round_number = current.hash, ballot.round
-        ring = await keyring.load(session, ballot_id)
+        authority = await keyring.authority_seed(session, ballot_id)
     # Committed: only now is the receipt signed and given.
-    signature = keys.sign(ring.authority_seed, board.receipt_message(manifest_hash, seq, tracker))
+    signature = keys.sign(authority, board.receipt_message(manifest_hash, seq, tracker))
     return Receipt(ballot_id, round_number, seq, tracker, received_at, signature)
 
 
 def _vote_size(manifest_data: bytes) -> int:
-    import json
-
     return int(json.loads(manifest_data)["vote_size"])
 
 

@@ -90,6 +90,16 @@ async def make_keys(
     return row
 
 
+async def authority_seed(session: AsyncSession, ballot_id: str) -> bytes:
+    """Only the authority's private key: what receipts and seals need (the casting path)."""
+    row = await session.get(BallotKeys, ballot_id)
+    if row is None:
+        raise Conflict("This ballot has no keys yet: they are made at freeze.")
+    return security.open_at_rest(
+        at_rest_key(session), _purpose(ballot_id, "authority"), row.authority_sealed
+    )
+
+
 async def load(session: AsyncSession, ballot_id: str) -> Keyring:
     secret_key = at_rest_key(session)
     row = await session.get(BallotKeys, ballot_id)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Manifest
+from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.lifecycle import Action, State, due_action
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.services import event_log
@@ -82,10 +83,16 @@ async def catch_up_one(db: Database, ballot_id: str, now: datetime) -> None:
 
 async def current(db: Database, ballot_id: str, now: datetime) -> Ballot:
     """A ballot as it stands now: what its times have made due is applied first."""
-    from inmc_vote.services.ballots import get_ballot
-
-    ballot = await get_ballot(db, ballot_id)
+    ballot = await _read(db, ballot_id)
     if is_due(ballot, now) is not None:
         await catch_up_one(db, ballot_id, now)
-        ballot = await get_ballot(db, ballot_id)
+        ballot = await _read(db, ballot_id)
+    return ballot
+
+
+async def _read(db: Database, ballot_id: str) -> Ballot:
+    async with db.read() as session:
+        ballot = await session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise NotFound(f"There is no ballot «{ballot_id}».")
     return ballot

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.models import Ballot, BoardEntry, Manifest, Seal
 from inmc_vote.domain.protocol import board, keys
-from inmc_vote.domain.protocol.encoding import rfc3339_ms
+from inmc_vote.domain.protocol.encoding import b64url, rfc3339_ms
 from inmc_vote.services import keyring
 
 
@@ -35,16 +35,14 @@ async def seal_round(session: AsyncSession, ballot: Ballot, now: datetime) -> Se
             )
         ).scalar_one()
     closed_at = rfc3339_ms(now)
-    ring = await keyring.load(session, ballot.id)
+    authority = await keyring.authority_seed(session, ballot.id)
     seal = Seal(
         ballot_id=ballot.id,
         round=ballot.round,
         count=count,
         head=head,
         closed_at=closed_at,
-        signature=keys.sign(
-            ring.authority_seed, board.seal_message(current.hash, count, head, closed_at)
-        ),
+        signature=keys.sign(authority, board.seal_message(current.hash, count, head, closed_at)),
     )
     session.add(seal)
     return seal
@@ -52,8 +50,6 @@ async def seal_round(session: AsyncSession, ballot: Ballot, now: datetime) -> Se
 
 def seal_details(seal: Seal) -> dict[str, object]:
     """What the event log records of a seal."""
-    from inmc_vote.domain.protocol.encoding import b64url
-
     return {
         "seal": {
             "count": seal.count,

@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVE
 
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.i18n import _
+from inmc_vote.web.security_headers import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -112,8 +113,6 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 def _headers(exc: Exception, status: int) -> dict[str, str]:
     """Error answers carry the site's security headers too (they bypass the app's)."""
-    from inmc_vote.web.security_headers import SECURITY_HEADERS
-
     headers = dict(SECURITY_HEADERS) | dict(getattr(exc, "headers", None) or {})
     if status == HTTP_401_UNAUTHORIZED:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="inmc-vote"')

@@ -5,7 +5,12 @@ from __future__ import annotations
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 RAW = Encoding.Raw
 
@@ -20,7 +25,7 @@ def new_ed25519() -> tuple[bytes, bytes]:
     """A fresh (seed, public key) pair."""
     key = Ed25519PrivateKey.generate()
     return (
-        key.private_bytes(RAW, PrivateFormat.Raw, _no_encryption()),
+        key.private_bytes(RAW, PrivateFormat.Raw, NoEncryption()),
         key.public_key().public_bytes(RAW, PublicFormat.Raw),
     )
 
@@ -28,7 +33,7 @@ def new_ed25519() -> tuple[bytes, bytes]:
 def new_x25519() -> tuple[bytes, bytes]:
     key = X25519PrivateKey.generate()
     return (
-        key.private_bytes(RAW, PrivateFormat.Raw, _no_encryption()),
+        key.private_bytes(RAW, PrivateFormat.Raw, NoEncryption()),
         key.public_key().public_bytes(RAW, PublicFormat.Raw),
     )
 
@@ -62,9 +67,3 @@ def x25519_public_key(raw: bytes) -> X25519PublicKey:
 
 def x25519_private_key(raw: bytes) -> X25519PrivateKey:
     return X25519PrivateKey.from_private_bytes(raw)
-
-
-def _no_encryption():
-    from cryptography.hazmat.primitives.serialization import NoEncryption
-
-    return NoEncryption()

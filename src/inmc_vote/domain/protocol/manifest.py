@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmc_vote.domain.protocol import readable
-from inmc_vote.domain.protocol.encoding import b64url, canonical_json, sha256
+from inmc_vote.domain.protocol.encoding import b64url, canonical_json, labelled, sha256
 
 FORMAT = "inmc-vote/manifest/v1"
 
@@ -92,6 +92,4 @@ def tiebreak_commitment(seed: bytes) -> bytes:
 
 def signed_message(manifest_hash_value: bytes) -> bytes:
     """What the authority signs to vouch for a manifest."""
-    from inmc_vote.domain.protocol.encoding import labelled
-
     return labelled("inmc-vote/manifest-signature/v1") + manifest_hash_value

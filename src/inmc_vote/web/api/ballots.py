@@ -15,9 +15,8 @@ from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.services import ballots, board, lifecycle
+from inmc_vote.services import ballots, board, lifecycle, schedule
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.schedule import catch_up_one, is_due
 from inmc_vote.web.api.schemas import (
     ActionIn,
     BallotIn,
@@ -31,10 +30,7 @@ from inmc_vote.web.auth import organisers_only
 
 async def ballot_out(db: Database, ballot_id: str, now: datetime) -> BallotOut:
     """A ballot as the API shows it, after the clock has applied what is due."""
-    ballot = await ballots.get_ballot(db, ballot_id)
-    if is_due(ballot, now):
-        await catch_up_one(db, ballot_id, now)
-        ballot = await ballots.get_ballot(db, ballot_id)
+    ballot = await schedule.current(db, ballot_id, now)
     candidates = [
         CandidateOut(c.candidate_id, c.city.name, c.city.country)
         for c in await ballots.candidates(db, ballot_id)

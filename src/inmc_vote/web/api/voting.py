@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
-from inmc_vote.domain.protocol.credentials import fingerprint
+from inmc_vote.domain.protocol.credentials import RollLine, fingerprint, roll_bytes
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import board, casting, schedule
@@ -164,8 +164,6 @@ class VotingApi(Controller):
     async def roll(
         self, ballot_id: FromPath[str], db: NamedDependency[Database]
     ) -> Response[bytes]:
-        from inmc_vote.domain.protocol.credentials import RollLine, roll_bytes
-
         lines = [RollLine(e.pk, e.sig) for e in await board.roll(db, ballot_id)]
         return Response(roll_bytes(lines), media_type="application/jsonl")
 
