@@ -135,11 +135,12 @@ def candidacy(
 
 
 def ready_to_freeze(
-    client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2
+    client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2, **overrides: Any
 ) -> tuple[Ballot, list[City]]:
-    """A ballot in `candidacies` with accepted candidacies, its deadline just passed."""
+    """A ballot in `candidacies` with accepted candidacies, its deadline just passed;
+    `overrides` change its settings (method, quorum...)."""
     towns = member_cities(client, clock, n_cities)
-    made = ballot(client, clock)
+    made = ballot(client, clock, **overrides)
     act(client, clock, made.id, Action.OPEN_CANDIDACIES)
     for town in towns[:n_candidates]:
         candidacy(client, clock, made.id, town, accept=True)

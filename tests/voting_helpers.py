@@ -27,11 +27,12 @@ def tokens_from_zip(content: bytes) -> list[dict[str, str]]:
 
 
 def open_ballot(
-    client: f.Client, clock: f.FakeClock, n_cities: int = 5, n_candidates: int = 3
+    client: f.Client, clock: f.FakeClock, n_cities: int = 5, n_candidates: int = 3, **overrides: Any
 ) -> tuple[str, dict[str, str], list[dict[str, str]]]:
-    """A ballot open for voting; returns (ballot id, organiser headers, token rows)."""
+    """A ballot open for voting; returns (ballot id, organiser headers, token rows).
+    `overrides` change its settings (method, quorum...)."""
     key = f.bearer(f.account(client, clock))
-    made, _towns = f.ready_to_freeze(client, clock, n_cities, n_candidates)
+    made, _towns = f.ready_to_freeze(client, clock, n_cities, n_candidates, **overrides)
     f.act(client, clock, made.id, Action.FREEZE)
     issued = client.post(f"/api/v1/ballots/{made.id}/tokens", headers=key)
     assert issued.status_code == 201, issued.text
@@ -126,3 +127,4 @@ def board_entries(page: dict[str, Any]) -> list[board.Entry]:
         )
         for e in page["entries"]
     ]
+

@@ -7,6 +7,7 @@ e-mail addresses are under example.org.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,10 +19,13 @@ from inmc_vote.db.migrate import upgrade
 from inmc_vote.db.models import City
 from inmc_vote.letters import LetterData, letters_zip, vote_link
 from inmc_vote.sample_pdf import sample_pdf
+from inmc_vote.domain.protocol import credentials, vote
 from inmc_vote.services import (
     accounts,
     ballots,
+    board,
     candidacies,
+    casting,
     cities,
     lifecycle,
     portal,
@@ -115,6 +119,7 @@ class DemoFacts:
     portal_path: str
     open_ballot_id: str
     issued: tokens.IssuedTokens
+    finished_ballot_id: str
 
 
 async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
@@ -179,8 +184,16 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
             await candidacies.decide(db, who, ballot.id, candidacy.id, True, "", now)
     portal_path = next(link.path for link in links if link.city_name == "Clermont-Ferrand")
     open_id, issued = await _ballot_open_for_voting(db, who, now, by_name)
+    finished_id = await _finished_ballot(db, who, now, by_name)
     return DemoFacts(
-        ballot.id, account.email, account.password, account.api_key, portal_path, open_id, issued
+        ballot.id,
+        account.email,
+        account.password,
+        account.api_key,
+        portal_path,
+        open_id,
+        issued,
+        finished_id,
     )
 
 
@@ -230,6 +243,85 @@ async def _ballot_open_for_voting(
     issued = await tokens.issue_tokens(db, who, made.id, frozen_at)
     await schedule.catch_up_one(db, made.id, now)  # opened by the clock since
     return made.id, issued
+
+
+# The finished sample ballot: how the 40 cities ranked its three candidates (first
+# choice first; the rest are blank votes). Pirot leads on first choices but Torino wins
+# once Valladolid is eliminated: the results page shows why, round by round.
+FINISHED_CANDIDATES = ("Torino", "Valladolid", "Pirot")
+FINISHED_RANKINGS: list[tuple[int, tuple[str, ...]]] = [
+    (13, ("Pirot", "Torino")),
+    (2, ("Pirot",)),
+    (12, ("Torino", "Valladolid")),
+    (8, ("Valladolid", "Torino", "Pirot")),
+    (1, ("Valladolid", "Pirot")),
+]
+FINISHED_BLANK = 2
+
+
+async def _finished_ballot(
+    db: Database, who: Actor, now: datetime, by_name: dict[str, City]
+) -> str:
+    """A third sample ballot, voted, closed by the clock, tallied and published, so that a
+    newcomer sees a results page and can download its audit bundle at once."""
+    start = now - timedelta(days=60)
+    made = await ballots.create_ballot(
+        db,
+        who,
+        BallotForm(
+            title="Host city of the 2023 meetings (sample, results published)",
+            question="Which city should host the network's 2023 meetings?",
+            method="irv",
+            description="Sample data for a demonstration: a finished instant-runoff ballot.",
+            quorum="1/2",
+            blank_allowed=True,
+            timezone="Europe/Paris",
+            candidacy_deadline=start + timedelta(days=1),
+            opens_at=start + timedelta(days=2),
+            closes_at=start + timedelta(days=16),
+        ),
+        start,
+    )
+    await lifecycle.perform(db, who, made.id, lifecycle.Action.OPEN_CANDIDACIES, start)
+    for name in FINISHED_CANDIDATES:
+        city = by_name[name]
+        candidacy = await candidacies.submit(
+            db,
+            city_actor(city.slug),
+            made.id,
+            city.id,
+            CandidacyForm(
+                f"The 2023 meetings in {name} (sample).", "May 2023", f"{name} congress centre"
+            ),
+            Upload(
+                f"{city.slug}-2023.pdf",
+                sample_pdf(f"Candidacy of {name} - sample", ["Sample dossier."]),
+            ),
+            start,
+        )
+        await candidacies.decide(db, who, made.id, candidacy.id, True, "", start)
+    frozen_at = start + timedelta(days=1, hours=1)
+    await lifecycle.perform(db, who, made.id, lifecycle.Action.FREEZE, frozen_at)
+    issued = await tokens.issue_tokens(db, who, made.id, frozen_at)
+    voting = start + timedelta(days=3)
+    await schedule.catch_up_one(db, made.id, voting)  # the clock opens it
+    current = await board.manifest(db, made.id)
+    manifest = json.loads(current.data)
+    ids = {c["city"]: c["id"] for c in manifest["candidates"]}
+    votes = [
+        {"v": 1, "ranking": [ids[name] for name in ranking]}
+        for n, ranking in FINISHED_RANKINGS
+        for _ in range(n)
+    ] + [{"v": 1, "blank": True}] * FINISHED_BLANK
+    for i, (letter, choice) in enumerate(zip(issued.letters, votes, strict=False)):
+        _, seed = credentials.parse_token(letter.token, made.id)
+        sent = vote.make_ballot(choice, seed, manifest, current.hash)
+        await casting.cast(db, made.id, sent.to_json(), voting + timedelta(minutes=7 * i))
+    await schedule.catch_up_one(db, made.id, start + timedelta(days=17))  # closed and sealed
+    tallied_at = start + timedelta(days=18)
+    await lifecycle.perform(db, who, made.id, lifecycle.Action.TALLY, tallied_at)
+    await lifecycle.perform(db, who, made.id, lifecycle.Action.PUBLISH, tallied_at)
+    return made.id
 
 
 def run_demo(host: str, port: int, database_file: str) -> int:
@@ -287,6 +379,9 @@ inmc-vote demo (sample data) in {path}
                       {base}{facts.portal_path}
   API description:    {base}/schema/openapi.json
 
+  A finished sample ballot, its results and audit bundle:
+                      {base}/ballots/{facts.finished_ballot_id}/results
+                      {base}/api/v1/ballots/{facts.finished_ballot_id}/audit
   A sample ballot open for voting: {base}/ballots/{facts.open_ballot_id}
   Vote as one of its cities (each link votes once):
 {vote_lines}

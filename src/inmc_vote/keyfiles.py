@@ -79,9 +79,16 @@ def new_tally_key(path: Path) -> TallyKey:
 
 def read_tally_key(path: Path) -> TallyKey:
     """The trustee's key pair, checked: the public half must be the private half's."""
-    private, public = _key_pair(path, _load(path, TALLY_KEY_FORMAT))
+    return tally_key_of(_load(path, TALLY_KEY_FORMAT), str(path))
+
+
+def tally_key_of(value: object, name: str = "The key file") -> TallyKey:
+    """A tally key file's content (as uploaded at the tally), checked like a file read."""
+    if not isinstance(value, dict) or value.get("format") != TALLY_KEY_FORMAT:
+        raise KeyFileError(f"{name} is not a {TALLY_KEY_FORMAT} file.")
+    private, public = _key_pair(Path(name), value)
     if keys.x25519_public(private) != public:
-        raise KeyFileError(f"{path}: the public key is not the private key's.")
+        raise KeyFileError(f"{name}: the public key is not the private key's.")
     return TallyKey(private, public)
 
 

@@ -36,7 +36,7 @@ def test_create_get_and_list(client: f.Client, clock: FakeClock) -> None:
     assert ballot["round"] == 1
     assert ballot["title"] == body["title"]
     assert ballot["description"] == "The 2029 meetings."
-    assert ballot["rules"] == {"quorum": "1/2", "blank_allowed": True}
+    assert ballot["rules"] == {"quorum": "1/2", "blank_allowed": True, "last_place_tie": "lot"}
     assert ballot["timezone"] == "Europe/Paris"
     assert ballot["allowed_actions"] == ["open-candidacies", "cancel"]
     assert ballot["candidates"] == []
@@ -201,10 +201,14 @@ def test_the_event_log_is_a_valid_chain_that_says_who_did_what(
     assert events[0]["at"] == "2027-01-11T09:00:00.000Z"
     assert events[1]["at"] == "2027-01-11T09:05:00.000Z"
     assert events[0]["data"]["title"] == "Host city 2029"
-    assert events[0]["data"]["rules"] == {"quorum": None, "blank_allowed": True}
+    assert events[0]["data"]["rules"] == {
+        "quorum": None,
+        "blank_allowed": True,
+        "last_place_tie": "lot",
+    }
     assert events[1]["data"] == {
         "title": "Renamed",
-        "rules": {"quorum": "1/2", "blank_allowed": True},
+        "rules": {"quorum": "1/2", "blank_allowed": True, "last_place_tie": "lot"},
     }
     assert events[2]["data"] == {"from": "draft", "to": "candidacies", "round": 1}
 

@@ -282,18 +282,18 @@ def test_a_late_action_sees_the_clock_first(client: f.Client, clock: FakeClock) 
     ]
 
 
-@pytest.mark.parametrize("action", ["tally", "publish", "next-round"])
-def test_tally_publish_and_next_round_are_not_offered_yet(
+@pytest.mark.parametrize("action", ["publish", "next-round"])
+def test_a_closed_ballot_is_tallied_before_anything_else(
     client: f.Client, clock: FakeClock, action: str
 ) -> None:
     key = f.bearer(f.account(client, clock))
     ballot_id = in_state(client, clock, "closed")
     shown = client.get(f"{BALLOTS}/{ballot_id}").json()
-    assert shown["allowed_actions"] == ["cancel"]
+    assert shown["allowed_actions"] == ["tally", "cancel"]
     before = f.snapshot_of(client)
-    response = post(client, key, ballot_id, action)
-    assert response.status_code in (404, 405)
-    f.problem(response, response.status_code)
+    detail = f.problem(post(client, key, ballot_id, action), 409)
+    assert detail.startswith("The ballot is closed: it cannot be ")
+    assert detail.endswith("; it can be tallied or cancelled.")
     assert f.snapshot_of(client) == before
 
 

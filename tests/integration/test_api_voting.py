@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select
 
-from inmc_vote.db.models import BallotKeys
+from inmc_vote.db.models import RoundKeys
 from inmc_vote.db.urls import sync_url
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import board, credentials, keys, manifest, vote
@@ -149,7 +149,7 @@ def test_trustee_custody_keeps_the_tally_private_key_off_the_server(client, cloc
     engine = create_engine(sync_url(settings.database_url))
     try:
         with engine.connect() as connection:
-            (stored,) = connection.execute(select(BallotKeys)).all()
+            (stored,) = connection.execute(select(RoundKeys)).all()
     finally:
         engine.dispose()
     assert stored.tally_custody == "trustee"
@@ -185,7 +185,7 @@ def test_server_custody_keeps_the_tally_private_key_sealed(client, clock, settin
     engine = create_engine(sync_url(settings.database_url))
     try:
         with engine.connect() as connection:
-            (stored,) = connection.execute(select(BallotKeys)).all()
+            (stored,) = connection.execute(select(RoundKeys)).all()
     finally:
         engine.dispose()
     assert stored.tally_sealed is not None

@@ -50,3 +50,23 @@ def test_demo_has_a_ballot_open_for_voting_whose_letters_vote(client, clock, set
         client, facts.open_ballot_id, facts.issued.letters[0].token, {"choice": candidate}
     )
     assert client.post(f"/api/v1/ballots/{facts.open_ballot_id}/cast", json=body).status_code == 201
+
+
+def test_demo_has_a_finished_ballot_whose_results_are_public(client, clock, settings):
+    facts = f.call(client, build, f.db(client), settings.secret_key, clock())
+    ballot = client.get(f"/api/v1/ballots/{facts.finished_ballot_id}").json()
+    assert (ballot["state"], ballot["published"]) == ("tallied", True)
+    results = client.get(f"/api/v1/ballots/{facts.finished_ballot_id}/results").json()
+    (only,) = results["rounds"]
+    assert results["winner_city"] == "Torino"
+    counted = only["result"]
+    assert (counted["turnout"], counted["valid"], counted["blank"]) == (38, 36, 2)
+    # Pirot leads on first choices; Valladolid's ballots elect Torino in round 2
+    first, second = counted["rounds"]
+    names = {c["id"]: c["city"] for c in only["candidates"]}
+    assert {names[c]: n for c, n in first["tallies"].items()} == {
+        "Pirot": 15,
+        "Torino": 12,
+        "Valladolid": 9,
+    }
+    assert {names[c]: n for c, n in second["tallies"].items()} == {"Pirot": 16, "Torino": 20}

@@ -94,8 +94,8 @@ def test_a_credential_that_voted_cannot_be_revoked(client, clock) -> None:
         client.post(revoke_url(ballot_id, rows[1]["credential_fingerprint"]), headers=key), 409
     )
     assert detail == (
-        f"The credential {rows[1]['credential_fingerprint']} has already voted: it cannot be "
-        "revoked."
+        f"The credential {rows[1]['credential_fingerprint']} has already voted in this round: "
+        "it cannot be revoked."
     )
     assert f.snapshot_of(client) == before
 

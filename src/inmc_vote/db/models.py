@@ -101,6 +101,8 @@ class Ballot(Base):
     method: Mapped[str] = mapped_column(String(20))
     quorum: Mapped[str | None] = mapped_column(String(20), nullable=True)  # "1/2"
     blank_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # exhaustive ballots: a tie for last settled by "lot" or by a "runoff" between the tied
+    last_place_tie: Mapped[str] = mapped_column(String(10), default="lot", server_default="lot")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     candidacy_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -217,9 +219,9 @@ class BallotEvent(Base):
 
 
 class BallotKeys(Base):
-    """A ballot's keys. Private halves held by the server are sealed with the secret key
-    (AES-GCM); the tally key's private half is absent under trustee custody, and the
-    registrar's when the tokens were issued offline."""
+    """A ballot's signing keys, for all its rounds. Private halves held by the server are
+    sealed with the secret key (AES-GCM); the registrar's is absent when the tokens were
+    issued offline."""
 
     __tablename__ = "ballot_keys"
 
@@ -232,6 +234,20 @@ class BallotKeys(Base):
     registrar_sealed: Mapped[bytes | None] = mapped_column(
         LargeBinary, nullable=True
     )  # None: offline
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RoundKeys(Base):
+    """A round's tally key and tie-break seed. Each round has its own: the tally reveals
+    both, and a key revealed after round 1 must not be able to read round 2's votes.
+    The tally key's private half is absent under trustee custody."""
+
+    __tablename__ = "round_keys"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
     tally_pk: Mapped[bytes] = mapped_column(LargeBinary(32))
     tally_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     tally_custody: Mapped[str] = mapped_column(String(20))  # "server" or "trustee"
@@ -304,3 +320,37 @@ class Seal(Base):
     head: Mapped[bytes] = mapped_column(LargeBinary(32))
     closed_at: Mapped[str] = mapped_column(String(30))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class Tally(Base):
+    """A round's signed tally record (canonical JSON) and when its results were published."""
+
+    __tablename__ = "tallies"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))  # the authority's
+    outcome: Mapped[str] = mapped_column(String(20))  # elected, next-round, no-quorum...
+    winner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TallyOutcome(Base):
+    """What the tally made of one board entry: counted, blank or invalid (with the reason),
+    and the decrypted vote (null when it could not be decrypted or read)."""
+
+    __tablename__ = "tally_outcomes"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    vote: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON

@@ -41,6 +41,19 @@ def parse_method(value: str) -> Method:
         raise Invalid(f"«{value}» is not a counting method; choose one of {allowed}.") from None
 
 
+# How an exhaustive ballot settles a tie for last place (see docs/counting.md).
+LAST_PLACE_TIE_RULES = {
+    "lot": "by lot, from the seed committed in the manifest",
+    "runoff": "by an extra round between the cities tied for last",
+}
+
+
+def parse_last_place_tie(value: str) -> str:
+    if value not in LAST_PLACE_TIE_RULES:
+        raise Invalid(f"«{value}» is not a rule for a tie for last place; choose lot or runoff.")
+    return value
+
+
 def parse_quorum(value: str | None) -> Fraction | None:
     """A quorum such as "1/2" or "2/3" of the eligible cities; empty means none."""
     if value is None or not str(value).strip():

@@ -13,6 +13,7 @@ from inmc_vote.db.models import Ballot, BallotEvent, Candidate, Elector
 from inmc_vote.domain.ballots import (
     Timetable,
     check_text,
+    parse_last_place_tie,
     parse_method,
     parse_quorum,
     parse_zone,
@@ -39,6 +40,7 @@ class BallotForm:
     candidacy_deadline: datetime | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    last_place_tie: str = "lot"
 
     def checked(self) -> BallotForm:
         """The form with its values normalised, or Invalid naming the first problem."""
@@ -48,6 +50,7 @@ class BallotForm:
         parse_zone(self.timezone)
         timetable = Timetable(self.candidacy_deadline, self.opens_at, self.closes_at)
         timetable.check()
+        parse_last_place_tie(self.last_place_tie)
         return BallotForm(
             title=self.title.strip(),
             question=self.question.strip(),
@@ -59,6 +62,7 @@ class BallotForm:
             candidacy_deadline=self.candidacy_deadline,
             opens_at=self.opens_at,
             closes_at=self.closes_at,
+            last_place_tie=self.last_place_tie,
         )
 
 
@@ -73,7 +77,11 @@ def _settings(ballot: Ballot) -> dict[str, object]:
         "question": ballot.question,
         "description": ballot.description,
         "method": ballot.method,
-        "rules": {"quorum": ballot.quorum, "blank_allowed": ballot.blank_allowed},
+        "rules": {
+            "quorum": ballot.quorum,
+            "blank_allowed": ballot.blank_allowed,
+            "last_place_tie": ballot.last_place_tie,
+        },
         "timezone": ballot.timezone,
         "candidacy_deadline": when(ballot.candidacy_deadline),
         "opens_at": when(ballot.opens_at),
@@ -88,6 +96,7 @@ def _assign(ballot: Ballot, form: BallotForm) -> None:
     ballot.method = form.method
     ballot.quorum = form.quorum
     ballot.blank_allowed = form.blank_allowed
+    ballot.last_place_tie = form.last_place_tie
     ballot.timezone = form.timezone
     ballot.candidacy_deadline = form.candidacy_deadline
     ballot.opens_at = form.opens_at

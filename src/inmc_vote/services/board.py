@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from inmc_vote.db.engine import Database
-from inmc_vote.db.models import BallotKeys, BoardEntry, Manifest, RollEntry, Seal
+from inmc_vote.db.models import BoardEntry, Manifest, RollEntry, Seal
 from inmc_vote.domain.errors import NotFound
 
 PAGE_SIZE = 500
@@ -107,12 +107,4 @@ async def roll_entry(db: Database, ballot_id: str, credential: bytes) -> RollEnt
         found = await session.get(RollEntry, (ballot_id, credential))
         if found is None:
             raise NotFound("This credential is not on this ballot's roll: check the token.")
-        return found
-
-
-async def public_keys(db: Database, ballot_id: str) -> BallotKeys:
-    async with db.read() as session:
-        found = await session.get(BallotKeys, ballot_id)
-        if found is None:
-            raise NotFound("This ballot has no keys yet: they are made at freeze.")
         return found

@@ -59,12 +59,19 @@ async def revoke_and_replace(
         voted = (
             await session.execute(
                 select(BoardEntry.seq).where(
-                    BoardEntry.ballot_id == ballot_id, BoardEntry.credential == entry.pk
+                    BoardEntry.ballot_id == ballot_id,
+                    BoardEntry.round == ballot.round,
+                    BoardEntry.credential == entry.pk,
                 )
             )
         ).first()
         if voted is not None:
-            raise Conflict(f"The credential {wanted} has already voted: it cannot be revoked.")
+            # A vote of an earlier round stays counted there: the verifier checks each
+            # ballot against the roll as it was when the ballot was received.
+            raise Conflict(
+                f"The credential {wanted} has already voted in this round: "
+                "it cannot be revoked."
+            )
         ring = await keyring.load(session, ballot_id)
         if ring.registrar_seed is None:
             raise Conflict(

@@ -15,7 +15,7 @@ from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services import event_log, keyring
+from inmc_vote.services import event_log, keyring, tallying
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.freezing import freeze_candidates_and_electorate
 from inmc_vote.services.schedule import catch_up, has_manifest
@@ -28,12 +28,16 @@ MAX_REASON = 2_000
 
 @dataclass(frozen=True)
 class Request:
-    """What an action was asked with: its time, its reason, and for freeze an optional
-    tally public key made offline by a trustee (trustee custody)."""
+    """What an action was asked with: its time and reason; for freeze and next-round an
+    optional tally public key made offline by a trustee (trustee custody); for the tally
+    the trustee's private key; for next-round the new round's times."""
 
     now: datetime
     reason: str = ""
     trustee_tally_pk: bytes | None = None
+    trustee_tally_key: bytes | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
 
 
 # Each returns the details to record, or raises to refuse.
@@ -104,12 +108,33 @@ async def _cancel(session: AsyncSession, ballot: Ballot, request: Request) -> di
     return {"reason": reason}
 
 
-# The actions of this version; tally, publish and next-round arrive with counting.
+async def _tally(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    return await tallying.tally_round(session, ballot, request.now, request.trustee_tally_key)
+
+
+async def _publish(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    return await tallying.publish_round(session, ballot, request.now)
+
+
+async def _next_round(session: AsyncSession, ballot: Ballot, request: Request) -> dict[str, Any]:
+    return await tallying.open_next_round(
+        session,
+        ballot,
+        request.now,
+        request.opens_at,
+        request.closes_at,
+        request.trustee_tally_pk,
+    )
+
+
 STEPS: dict[Action, Step] = {
     Action.OPEN_CANDIDACIES: _open_candidacies,
     Action.FREEZE: _freeze,
     Action.OPEN: _open,
     Action.CLOSE: _close,
+    Action.TALLY: _tally,
+    Action.PUBLISH: _publish,
+    Action.NEXT_ROUND: _next_round,
     Action.CANCEL: _cancel,
 }
 
@@ -122,19 +147,27 @@ async def perform(
     now: datetime,
     reason: str = "",
     trustee_tally_pk: bytes | None = None,
+    *,
+    trustee_tally_key: bytes | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
 ) -> Ballot:
     """Carry out a lifecycle action, or raise (409 for a wrong state) leaving all as it was."""
     reason = reason.strip()
     if len(reason) > MAX_REASON:
         raise Invalid(f"The reason is longer than {MAX_REASON} characters.")
     step = STEPS[action]
+    request = Request(now, reason, trustee_tally_pk, trustee_tally_key, opens_at, closes_at)
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now)
         before = lifecycle_of(ballot)
         after = before.apply(action)  # raises WrongState (409) naming what is allowed
-        details = await step(session, ballot, Request(now, reason, trustee_tally_pk))
+        # The ballot takes its new state first, so that a step sees the round it makes
+        # (next-round) and can record what the round's result calls for (tally); a step
+        # that refuses rolls the whole action back.
         store(ballot, after, now)
+        details = await step(session, ballot, request)
         await event_log.record(
             session,
             ballot.id,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidate, City, Elector, Manifest, RollEntry
+from inmc_vote.domain.ballots import Method
 from inmc_vote.domain.errors import Conflict
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials, keys, manifest, vote
@@ -21,6 +23,16 @@ from inmc_vote.services import event_log, keyring
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.schedule import catch_up
 from inmc_vote.services.timefmt import show_time
+
+
+@dataclass(frozen=True)
+class NextRoundPlan:
+    """What the next round of an exhaustive ballot is, from the last round's result."""
+
+    candidates: tuple[str, ...]
+    rules: dict[str, Any]
+    previous_manifest: bytes
+    previous_result: bytes
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,7 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
             )
         if ballot.state != State.FROZEN.value:
             raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
-        ring = await keyring.load(session, ballot_id)
+        ring = await keyring.load(session, ballot_id, ballot.round)
         if ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's registrar key is offline (its tokens were issued "
@@ -115,25 +127,38 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
         )
 
 
+def manifest_rules(ballot: Ballot, round_rules: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rules a round's manifest states: the ballot's, and for an exhaustive ballot its
+    last-place tie rule and what the round is for (see docs/counting.md)."""
+    rules: dict[str, Any] = {"quorum": ballot.quorum, "blank_allowed": ballot.blank_allowed}
+    if ballot.method == Method.EXHAUSTIVE.value:
+        rules["last_place_tie"] = ballot.last_place_tie
+    return rules | (round_rules or {})
+
+
 async def fix_manifest(
     session: AsyncSession,
     ballot: Ballot,
     ring: keyring.Keyring,
     lines: list[credentials.RollLine],
     now: datetime,
+    next_round: NextRoundPlan | None = None,
 ) -> Manifest:
     """Build, sign and store the round's manifest for this roll (the caller holds the lock).
 
-    Used when the server issues the tokens and when an offline roll is uploaded."""
-    candidates = list(
-        (
+    Used when the server issues the tokens, when an offline roll is uploaded, and when an
+    exhaustive ballot goes to its next round (with the remaining candidates)."""
+    candidates = [
+        c
+        for c in (
             await session.execute(
                 select(Candidate)
                 .where(Candidate.ballot_id == ballot.id)
                 .order_by(Candidate.position)
             )
         ).scalars()
-    )
+        if next_round is None or c.candidate_id in next_round.candidates
+    ]
     ids = [c.candidate_id for c in candidates]
     assert ballot.closes_at is not None  # freeze requires it
     data = manifest.manifest_bytes(
@@ -143,7 +168,7 @@ async def fix_manifest(
             title=ballot.title,
             question=ballot.question,
             method=ballot.method,
-            rules={"quorum": ballot.quorum, "blank_allowed": ballot.blank_allowed},
+            rules=manifest_rules(ballot, next_round.rules if next_round else None),
             candidates=[
                 manifest.Candidate(c.candidate_id, c.city.name, c.city.country) for c in candidates
             ],
@@ -158,6 +183,8 @@ async def fix_manifest(
             roll_hash=credentials.roll_hash(lines),
             tiebreak_commitment=ring.seed_commitment,
             vote_size=vote.vote_size_for(ids),
+            previous_manifest=next_round.previous_manifest if next_round else None,
+            previous_result=next_round.previous_result if next_round else None,
         )
     )
     digest = manifest.manifest_hash(data)

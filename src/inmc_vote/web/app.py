@@ -32,6 +32,7 @@ from inmc_vote.web import auth, deps, pages
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
 from inmc_vote.web.api.cities import CitiesApi
+from inmc_vote.web.api.results import ResultsApi
 from inmc_vote.web.api.roll_upload import RollUploadApi
 from inmc_vote.web.api.voting import VotingApi
 from inmc_vote.web.errors import EXCEPTION_HANDLERS
@@ -108,6 +109,7 @@ def create_app(
             CitiesApi,
             BallotsApi,
             lifecycle_api,
+            ResultsApi,
             CandidaciesApi,
             PortalApi,
             # One router for both: Litestar refuses two controllers that share a path

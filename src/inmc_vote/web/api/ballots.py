@@ -15,6 +15,7 @@ from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.keyfiles import KeyFileError, tally_key_of
 from inmc_vote.services import ballots, board, lifecycle, schedule
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.api.schemas import (
@@ -24,6 +25,7 @@ from inmc_vote.web.api.schemas import (
     CandidateOut,
     EventOut,
     Turnout,
+    aware,
 )
 from inmc_vote.web.auth import organisers_only
 
@@ -107,14 +109,31 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
         actor: NamedDependency[Actor],
         data: JSONBody[ActionIn | None] = None,
     ) -> BallotOut:
-        reason = data.reason if data else ""
+        data = data or ActionIn()
         trustee_pk = None
-        if data and data.tally_public_key:
+        if data.tally_public_key:
             try:
                 trustee_pk = from_b64url(data.tally_public_key)
             except ValueError:
                 raise Invalid("The tally public key is not unpadded base64url.") from None
-        await lifecycle.perform(db, actor, ballot_id, action, now, reason, trustee_pk)
+        trustee_key = None
+        if data.tally_key is not None:
+            try:
+                trustee_key = tally_key_of(data.tally_key, "The tally key").private
+            except KeyFileError as error:
+                raise Invalid(str(error)) from None
+        await lifecycle.perform(
+            db,
+            actor,
+            ballot_id,
+            action,
+            now,
+            data.reason,
+            trustee_pk,
+            trustee_tally_key=trustee_key,
+            opens_at=aware(data.opens_at, "opening time"),
+            closes_at=aware(data.closes_at, "closing time"),
+        )
         return await ballot_out(db, ballot_id, now)
 
     handler.__name__ = f"ballot_{action.name.lower()}"

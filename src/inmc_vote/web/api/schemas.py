@@ -57,7 +57,7 @@ class ImportOut:
     unchanged: int
 
 
-def _aware(value: datetime | None, label: str) -> datetime | None:
+def aware(value: datetime | None, label: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise Invalid(f"The {label} needs its time zone, as in 2027-03-01T12:00:00+01:00.")
     return value
@@ -78,6 +78,13 @@ class BallotIn:
     candidacy_deadline: datetime | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    last_place_tie: str = field(
+        default="lot",
+        metadata={
+            "description": "exhaustive ballots: a tie for last place is settled by `lot` "
+            "or by a `runoff` round between the tied cities"
+        },
+    )
 
     def form(self) -> BallotForm:
         return BallotForm(
@@ -88,9 +95,10 @@ class BallotIn:
             quorum=self.quorum,
             blank_allowed=self.blank_allowed,
             timezone=self.timezone,
-            candidacy_deadline=_aware(self.candidacy_deadline, "candidacy deadline"),
-            opens_at=_aware(self.opens_at, "opening time"),
-            closes_at=_aware(self.closes_at, "closing time"),
+            candidacy_deadline=aware(self.candidacy_deadline, "candidacy deadline"),
+            opens_at=aware(self.opens_at, "opening time"),
+            closes_at=aware(self.closes_at, "closing time"),
+            last_place_tie=self.last_place_tie,
         )
 
 
@@ -98,6 +106,7 @@ class BallotIn:
 class Rules:
     quorum: str | None
     blank_allowed: bool
+    last_place_tie: str
 
 
 @dataclass
@@ -148,7 +157,7 @@ class BallotOut:
             question=ballot.question,
             description=ballot.description,
             method=ballot.method,
-            rules=Rules(ballot.quorum, ballot.blank_allowed),
+            rules=Rules(ballot.quorum, ballot.blank_allowed, ballot.last_place_tie),
             timezone=ballot.timezone,
             candidacy_deadline=ballot.candidacy_deadline,
             opens_at=ballot.opens_at,
@@ -157,7 +166,6 @@ class BallotOut:
             round=ballot.round,
             published=ballot.published,
             cancel_reason=ballot.cancel_reason,
-            # Only what this version offers (tally, publish, next-round come with counting).
             allowed_actions=[a.value for a in lifecycle_of(ballot).allowed() if a in STEPS],
             candidates=candidates or [],
             electorate_size=electorate_size,
@@ -166,12 +174,20 @@ class BallotOut:
 
 @dataclass
 class ActionIn:
-    """Why: required to cancel or to close before the scheduled time. For freeze, a
-    trustee's tally public key (base64url, from `inmc-vote trustee keygen`) puts the
-    tally key in the trustee's custody: the server never holds its private half."""
+    """Why: required to cancel or to close before the scheduled time. For freeze (and
+    next-round), a trustee's tally public key (base64url, from `inmc-vote trustee
+    keygen`) puts the round's tally key in the trustee's custody: the server never holds
+    its private half until the tally, where `tally_key` brings the whole key file. For
+    next-round, the new round's `closes_at` (and optional `opens_at`), RFC 3339."""
 
     reason: str = ""
     tally_public_key: str | None = None
+    tally_key: dict[str, object] | None = field(
+        default=None,
+        metadata={"description": "tally only: the trustee's key file, as JSON"},
+    )
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
 
 
 @dataclass

@@ -1,0 +1,107 @@
+"""Reading a ballot's results: every tallied round, with the record that proves it.
+
+A round's results are visible to organisers as soon as it is tallied, and to everyone
+once they are published."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import Manifest, Seal, Tally, TallyOutcome
+from inmc_vote.domain.counting.result import Result
+from inmc_vote.domain.errors import NotFound
+from inmc_vote.domain.protocol import tally
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """One tallied round: its manifest, its seal, and its signed tally record."""
+
+    round: int
+    manifest: dict[str, Any]
+    manifest_hash: bytes
+    seal: Seal
+    record: dict[str, Any]
+    record_bytes: bytes
+    tally_hash: bytes
+    signature: bytes
+    published_at: datetime | None
+
+    @property
+    def result(self) -> Result:
+        return Result.from_json(self.record["result"])
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Candidate id → city name, as the manifest states them."""
+        return {c["id"]: c["city"] for c in self.manifest["candidates"]}
+
+
+async def tallied_rounds(
+    db: Database, ballot_id: str, *, include_unpublished: bool
+) -> list[RoundResult]:
+    """The tallied rounds a viewer may see, oldest first (organisers see unpublished ones)."""
+    async with db.read() as session:
+        query = (
+            select(Tally, Manifest, Seal)
+            .join(
+                Manifest, (Manifest.ballot_id == Tally.ballot_id) & (Manifest.round == Tally.round)
+            )
+            .join(Seal, (Seal.ballot_id == Tally.ballot_id) & (Seal.round == Tally.round))
+            .where(Tally.ballot_id == ballot_id)
+            .options(undefer(Tally.data))
+            .order_by(Tally.round)
+        )
+        if not include_unpublished:
+            query = query.where(Tally.published_at.is_not(None))
+        rows = (await session.execute(query)).all()
+    return [
+        RoundResult(
+            round=row.Tally.round,
+            manifest=json.loads(row.Manifest.data),
+            manifest_hash=row.Manifest.hash,
+            seal=row.Seal,
+            record=json.loads(row.Tally.data),
+            record_bytes=row.Tally.data,
+            tally_hash=row.Tally.hash,
+            signature=row.Tally.signature,
+            published_at=row.Tally.published_at,
+        )
+        for row in rows
+    ]
+
+
+async def round_result(
+    db: Database, ballot_id: str, round_number: int, *, include_unpublished: bool
+) -> RoundResult:
+    for found in await tallied_rounds(db, ballot_id, include_unpublished=include_unpublished):
+        if found.round == round_number:
+            return found
+    raise NotFound(
+        f"Round {round_number} of this ballot has no published results."
+        if not include_unpublished
+        else f"Round {round_number} of this ballot has not been tallied."
+    )
+
+
+async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> AsyncIterator[bytes]:
+    """The round's outcome lines (JSON Lines, in seq order), exactly as the record hashed them."""
+    async with db.read() as session:
+        stream = await session.stream(
+            select(TallyOutcome)
+            .where(TallyOutcome.ballot_id == ballot_id, TallyOutcome.round == round_number)
+            .order_by(TallyOutcome.seq)
+            .execution_options(yield_per=2_000)
+        )
+        async for row in stream.scalars():
+            yield tally.outcome_row_line(
+                row.seq, row.outcome, row.reason, None if row.vote is None else json.loads(row.vote)
+            )

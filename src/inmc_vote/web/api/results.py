@@ -1,0 +1,190 @@
+"""Results: every tallied round with its count, and the signed tally records behind them.
+
+Organisers see a round's results as soon as it is tallied; everyone else once the
+organiser publishes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Stream
+
+from inmc_vote.db.engine import Database
+from inmc_vote.domain.errors import NotFound
+from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.services import results, schedule
+from inmc_vote.services.accounts import Role
+from inmc_vote.services.results import RoundResult
+from inmc_vote.web.api.voting import SealOut
+from inmc_vote.web.auth import principal
+
+
+@dataclass
+class RoundOut:
+    """One tallied round: its candidates (from the manifest), the result of its count (see
+    docs/counting.md), and the fingerprints that tie it to the manifest, the sealed board
+    and the authority-signed tally record."""
+
+    round: int
+    manifest_hash: str
+    tally_hash: str
+    tally_signature: str
+    published_at: datetime | None
+    seal: SealOut
+    candidates: list[dict[str, str]]
+    tally_key: str
+    seed: str
+    tiebreak_commitment: str
+    result: dict[str, Any]
+
+
+@dataclass
+class ResultsOut:
+    ballot: str
+    title: str
+    state: str
+    method: str
+    rounds: list[RoundOut]
+    winner: str | None
+    winner_city: str | None
+    final: bool
+
+
+def round_out(found: RoundResult) -> RoundOut:
+    seal = found.seal
+    return RoundOut(
+        round=found.round,
+        manifest_hash=b64url(found.manifest_hash),
+        tally_hash=b64url(found.tally_hash),
+        tally_signature=b64url(found.signature),
+        published_at=found.published_at,
+        seal=SealOut(seal.count, b64url(seal.head), seal.closed_at, b64url(seal.signature)),
+        candidates=found.manifest["candidates"],
+        tally_key=found.record["tally_key"],
+        seed=found.record["seed"],
+        tiebreak_commitment=found.manifest["tiebreak_commitment"],
+        result=found.record["result"],
+    )
+
+
+async def sees_unpublished(request: Request[Any, Any, Any]) -> bool:
+    who = await principal(request)
+    return who is not None and who.role is Role.ORGANISER
+
+
+async def visible_rounds(
+    request: Request[Any, Any, Any], db: Database, ballot_id: str, now: datetime
+) -> tuple[Any, list[RoundResult]]:
+    """The ballot and the rounds this viewer may see; 404 saying why when there are none."""
+    ballot = await schedule.current(db, ballot_id, now)
+    rounds = await results.tallied_rounds(
+        db, ballot_id, include_unpublished=await sees_unpublished(request)
+    )
+    if not rounds:
+        raise NotFound(
+            f"This ballot has no published results yet: it is {ballot.state}."
+            if ballot.state != "tallied"
+            else "This ballot is tallied; its results will be public once the organiser "
+            "publishes them."
+        )
+    return ballot, rounds
+
+
+class ResultsApi(Controller):
+    path = "/api/v1/ballots/{ballot_id:str}"
+    tags = ["results"]
+
+    @get(
+        "/results",
+        summary="The results, with every round of the count",
+        description="Every tallied round this viewer may see (organisers: also before "
+        "publication). `final` says whether the ballot is decided: an exhaustive ballot "
+        "can call for another round.",
+    )
+    async def results(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> ResultsOut:
+        ballot, rounds = await visible_rounds(request, db, ballot_id, now)
+        last = rounds[-1]
+        decided = last.result.next_round is None
+        winner = last.result.winner if decided else None
+        return ResultsOut(
+            ballot=ballot.id,
+            title=ballot.title,
+            state=ballot.state,
+            method=ballot.method,
+            rounds=[round_out(r) for r in rounds],
+            winner=winner,
+            winner_city=last.names.get(winner) if winner else None,
+            final=decided and last.round == ballot.round,
+        )
+
+    @get(
+        "/tally/record",
+        summary="A round's signed tally record (canonical JSON bytes)",
+        description="The exact bytes whose SHA-256 is the tally hash; X-Authority-Signature "
+        "is the authority's signature over `inmc-vote/tally-signature/v1` 0 hash. It "
+        "reveals the round's tally key and tie-break seed.",
+    )
+    async def tally_record(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        round: FromQuery[int | None] = None,
+    ) -> Response[bytes]:
+        found = await self._round(request, db, ballot_id, round)
+        return Response(
+            found.record_bytes,
+            media_type="application/json",
+            headers={
+                "X-Tally-Hash": b64url(found.tally_hash),
+                "X-Authority-Signature": b64url(found.signature),
+            },
+        )
+
+    @get(
+        "/tally/outcomes",
+        summary="What the tally made of each board entry (JSON Lines)",
+        description="One line per entry in seq order: counted, blank or invalid with its "
+        "reason, and the decrypted vote. Its SHA-256 is the record's `outcomes.hash`.",
+    )
+    async def tally_outcomes(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        round: FromQuery[int | None] = None,
+    ) -> Stream:
+        found = await self._round(request, db, ballot_id, round)
+        return Stream(
+            results.outcome_lines(db, ballot_id, found.round), media_type="application/jsonl"
+        )
+
+    async def _round(
+        self,
+        request: Request[Any, Any, Any],
+        db: Database,
+        ballot_id: str,
+        round_number: int | None,
+    ) -> RoundResult:
+        rounds = await results.tallied_rounds(
+            db, ballot_id, include_unpublished=await sees_unpublished(request)
+        )
+        wanted = [r for r in rounds if round_number is None or r.round == round_number]
+        if not wanted:
+            raise NotFound(
+                "No visible tally for this ballot"
+                + (f" in round {round_number}." if round_number else ".")
+                + " Results become public when the organiser publishes them."
+            )
+        return wanted[-1]
