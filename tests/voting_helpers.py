@@ -128,3 +128,68 @@ def board_entries(page: dict[str, Any]) -> list[board.Entry]:
         for e in page["entries"]
     ]
 
+
+# --- Tallied ballots, for the results pages and the organiser's tally pages ---------------
+
+
+@dataclass(frozen=True)
+class TalliedBallot:
+    """A ballot whose round was cast, closed and tallied through the API."""
+
+    ballot_id: str
+    key: dict[str, str]
+    tokens: list[str]
+    candidates: list[str]  # candidate ids, in the manifest's order
+    names: dict[str, str]  # candidate id -> city name
+
+
+def cast_all(
+    client: f.Client, ballot_id: str, tokens: list[str], votes: list[dict[str, Any]]
+) -> None:
+    """Cast one vote per token, in order (`votes` as plaintext fields: {"choice": id}...)."""
+    for token, marks in zip(tokens, votes, strict=False):
+        sent = client.post(
+            f"/api/v1/ballots/{ballot_id}/cast", json=ballot_body(client, ballot_id, token, marks)
+        )
+        assert sent.status_code == 201, sent.text
+
+
+def lifecycle_call(
+    client: f.Client, key: dict[str, str], ballot_id: str, action: str, **body: Any
+) -> dict[str, Any]:
+    """A lifecycle action through the API, which must succeed."""
+    response = client.post(f"/api/v1/ballots/{ballot_id}/{action}", json=body or None, headers=key)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def close_tally(
+    client: f.Client, key: dict[str, str], ballot_id: str, *, publish: bool = False
+) -> None:
+    """Close the round early, tally it (server custody) and publish it if asked."""
+    lifecycle_call(client, key, ballot_id, "close", reason="Every city has voted.")
+    lifecycle_call(client, key, ballot_id, "tally")
+    if publish:
+        lifecycle_call(client, key, ballot_id, "publish")
+
+
+def tallied_ballot(
+    client: f.Client,
+    clock: f.FakeClock,
+    votes: Any,
+    *,
+    n_cities: int = 5,
+    n_candidates: int = 3,
+    publish: bool = False,
+    **overrides: Any,
+) -> TalliedBallot:
+    """A ballot open for voting, cast with `votes(candidate ids)` (one vote plaintext per
+    city, in order), closed and tallied; published if asked. `overrides` set the ballot."""
+    ballot_id, key, rows = open_ballot(client, clock, n_cities, n_candidates, **overrides)
+    manifest, _digest = manifest_of(client, ballot_id)
+    ids = [c["id"] for c in manifest["candidates"]]
+    tokens_ = [r["token"] for r in rows]
+    cast_all(client, ballot_id, tokens_, votes(ids))
+    close_tally(client, key, ballot_id, publish=publish)
+    names = {c["id"]: c["city"] for c in manifest["candidates"]}
+    return TalliedBallot(ballot_id, key, tokens_, ids, names)

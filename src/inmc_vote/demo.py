@@ -17,9 +17,9 @@ from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
 from inmc_vote.db.models import City
+from inmc_vote.domain.protocol import credentials, vote
 from inmc_vote.letters import LetterData, letters_zip, vote_link
 from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.domain.protocol import credentials, vote
 from inmc_vote.services import (
     accounts,
     ballots,

@@ -11,8 +11,8 @@ from inmc_vote.domain.counting.lot import draw
 from inmc_vote.domain.protocol.encoding import from_b64url
 from tests import factories as f
 from tests.conftest import FakeClock
-from tests.voting_helpers import manifest_of, open_ballot
 from tests.integration.test_api_tally import act, cast, close_early, done
+from tests.voting_helpers import manifest_of, open_ballot
 
 BALLOTS = "/api/v1/ballots"
 
@@ -71,7 +71,7 @@ def test_a_tie_for_last_settled_by_lot_over_three_rounds(client, clock) -> None:
     # The next round may not open before its results are published (they are), and its
     # manifest names the previous round's manifest and result.
     next_round(client, clock, key, ballot_id)
-    manifest2, digest2 = manifest_of(client, ballot_id)
+    manifest2, _ = manifest_of(client, ballot_id)
     assert manifest2["round"] == 2
     assert [x["id"] for x in manifest2["candidates"]] == [a, b, survivor]
     assert (

@@ -69,8 +69,7 @@ async def revoke_and_replace(
             # A vote of an earlier round stays counted there: the verifier checks each
             # ballot against the roll as it was when the ballot was received.
             raise Conflict(
-                f"The credential {wanted} has already voted in this round: "
-                "it cannot be revoked."
+                f"The credential {wanted} has already voted in this round: it cannot be revoked."
             )
         ring = await keyring.load(session, ballot_id)
         if ring.registrar_seed is None:

@@ -13,7 +13,9 @@ from inmc_vote.domain.counting import Result, Rules, Verdict, count
 
 SEED = bytes.fromhex("5eed" * 16)
 REPO = Path(__file__).resolve().parents[3]
-PREFLIB = REPO.parent / "shared" / "data" / "preflib"
+# A copy of ../shared/data/preflib (with its README and SHA256SUMS), kept in the repository
+# so that a clone anywhere, CI's included, checks the real elections.
+PREFLIB = REPO / "tests" / "data" / "preflib"
 
 
 def counted(*marks: str) -> Verdict:
@@ -66,5 +68,5 @@ def preflib_path(name: str) -> Path:
     if os.environ.get("INMC_NO_PREFLIB") == "1":
         pytest.skip("INMC_NO_PREFLIB=1: the PrefLib elections are not checked")
     path = PREFLIB / name
-    assert path.is_file(), f"{path} is missing: the real elections live in ../shared/data/preflib"
+    assert path.is_file(), f"{path} is missing: the real elections live in tests/data/preflib"
     return path

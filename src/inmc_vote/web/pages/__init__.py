@@ -9,11 +9,13 @@ from inmc_vote.web.pages.organiser_links import OrganiserLinks
 from inmc_vote.web.pages.organiser_tokens import OrganiserTokens
 from inmc_vote.web.pages.portal import PortalPages
 from inmc_vote.web.pages.public import PublicPages
+from inmc_vote.web.pages.results import ResultsPages
 from inmc_vote.web.pages.signin import SignInPages
 from inmc_vote.web.pages.voting import VotingPages
 
 ROUTES = [
     PublicPages,
+    ResultsPages,
     SignInPages,
     OrganiserBallots,
     OrganiserCities,

@@ -7,14 +7,18 @@ Times come from `datetime-local` inputs: wall-clock times in the ballot's zone.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from inmc_vote.db.models import Ballot, City
 from inmc_vote.domain.ballots import parse_zone
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.i18n import _
+from inmc_vote.keyfiles import KeyFileError, tally_key_of
 from inmc_vote.services import cities
 from inmc_vote.services.ballots import BallotForm
 
@@ -99,10 +103,11 @@ class BallotFields:
     candidacy_deadline: str = ""
     opens_at: str = ""
     closes_at: str = ""
+    last_place_tie: str = "lot"  # exhaustive ballots: "lot" or "runoff"
 
     @classmethod
     def blank(cls) -> BallotFields:
-        return cls(method="plurality", blank_allowed="on", timezone="UTC")
+        return cls(method="plurality", blank_allowed="on", timezone="UTC", last_place_tie="lot")
 
     @classmethod
     def of(cls, ballot: Ballot) -> BallotFields:
@@ -118,6 +123,7 @@ class BallotFields:
             candidacy_deadline=local_value(ballot.candidacy_deadline, zone),
             opens_at=local_value(ballot.opens_at, zone),
             closes_at=local_value(ballot.closes_at, zone),
+            last_place_tie=ballot.last_place_tie,
         )
 
     def form(self) -> BallotForm:
@@ -135,6 +141,7 @@ class BallotFields:
             candidacy_deadline=parse_local(self.candidacy_deadline, zone, _("candidacy deadline")),
             opens_at=parse_local(self.opens_at, zone, _("opening time")),
             closes_at=parse_local(self.closes_at, zone, _("closing time")),
+            last_place_tie=self.last_place_tie.strip() or "lot",
         )
 
 
@@ -158,8 +165,59 @@ class CityForm:
 
 @dataclass
 class ReasonForm:
+    """A lifecycle confirmation as sent: the reason (close, cancel); a trustee's X25519
+    tally public key in base64url (freeze, and next-round under trustee custody); the
+    next round's times as `datetime-local` values in the ballot's zone. The trustee's
+    key file for the tally comes as a file beside these (see `TALLY_KEY_FIELD`)."""
+
     reason: str = ""
-    tally_public_key: str = ""  # freeze only: a trustee's X25519 public key, base64url
+    tally_public_key: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+
+    @classmethod
+    def of(cls, form: Mapping[str, Any]) -> ReasonForm:
+        """The text fields of a posted form (URL-encoded or multipart); a file is ignored."""
+
+        def text(name: str) -> str:
+            value = form.get(name, "")
+            return value if isinstance(value, str) else ""
+
+        return cls(text("reason"), text("tally_public_key"), text("opens_at"), text("closes_at"))
+
+
+TALLY_KEY_FIELD = "tally_key_file"
+MAX_KEY_FILE = 65_536  # a tally key file is about 200 bytes
+
+
+def tally_key_from_file(name: str, content: bytes) -> bytes:
+    """The private tally key from an uploaded trustee key file, or Invalid saying what is
+    wrong with the file (nothing else about it is kept)."""
+    if not content:
+        raise Invalid(
+            _(
+                "Choose the trustee's tally key file: the tally key of this round is in a "
+                "trustee's custody."
+            )
+        )
+    if len(content) > MAX_KEY_FILE:
+        raise Invalid(_("«%(name)s» is too large to be a tally key file.") % {"name": name})
+    try:
+        value = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid(
+            _(
+                "«%(name)s» is not a tally key file: it is not JSON. Choose the file that "
+                "`inmc-vote trustee keygen` wrote."
+            )
+            % {"name": name}
+        ) from None
+    try:
+        return tally_key_of(value, f"«{name}»").private
+    except KeyFileError as error:
+        raise Invalid(
+            _("This is not a usable tally key file: %(why)s") % {"why": str(error)}
+        ) from None
 
 
 @dataclass

@@ -37,6 +37,9 @@ ACTION_BUTTONS: dict[Action, str] = {
     Action.FREEZE: N_("Freeze candidates and electorate"),
     Action.OPEN: N_("Open voting now"),
     Action.CLOSE: N_("Close voting early"),
+    Action.TALLY: N_("Count the votes"),
+    Action.PUBLISH: N_("Publish the results"),
+    Action.NEXT_ROUND: N_("Call the next round of voting"),
     Action.CANCEL: N_("Cancel the ballot"),
 }
 
@@ -71,6 +74,39 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
             "after this. Your reason is shown on the ballot's public timeline."
         ),
         N_("This cannot be undone: the vote cannot be reopened."),
+    ),
+    Action.TALLY: (
+        N_(
+            "The server opens every ballot on the sealed board with the round's tally key, "
+            "sets aside the blank and the invalid ones (each with its reason), counts the "
+            "others by the ballot's method and signs the result. The signed tally record "
+            "reveals the tally key and the tie-break seed, so that anyone can redo the count "
+            "and every lot. Only organisers see the results until you publish them."
+        ),
+        N_(
+            "This cannot be undone: the round is counted once, and its signed record is kept "
+            "for good."
+        ),
+    ),
+    Action.PUBLISH: (
+        N_(
+            "The results of this round become public: anyone can read them on the results "
+            "page, with every round, every elimination and every lot, and download the signed "
+            "tally record and the audit bundle to check them."
+        ),
+        N_("This cannot be undone: published results cannot be taken back."),
+    ),
+    Action.NEXT_ROUND: (
+        N_(
+            "No city has more than half the votes, so the cities vote again. The new round "
+            "gets its own manifest (a new ballot fingerprint), its own tally key and its own "
+            "tie-break seed; every city votes again with the token it already has. It opens "
+            "at its opening time, or when you open it, and closes at its closing time."
+        ),
+        N_(
+            "This cannot be undone: the new round's candidates and manifest are fixed as soon "
+            "as you confirm."
+        ),
     ),
     Action.CANCEL: (
         N_(

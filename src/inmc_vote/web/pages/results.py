@@ -1,0 +1,613 @@
+"""The results page: who won (or why nobody did), each round as a table and a chart,
+every elimination and every lot explained, and the fingerprints that tie the result to
+the manifest, the sealed board and the signed tally record.
+
+Everyone sees the published rounds; organisers also see a round as soon as it is
+tallied, marked as not yet published."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from markupsafe import Markup
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import Ballot
+from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
+from inmc_vote.domain.counting.votes import REASONS
+from inmc_vote.domain.lifecycle import Action, State
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
+from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.i18n import _, ngettext
+from inmc_vote.services import results
+from inmc_vote.services.results import RoundResult
+from inmc_vote.services.state import lifecycle_of
+from inmc_vote.web.api.results import sees_unpublished
+from inmc_vote.web.charts import Bar, Threshold, bar_chart
+from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
+
+# The organiser's next steps that the results page offers.
+RESULT_ACTIONS = (Action.PUBLISH, Action.NEXT_ROUND)
+
+DONE = {
+    "tally": N_(
+        "The votes are counted. Only organisers see these results until you publish them: "
+        "check them, then publish."
+    ),
+    "publish": N_("The results are published: everyone can read this page now."),
+}
+
+# The count behind each method, said once above its rounds.
+COUNT_WORDS: dict[str, str] = {
+    Method.PLURALITY: N_("Each city chose one candidate; the most votes wins."),
+    Method.EXHAUSTIVE: N_(
+        "Each city chose one candidate. More than half the votes counted in a round elects; "
+        "otherwise the city with the fewest votes leaves the race and the others go to "
+        "another round of voting."
+    ),
+    Method.IRV: N_(
+        "Each city ranked the candidates. Each counting round counts every ballot for its "
+        "highest-ranked city still in the race; more than half elects, otherwise the city "
+        "with the fewest votes is eliminated and its ballots go to their next choice."
+    ),
+    Method.SCHULZE: N_(
+        "Each city ranked the candidates. Every pair of cities is compared: how many "
+        "ballots rank one above the other. The winner is the city that no other beats by a "
+        "stronger chain of such wins (Schulze method)."
+    ),
+    Method.APPROVAL: N_("Each city approved any number of candidates; the most approvals wins."),
+}
+
+# The one line that redoes a lot: every tied city's key and id, smallest key first.
+LOT_COMMAND = (
+    "python3 -c 'import hashlib,sys; s=bytes.fromhex(sys.argv[1]); "
+    "[print(k, c) for k, c in sorted((hashlib.sha256(s+c.encode()).hexdigest(), c) "
+    "for c in sys.argv[2:])]' {seed} {ids}"
+)
+COMMITMENT_COMMAND = (
+    "python3 -c 'import hashlib,sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1]))"
+    ".hexdigest())' {seed}"
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One city in one counting round."""
+
+    city: str
+    id: str
+    votes: int
+    share: str
+    mark: str  # "elected" | "eliminated" | "tied" | ""
+    mark_text: str
+
+
+@dataclass(frozen=True)
+class CountView:
+    """One counting round: a table, a chart and what happened, in words."""
+
+    number: int
+    heading: str
+    caption: str
+    rows: list[Row]
+    chart: Markup
+    active: int
+    exhausted: int
+    majority_needed: int | None
+    happened: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | None  # None on the diagonal
+    wins: bool
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    names: list[str]
+    rows: list[tuple[str, list[Cell]]]
+
+
+@dataclass(frozen=True)
+class LotKey:
+    city: str
+    id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class LotView:
+    count_round: int
+    why: str
+    keys: list[LotKey]  # in the order drawn
+    chosen: str
+    rule: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    manifest_short: str
+    manifest: str
+    board_count: int
+    board_head_short: str
+    board_head: str
+    sealed_at: datetime
+    seal_signature: str
+    tally_short: str
+    tally: str
+    tally_signature: str
+    tally_key: str
+
+
+@dataclass(frozen=True)
+class VotingRound:
+    """One round of voting (an exhaustive ballot has several), with its tally."""
+
+    number: int
+    kind: str  # "regular" | "last-place-runoff"
+    what: str  # the round in words
+    published_at: datetime | None
+    result: Result
+    outcome: str
+    winner_city: str | None
+    turnout_share: str
+    quorum: str
+    invalid_reasons: list[tuple[str, int]]
+    counts: list[CountView]
+    pairwise: MatrixView | None
+    strongest: MatrixView | None
+    lots: list[LotView]
+    seed: str
+    seed_hex: str
+    commitment: str
+    commitment_hex: str
+    commitment_command: str
+    seed_matches: bool
+    next_round: str
+    fingerprints: Fingerprints
+
+
+def share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "—"
+
+
+def city_list(ids: tuple[str, ...] | list[str], names: dict[str, str]) -> str:
+    cities = [names.get(i, i) for i in ids]
+    if len(cities) <= 1:
+        return "".join(cities)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(cities[:-1]), "last": cities[-1]}
+
+
+def _votes(n: int, method: str) -> str:
+    if method == Method.APPROVAL:
+        return ngettext("%(n)d approval", "%(n)d approvals", n) % {"n": n}
+    if method == Method.SCHULZE:
+        return ngettext("%(n)d first choice", "%(n)d first choices", n) % {"n": n}
+    return ngettext("%(n)d vote", "%(n)d votes", n) % {"n": n}
+
+
+def _lot_for(result: Result, count_round: int) -> Lot | None:
+    return next((lot for lot in result.lots if lot.round == count_round), None)
+
+
+def happened(result: Result, count: Round, names: dict[str, str]) -> str:
+    """What the counting round decided, and why, in one or two sentences."""
+    name = names.get
+    lot = _lot_for(result, count.number)
+    elected = name(count.elected or "", count.elected or "")
+    out = city_list(count.eliminated, names)
+    if count.reason == "majority":
+        return _(
+            "%(city)s has more than half the votes counted in this round "
+            "(%(votes)d of %(active)d; %(needed)d needed): elected."
+        ) % {
+            "city": elected,
+            "votes": count.tallies.get(count.elected or "", 0),
+            "active": count.active,
+            "needed": count.majority_needed or 0,
+        }
+    if count.reason == "most-votes":
+        return _("%(city)s has the most votes: elected.") % {"city": elected}
+    if count.reason == "strongest-paths":
+        return _(
+            "%(city)s wins: no other city beats it by a stronger chain of pairwise wins "
+            "than it has back (see the tables below)."
+        ) % {"city": elected}
+    if count.reason == "last-remaining":
+        return _("%(city)s is the only city left in the count: elected.") % {"city": elected}
+    if count.reason == "fewest-votes":
+        text = _("%(city)s has the fewest votes (%(votes)d): eliminated.") % {
+            "city": out,
+            "votes": count.tallies.get(count.eliminated[0], 0) if count.eliminated else 0,
+        }
+        if count.elected:
+            text += " " + _("%(city)s is the only city left: elected.") % {"city": elected}
+        return text
+    if count.reason == "lot" and lot is not None:
+        tied = city_list(lot.tied, names)
+        if lot.purpose == "winner":
+            return _(
+                "%(tied)s are tied for first place; the lot drawn below chose %(city)s: elected."
+            ) % {"tied": tied, "city": name(lot.chosen, lot.chosen)}
+        text = _(
+            "%(tied)s are tied for last place; the lot drawn below chose %(city)s: eliminated."
+        ) % {"tied": tied, "city": name(lot.chosen, lot.chosen)}
+        if count.elected:
+            text += " " + _("%(city)s is the only city left: elected.") % {"city": elected}
+        return text
+    if count.reason == "no-majority":
+        return _(
+            "Neither city has more than half the votes: the two are tied, and the same two "
+            "cities vote again."
+        )
+    if count.reason == "tie-runoff":
+        tied = [c for c, n in count.tallies.items() if n == min(count.tallies.values())]
+        return _(
+            "No city has more than half the votes, and %(tied)s are tied for last place: they "
+            "alone face an extra round of voting, whose last leaves the race."
+        ) % {"tied": city_list(tied, names)}
+    return count.reason
+
+
+def _marks(result: Result, count: Round) -> dict[str, tuple[str, str]]:
+    marks: dict[str, tuple[str, str]] = {}
+    lot = _lot_for(result, count.number)
+    if lot is not None:
+        for tied in lot.tied:
+            marks[tied] = ("tied", _("tied, settled by lot"))
+    if count.reason == "tie-runoff":
+        low = min(count.tallies.values())
+        for c, n in count.tallies.items():
+            if n == low:
+                marks[c] = ("tied", _("tied for last: extra round"))
+    for c in count.eliminated:
+        marks[c] = ("eliminated", _("eliminated"))
+    if count.elected:
+        marks[count.elected] = ("elected", _("elected"))
+    return marks
+
+
+def count_view(
+    result: Result,
+    count: Round,
+    names: dict[str, str],
+    voting_round: int,
+    several: bool,
+    prefix: str = "",
+) -> CountView:
+    """`several`: the round of voting has several counting rounds (instant runoff);
+    `prefix` names the round of voting when the ballot has several ("Round 2 of voting:")."""
+    method = result.method
+    whole = result.valid if method == Method.APPROVAL else count.active
+    marks = _marks(result, count)
+    told = happened(result, count, names)
+    if result.outcome == "no-quorum":  # the count stands for information, electing nobody
+        marks = {c: mark for c, mark in marks.items() if mark[0] != "elected"}
+        told = (
+            _("The quorum was not met, so nobody is elected; the count is shown for information:")
+            + " "
+            + told
+        )
+    rows = [
+        Row(
+            names.get(c, c),
+            c,
+            n,
+            share(n, whole),
+            *marks.get(c, ("", "")),
+        )
+        for c, n in sorted(count.tallies.items(), key=lambda item: -item[1])
+    ]
+    if several:
+        heading = _("Counting round %(n)d") % {"n": count.number}
+        caption = _("Counting round %(n)d: votes per city") % {"n": count.number}
+    elif method == Method.SCHULZE:
+        heading = caption = _("First choices per city")
+    elif method == Method.APPROVAL:
+        heading = caption = _("Approvals per city")
+    else:
+        heading = caption = _("Votes per city")
+    if prefix:
+        caption = f"{prefix} {caption[:1].lower()}{caption[1:]}"
+    threshold = None
+    if count.majority_needed is not None:
+        threshold = Threshold(
+            count.majority_needed,
+            _("more than half: %(n)d") % {"n": count.majority_needed},
+        )
+    chart = bar_chart(
+        [
+            Bar(
+                r.city,
+                r.votes,
+                f"{r.votes} ({r.share})",
+                r.mark,
+                r.mark_text,
+                f"{_votes(r.votes, method)}, {r.share}",
+            )
+            for r in rows
+        ],
+        chart_id=f"chart-r{voting_round}-c{count.number}",
+        title=caption,
+        threshold=threshold,
+    )
+    return CountView(
+        count.number,
+        heading,
+        caption,
+        rows,
+        chart,
+        count.active,
+        count.exhausted,
+        count.majority_needed,
+        told,
+    )
+
+
+def matrix_view(matrix: Matrix, candidates: tuple[str, ...], names: dict[str, str]) -> MatrixView:
+    """d[x][y] (or p[x][y]) with row x, column y; `wins` when x's number beats y's."""
+    rows = []
+    for x in candidates:
+        cells = [
+            Cell(None, False) if x == y else Cell(matrix[x][y], matrix[x][y] > matrix[y][x])
+            for y in candidates
+        ]
+        rows.append((names.get(x, x), cells))
+    return MatrixView([names.get(c, c) for c in candidates], rows)
+
+
+def lot_view(lot: Lot, seed_hex: str, names: dict[str, str], several: bool) -> LotView:
+    tied = city_list(lot.tied, names)
+    if lot.purpose == "winner":
+        why = _("%(tied)s were tied for first place.") % {"tied": tied}
+        rule = _("The first in the order drawn wins: %(city)s.")
+    else:
+        why = _("%(tied)s were tied for last place.") % {"tied": tied}
+        rule = _("The last in the order drawn is eliminated: %(city)s.")
+    if several:
+        why = _("Counting round %(n)d:") % {"n": lot.round} + " " + why
+    return LotView(
+        lot.round,
+        why,
+        [LotKey(names.get(c, c), c, lot.keys[c]) for c in lot.order],
+        names.get(lot.chosen, lot.chosen),
+        rule % {"city": names.get(lot.chosen, lot.chosen)},
+        LOT_COMMAND.format(seed=seed_hex, ids=" ".join(shlex.quote(c) for c in sorted(lot.tied))),
+    )
+
+
+def outcome_words(result: Result, names: dict[str, str]) -> str:
+    if result.outcome == "elected" and result.winner:
+        return _("Elected: %(city)s.") % {"city": names.get(result.winner, result.winner)}
+    if result.outcome == "no-quorum":
+        return _("No winner: %(turnout)d ballots were cast and the quorum needs %(needed)d.") % {
+            "turnout": result.turnout,
+            "needed": result.quorum_needed,
+        }
+    if result.outcome == "no-valid-votes":
+        return _("No winner: no vote was counted (every ballot was blank or invalid).")
+    if result.outcome == "next-round":
+        return _("No winner in this round: another round of voting is needed.")
+    return result.outcome
+
+
+def next_round_words(result: Result, names: dict[str, str]) -> str:
+    plan = result.next_round
+    if plan is None:
+        return ""
+    if plan.kind == "last-place-runoff":
+        return _(
+            "Next: an extra round between %(tied)s only, tied for last place; its last "
+            "leaves the race, and the cities still in it (%(all)s less that one) then vote "
+            "again."
+        ) % {"tied": city_list(plan.candidates, names), "all": city_list(plan.continuing, names)}
+    return _("Next: a round of voting between %(cities)s.") % {
+        "cities": city_list(plan.candidates, names)
+    }
+
+
+def round_what(found: RoundResult, names: dict[str, str]) -> tuple[str, str]:
+    rules = found.manifest.get("rules", {})
+    if rules.get("round_kind") == "last-place-runoff":
+        continuing = list(rules.get("continuing", []))
+        tied = [c["id"] for c in found.manifest["candidates"]]
+        return "last-place-runoff", _(
+            "An extra round between the cities tied for last place (%(tied)s): its last "
+            "leaves the race. Still in the race: %(all)s."
+        ) % {"tied": city_list(tied, names), "all": city_list(continuing, names)}
+    return "regular", _("A round of voting between %(cities)s.") % {
+        "cities": city_list([c["id"] for c in found.manifest["candidates"]], names)
+    }
+
+
+def quorum_words(result: Result) -> str:
+    if result.quorum is None:
+        return _("No quorum: the result stands whatever the turnout.")
+    if result.quorum_met:
+        return _("Quorum %(quorum)s of the eligible cities: at least %(needed)d ballots, met.") % {
+            "quorum": result.quorum,
+            "needed": result.quorum_needed,
+        }
+    return _("Quorum %(quorum)s of the eligible cities: at least %(needed)d ballots, NOT met.") % {
+        "quorum": result.quorum,
+        "needed": result.quorum_needed,
+    }
+
+
+def city_names(found: list[RoundResult]) -> dict[str, str]:
+    """Candidate id → city name over every round: a round's manifest names only its own
+    candidates, and a last-place runoff's result speaks of the others too."""
+    names: dict[str, str] = {}
+    for one in found:
+        names.update(one.names)
+    return names
+
+
+def voting_round(found: RoundResult, several: bool, names: dict[str, str]) -> VotingRound:
+    """`several`: the ballot has (or may have) several rounds of voting; `names`: every
+    candidate's city (see `city_names`)."""
+    result = found.result
+    kind, what = round_what(found, names)
+    seed = from_b64url(found.record["seed"])
+    commitment = from_b64url(found.manifest["tiebreak_commitment"])
+    several_counts = len(result.rounds) > 1
+    prefix = _("Round %(n)d of voting,") % {"n": found.round} if several else ""
+    seal = found.seal
+    return VotingRound(
+        number=found.round,
+        kind=kind,
+        what=what,
+        published_at=found.published_at,
+        result=result,
+        outcome=outcome_words(result, names),
+        winner_city=names.get(result.winner, result.winner) if result.winner else None,
+        turnout_share=share(result.turnout, result.eligible),
+        quorum=quorum_words(result),
+        invalid_reasons=[
+            (_(REASONS.get(code, code)), n) for code, n in result.invalid_reasons.items()
+        ],
+        counts=[
+            count_view(result, count, names, found.round, several_counts, prefix)
+            for count in result.rounds
+        ],
+        pairwise=matrix_view(result.pairwise, result.candidates, names)
+        if result.pairwise
+        else None,
+        strongest=matrix_view(result.strongest_paths, result.candidates, names)
+        if result.strongest_paths
+        else None,
+        lots=[lot_view(lot, seed.hex(), names, several_counts) for lot in result.lots],
+        seed=found.record["seed"],
+        seed_hex=seed.hex(),
+        commitment=found.manifest["tiebreak_commitment"],
+        commitment_hex=commitment.hex(),
+        commitment_command=COMMITMENT_COMMAND.format(seed=seed.hex()),
+        seed_matches=sha256(seed) == commitment,
+        next_round=next_round_words(result, names),
+        fingerprints=Fingerprints(
+            manifest_short=short_fingerprint(found.manifest_hash),
+            manifest=b64url(found.manifest_hash),
+            board_count=seal.count,
+            board_head_short=short_fingerprint(seal.head),
+            board_head=b64url(seal.head),
+            sealed_at=datetime.fromisoformat(seal.closed_at.replace("Z", "+00:00")),
+            seal_signature=b64url(seal.signature),
+            tally_short=short_fingerprint(found.tally_hash),
+            tally=b64url(found.tally_hash),
+            tally_signature=b64url(found.signature),
+            tally_key=found.record["tally_key"],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The answer first: the winner, or why there is none yet."""
+
+    winner: str | None
+    text: str
+
+
+def headline(ballot: Ballot, rounds: list[VotingRound]) -> Headline:
+    last = rounds[-1]
+    result = last.result
+    if result.outcome == "elected" and last.winner_city:
+        if len(result.tied_winners) > 1:
+            return Headline(
+                last.winner_city,
+                _("%(city)s wins, chosen by lot among the cities tied for first place.")
+                % {"city": last.winner_city},
+            )
+        if len(rounds) > 1:
+            return Headline(
+                last.winner_city,
+                _("%(city)s wins, in round %(n)d of voting.")
+                % {"city": last.winner_city, "n": last.number},
+            )
+        return Headline(last.winner_city, _("%(city)s wins.") % {"city": last.winner_city})
+    if result.outcome == "next-round":
+        if ballot.round > last.number:
+            return Headline(
+                None,
+                _(
+                    "No winner yet: round %(n)d of voting is under way (the ballot is now "
+                    "«%(state)s»)."
+                )
+                % {"n": ballot.round, "state": _(_state_word(ballot.state))},
+            )
+        return Headline(
+            None,
+            _("No winner yet: round %(n)d needs another round of voting.") % {"n": last.number},
+        )
+    return Headline(None, last.outcome)
+
+
+def _state_word(state: str) -> str:
+    return STATE_WORDS.get(state, state)
+
+
+def not_visible_words(ballot: Ballot, organiser: bool) -> str:
+    if ballot.state == State.TALLIED and not organiser:
+        return _(
+            "The votes are counted; the results will be public once the organiser publishes them."
+        )
+    if ballot.state == State.CANCELLED:
+        return _("This ballot was cancelled: it has no results.")
+    return _(
+        "This ballot has no results yet: it is «%(state)s». They appear here once the "
+        "votes are counted and published."
+    ) % {"state": _(_state_word(ballot.state))}
+
+
+class ResultsPages(Controller):
+    include_in_schema = False
+
+    @get("/ballots/{ballot_id:str}/results")
+    async def results_page(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        done: FromQuery[str] = "",
+    ) -> Template:
+        ballot = await current_ballot(db, ballot_id, now)
+        organiser = await sees_unpublished(request)
+        found = await results.tallied_rounds(db, ballot_id, include_unpublished=organiser)
+        if not found:
+            return await page(
+                request,
+                "results.html",
+                status_code=404,
+                ballot=ballot,
+                rounds=[],
+                missing=not_visible_words(ballot, organiser),
+            )
+        several = len(found) > 1 or ballot.method == Method.EXHAUSTIVE
+        names = city_names(found)
+        rounds = [voting_round(r, several, names) for r in found]
+        allowed = lifecycle_of(ballot).allowed() if organiser else []
+        return await page(
+            request,
+            "results.html",
+            ballot=ballot,
+            rounds=rounds,
+            several=several,
+            headline=headline(ballot, rounds),
+            method_words=COUNT_WORDS.get(ballot.method, ""),
+            organiser=organiser,
+            actions=[a for a in RESULT_ACTIONS if a in allowed],
+            action_buttons=ACTION_BUTTONS,
+            notice=_(DONE[done]) if organiser and done in DONE else "",
+        )
