@@ -300,6 +300,12 @@ def cmd_count(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from inmc_vote.audit.verify.command import run
+
+    return run(args)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="inmc-vote",
@@ -521,6 +527,15 @@ def parser() -> argparse.ArgumentParser:
         help="the number of eligible cities (default: the manifest's, else the ballots counted)",
     )
     count.set_defaults(run=cmd_count)
+
+    verify = sub.add_parser(
+        "verify",
+        help="check an audit bundle offline; with OLD NEW, that NEW only adds to OLD",
+    )
+    from inmc_vote.audit.verify.command import add_arguments  # stdlib only: cheap
+
+    add_arguments(verify)
+    verify.set_defaults(run=cmd_verify)
     return top
 
 

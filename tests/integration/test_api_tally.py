@@ -62,8 +62,16 @@ def test_a_plurality_ballot_is_tallied_signed_and_published(client, clock) -> No
     seen = done(client.get(f"{BALLOTS}/{ballot_id}/results", headers=key))
     assert seen["winner"] == first
     assert seen["final"] is True
+    # the public event log records the tally's hash, not its result
+    events = client.get(f"{BALLOTS}/{ballot_id}/events").json()
+    assert events[-1]["action"] == "tally"
+    assert set(events[-1]["data"]) == {"from", "to", "round", "tally"}
+    assert events[-1]["data"]["tally"] == seen["rounds"][0]["tally_hash"]
 
-    done(act(client, key, ballot_id, "publish"))
+    published = done(act(client, key, ballot_id, "publish"))
+    assert published["published"] is True
+    published_event = client.get(f"{BALLOTS}/{ballot_id}/events").json()[-1]
+    assert (published_event["action"], published_event["data"]["winner"]) == ("publish", first)
     shown = done(client.get(f"{BALLOTS}/{ballot_id}/results"))
     (only,) = shown["rounds"]
     result = only["result"]

@@ -7,8 +7,8 @@ import json
 
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import credentials, keys, readable
+from inmc_vote.domain.protocol.credentials import revocation_message
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
-from inmc_vote.services.credentials import revocation_message
 from tests import factories as f
 from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
 

@@ -14,16 +14,12 @@ from inmc_vote.db.models import BoardEntry, RollEntry
 from inmc_vote.domain.errors import Conflict, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials, keys, readable
-from inmc_vote.domain.protocol.encoding import b64url, labelled
+from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services import event_log, keyring
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.schedule import catch_up
 
 REPLACEABLE = (State.FROZEN.value, State.OPEN.value)
-
-
-def revocation_message(ballot_id: str, credential_pk: bytes) -> bytes:
-    return labelled("inmc-vote/revocation/v1") + ballot_id.encode() + b"\x00" + credential_pk
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,9 @@ async def revoke_and_replace(
                 "pk": b64url(entry.pk),
                 "fingerprint": wanted,
                 "registrar_sig": b64url(
-                    keys.sign(ring.registrar_seed, revocation_message(ballot_id, entry.pk))
+                    keys.sign(
+                        ring.registrar_seed, credentials.revocation_message(ballot_id, entry.pk)
+                    )
                 ),
             },
             now,

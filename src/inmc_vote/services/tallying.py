@@ -125,14 +125,8 @@ async def tally_round(
         )
     )
     ballot.needs_another_round = result.next_round is not None
-    return {
-        "tally": b64url(digest),
-        "outcome": result.outcome,
-        "winner": result.winner,
-        "counted": result.valid,
-        "blank": result.blank,
-        "invalid": result.invalid,
-    }
+    # Only the record's hash: the event log is public, the result is not until published.
+    return {"tally": b64url(digest)}
 
 
 def _tally_key(
@@ -177,7 +171,7 @@ async def round_tally(session: AsyncSession, ballot_id: str, number: int) -> Tal
 async def publish_round(session: AsyncSession, ballot: Ballot, now: datetime) -> dict[str, Any]:
     row = await round_tally(session, ballot.id, ballot.round)
     row.published_at = now
-    return {"tally": b64url(row.hash)}
+    return {"tally": b64url(row.hash), "outcome": row.outcome, "winner": row.winner}
 
 
 async def open_next_round(

@@ -29,6 +29,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.security import sign
 from inmc_vote.services.schedule import catch_up_all
 from inmc_vote.web import auth, deps, pages
+from inmc_vote.web.api.audit import AuditApi
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
 from inmc_vote.web.api.cities import CitiesApi
@@ -36,6 +37,7 @@ from inmc_vote.web.api.results import ResultsApi
 from inmc_vote.web.api.roll_upload import RollUploadApi
 from inmc_vote.web.api.voting import VotingApi
 from inmc_vote.web.errors import EXCEPTION_HANDLERS
+from inmc_vote.web.pages.audit import AuditPages
 from inmc_vote.web.security_headers import SECURITY_HEADERS
 from inmc_vote.web.templating import install_filters
 
@@ -110,12 +112,14 @@ def create_app(
             BallotsApi,
             lifecycle_api,
             ResultsApi,
+            AuditApi,
             CandidaciesApi,
             PortalApi,
             # One router for both: Litestar refuses two controllers that share a path
             # (GET and POST .../roll) when they are registered on the app one by one.
             Router(path="/", route_handlers=[VotingApi, RollUploadApi]),
             *pages.ROUTES,
+            AuditPages,
             create_static_files_router(
                 path="/static", directories=[PACKAGE / "static"], include_in_schema=False
             ),

@@ -83,6 +83,11 @@ def credential_message(ballot_id: str, credential_pk: bytes) -> bytes:
     return labelled("inmc-vote/credential/v1") + ballot_id.encode() + b"\x00" + credential_pk
 
 
+def revocation_message(ballot_id: str, credential_pk: bytes) -> bytes:
+    """What the registrar signs to revoke a lost token (docs/protocol.md)."""
+    return labelled("inmc-vote/revocation/v1") + ballot_id.encode() + b"\x00" + credential_pk
+
+
 def fingerprint(credential_pk: bytes) -> str:
     """A short, readable name of a credential (80 bits), e.g. for revoking a lost token."""
     digest = sha256(labelled("inmc-vote/credential-fingerprint/v1"), credential_pk)

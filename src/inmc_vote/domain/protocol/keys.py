@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -65,5 +67,7 @@ def x25519_public_key(raw: bytes) -> X25519PublicKey:
     return X25519PublicKey.from_public_bytes(raw)
 
 
+@lru_cache(maxsize=4)
 def x25519_private_key(raw: bytes) -> X25519PrivateKey:
+    # cached: a tally (and a verifier) decrypts every ballot of a round with one key
     return X25519PrivateKey.from_private_bytes(raw)

@@ -1,0 +1,76 @@
+"""AUDITORS.txt: what each part of a bundle is and how to check it, in plain words."""
+
+from __future__ import annotations
+
+TEXT = """\
+Audit bundle of ballot {ballot} (format inmc-vote/bundle/v1)
+==========================================================
+
+This file proves every step of the ballot, from the roll of voting credentials to the
+winner, to anyone who has it. You need nothing else: not the server, not the
+organiser's word.
+
+Check it
+--------
+    pip install inmc-vote
+    inmc-vote verify {filename}
+
+One line per check says what it counted and whether it passed; the exit status is 0
+only if every check passed. Add --json for a machine-readable report.
+
+First compare the fingerprint it prints with the one the organiser announced
+(and that the voting page showed):
+{fingerprints}
+
+During voting, keep each bundle you download, and check that the next one only adds
+to it (nothing recorded was ever taken back):
+    inmc-vote verify OLDER.zip NEWER.zip
+
+A voter can check their receipt against the bundle:
+    inmc-vote verify {filename} --receipt receipt.json
+
+What is in it
+-------------
+bundle.json          how far this bundle goes: the event log's and each round's board
+                     count and last hash, whether each round is sealed and tallied.
+bundle.sig           the authority's signature of bundle.json. Keep both: they prove
+                     what the server had recorded at that time.
+events.jsonl         the ballot's event log (every action, who, when), hash-chained.
+                     It records lost tokens: each revocation and its replacement,
+                     signed by the registrar.
+roll.jsonl           the roll fixed when the tokens were issued: one credential public
+                     key per eligible city, each signed by the registrar. Its SHA-256
+                     is the manifest's roll hash. It names no city.
+round-N/manifest.json  what round N is (candidates, rules, keys, roll hash, tie-break
+                     commitment), the exact bytes; its SHA-256 is the fingerprint.
+round-N/manifest.sig the authority's signature of the manifest.
+round-N/board.jsonl  every ballot received, in order, encrypted and signed by its
+                     credential; each entry's hash chains it to the previous one and is
+                     the voter's tracker.
+round-N/seal.json    the authority's signature of the board's count and last hash at
+                     closing (once the round is closed).
+round-N/tally.json   the tally record (once the results are published): the revealed
+                     tally key and tie-break seed, the outcome lines' count and hash,
+                     and the result with every round of the count. tally.sig is the
+                     authority's signature of it.
+round-N/outcomes.jsonl  what the tally made of each ballot: its decrypted vote, and
+                     counted, blank, or invalid with the reason.
+round-N/result.txt   the result in words, for people: the proof is tally.json.
+
+How the checks work
+-------------------
+Every byte that is hashed or signed is defined in the protocol (docs/protocol.md and
+docs/audit.md in the inmc-vote source). The verifier decrypts every ballot again with
+the revealed key, judges each vote again, redoes the count with the same counting
+code as the server, and redoes any draw by lot from the revealed seed, whose SHA-256
+the manifest committed to before anyone voted.
+"""
+
+
+def auditors_text(ballot_id: str, fingerprints: dict[int, str]) -> str:
+    listed = "\n".join(f"    round {n}: {short}" for n, short in sorted(fingerprints.items()))
+    return TEXT.format(
+        ballot=ballot_id,
+        filename=f"inmc-vote-{ballot_id}-audit.zip",
+        fingerprints=listed,
+    )

@@ -1,0 +1,44 @@
+"""The audit bundle: one ZIP file that proves every step of a ballot (docs/audit.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from inmc_vote.audit import export
+from inmc_vote.db.engine import Database
+
+
+class AuditApi(Controller):
+    path = "/api/v1/ballots/{ballot_id:str}"
+    tags = ["audit"]
+
+    @get(
+        "/audit",
+        summary="The audit bundle (a ZIP file)",
+        description="Every step from the roll to the winner, for `inmc-vote verify`: "
+        "manifests, roll, event log, boards (JSON Lines), seals, and the published tally "
+        "records with their outcome lines. During voting it holds each board up to a head "
+        "the authority signs (bundle.json and bundle.sig): keep it, and check a later "
+        "bundle against it with `inmc-vote verify OLD NEW`. Format: docs/audit.md.",
+        response_description="application/zip, streamed",
+    )
+    async def audit(
+        self,
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> Stream:
+        pieces = await export.export_chunks(db, ballot_id, now)
+        return Stream(
+            pieces,
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{export.filename(ballot_id)}"',
+                "Cache-Control": "no-store",
+            },
+        )

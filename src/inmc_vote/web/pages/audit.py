@@ -1,0 +1,167 @@
+"""The auditor's page and the receipt check of the board page.
+
+The auditor's page says what the bundle holds, how to check it offline, and what the
+server's own run of the verifier found on the bundle it exports now. The receipt
+check answers from the server's database; the page says how to check without it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from inmc_vote.audit import export
+from inmc_vote.audit.verify import Report, verify
+from inmc_vote.audit.verify.receipts import Judgement, judge, read_receipt
+from inmc_vote.db.engine import Database
+from inmc_vote.domain.errors import NotFound
+from inmc_vote.domain.protocol import bundle
+from inmc_vote.domain.protocol.board import Entry
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.i18n import _
+from inmc_vote.services import board
+from inmc_vote.web.pages.common import current_ballot, page
+
+KEPT_REPORTS = 32
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    number: int
+    short: str
+    full: str
+    entries: int
+    sealed: bool
+    tallied: bool
+
+
+# The server's own verification, by how far the bundle goes (a new ballot, a new seal or
+# a published tally makes a new bundle; a reload does not run the verifier again).
+_reports: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
+
+
+def _key(head: bundle.Head) -> tuple[Any, ...]:
+    return (head.ballot, head.state, head.events_count, head.events_head, head.rounds)
+
+
+async def own_check(db: Database, ballot_id: str, now: datetime) -> tuple[bundle.Head, Report]:
+    """Export the bundle as anyone would download it now, and run the verifier on it."""
+    taken = await export.snapshot(db, ballot_id, now)
+    key = _key(taken.head)
+    if key not in _reports:
+        with tempfile.TemporaryDirectory(prefix="inmc-audit-") as folder:
+            path = Path(folder) / export.filename(ballot_id)
+            await export.write_file(db, taken, path)
+            # one process: the verifier's pool is for auditors' machines, not the server
+            _reports[key] = await asyncio.to_thread(verify, path, jobs=1)
+        while len(_reports) > KEPT_REPORTS:
+            _reports.popitem(last=False)
+    return taken.head, _reports[key]
+
+
+class AuditPages(Controller):
+    include_in_schema = False
+
+    @get("/audit/{ballot_id:str}")
+    async def audit(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        ballot = await current_ballot(db, ballot_id, now)
+        try:
+            head, report = await own_check(db, ballot_id, now)
+        except NotFound:
+            head, report = None, None
+        rounds = [
+            RoundFacts(
+                r.round,
+                short_fingerprint(r.manifest),
+                b64url(r.manifest),
+                r.board_count,
+                r.sealed,
+                r.tallied,
+            )
+            for r in (head.rounds if head else ())
+        ]
+        return await page(
+            request,
+            "audit.html",
+            ballot=ballot,
+            head=head,
+            rounds=rounds,
+            report=report,
+            filename=export.filename(ballot_id),
+            head_short=short_fingerprint(head.events_head) if head else "",
+        )
+
+    @get("/ballots/{ballot_id:str}/board/receipt")
+    async def receipt(
+        self,
+        request: Request[Any, Any, Any],
+        ballot_id: FromPath[str],
+        db: NamedDependency[Database],
+        now: NamedDependency[datetime],
+        receipt: FromQuery[str] = "",
+    ) -> Template:
+        ballot = await current_ballot(db, ballot_id, now)
+        verdict = await check_receipt(db, ballot_id, receipt) if receipt.strip() else None
+        return await page(
+            request, "receipt.html", ballot=ballot, receipt=receipt.strip(), verdict=verdict
+        )
+
+
+async def check_receipt(db: Database, ballot_id: str, text: str) -> Judgement:
+    """A pasted receipt against the board as this server has it."""
+    try:
+        found = read_receipt(text)
+    except ValueError as error:
+        return Judgement(False, _("This is not a receipt: %(why)s") % {"why": error})
+    if found.ballot != ballot_id:
+        manifest_hash, authority = None, b""
+    else:
+        try:
+            fixed = await board.manifest(db, ballot_id, found.round)
+        except NotFound:
+            fixed = None
+        manifest_hash = fixed.hash if fixed else None
+        keys = json.loads(fixed.data)["keys"] if fixed else {}
+        authority = from_b64url(keys["authority"]) if keys else b""
+    entry, count, sealed = None, 0, False
+    if manifest_hash is not None:
+        rows = await board.entries(db, ballot_id, found.round, found.seq - 1, 1)
+        if rows and rows[0].seq == found.seq:
+            row = rows[0]
+            entry = Entry(
+                row.seq,
+                row.received_at,
+                row.credential,
+                row.ciphertext,
+                row.signature,
+                row.prev,
+                row.hash,
+            )
+        count = (await board.turnout(db, ballot_id, found.round)).ballots
+        sealed = await board.seal(db, ballot_id, found.round) is not None
+    return judge(
+        found,
+        ballot=ballot_id,
+        manifest_hash=manifest_hash,
+        authority=authority,
+        entry=entry,
+        board_count=count,
+        sealed=sealed,
+    )
