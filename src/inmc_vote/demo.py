@@ -197,31 +197,40 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
     )
 
 
-async def _ballot_open_for_voting(
-    db: Database, who: Actor, now: datetime, by_name: dict[str, City]
+async def _frozen_in_the_past(
+    db: Database,
+    who: Actor,
+    by_name: dict[str, City],
+    *,
+    year: int,
+    method: str,
+    status: str,
+    description: str,
+    candidates: tuple[str, ...],
+    start: datetime,
+    closes_at: datetime,
 ) -> tuple[str, tokens.IssuedTokens]:
-    """A second sample ballot whose steps are dated in the past, so that the clock has
-    opened it: its tokens (the only copy) go to the demo's letters file."""
-    start = now - timedelta(days=10)
+    """A sample ballot whose steps are dated from `start`: candidacies accepted, frozen
+    and its tokens issued a day later, opening by the clock the day after."""
     made = await ballots.create_ballot(
         db,
         who,
         BallotForm(
-            title="Host city of the 2025 meetings (sample, voting open)",
-            question="Which city should host the network's 2025 meetings?",
-            method="plurality",
-            description="Sample data for a demonstration: vote with one of the printed links.",
+            title=f"Host city of the {year} meetings (sample, {status})",
+            question=f"Which city should host the network's {year} meetings?",
+            method=method,
+            description=description,
             quorum="1/2",
             blank_allowed=True,
             timezone="Europe/Paris",
             candidacy_deadline=start + timedelta(days=1),
             opens_at=start + timedelta(days=2),
-            closes_at=now + timedelta(days=14),
+            closes_at=closes_at,
         ),
         start,
     )
     await lifecycle.perform(db, who, made.id, lifecycle.Action.OPEN_CANDIDACIES, start)
-    for name in ("Vitoria-Gasteiz", "Greenville"):
+    for name in candidates:
         city = by_name[name]
         candidacy = await candidacies.submit(
             db,
@@ -229,10 +238,10 @@ async def _ballot_open_for_voting(
             made.id,
             city.id,
             CandidacyForm(
-                f"The 2025 meetings in {name} (sample).", "May 2025", f"{name} congress centre"
+                f"The {year} meetings in {name} (sample).", f"May {year}", f"{name} congress centre"
             ),
             Upload(
-                f"{city.slug}-2025.pdf",
+                f"{city.slug}-{year}.pdf",
                 sample_pdf(f"Candidacy of {name} - sample", ["Sample dossier."]),
             ),
             start,
@@ -240,9 +249,28 @@ async def _ballot_open_for_voting(
         await candidacies.decide(db, who, made.id, candidacy.id, True, "", start)
     frozen_at = start + timedelta(days=1, hours=1)
     await lifecycle.perform(db, who, made.id, lifecycle.Action.FREEZE, frozen_at)
-    issued = await tokens.issue_tokens(db, who, made.id, frozen_at)
-    await schedule.catch_up_one(db, made.id, now)  # opened by the clock since
-    return made.id, issued
+    return made.id, await tokens.issue_tokens(db, who, made.id, frozen_at)
+
+
+async def _ballot_open_for_voting(
+    db: Database, who: Actor, now: datetime, by_name: dict[str, City]
+) -> tuple[str, tokens.IssuedTokens]:
+    """A second sample ballot, opened by the clock since: its tokens (the only copy) go
+    to the demo's letters file."""
+    ballot_id, issued = await _frozen_in_the_past(
+        db,
+        who,
+        by_name,
+        year=2025,
+        method="plurality",
+        status="voting open",
+        description="Sample data for a demonstration: vote with one of the printed links.",
+        candidates=("Vitoria-Gasteiz", "Greenville"),
+        start=now - timedelta(days=10),
+        closes_at=now + timedelta(days=14),
+    )
+    await schedule.catch_up_one(db, ballot_id, now)  # opened by the clock since
+    return ballot_id, issued
 
 
 # The finished sample ballot: how the 40 cities ranked its three candidates (first
@@ -265,47 +293,21 @@ async def _finished_ballot(
     """A third sample ballot, voted, closed by the clock, tallied and published, so that a
     newcomer sees a results page and can download its audit bundle at once."""
     start = now - timedelta(days=60)
-    made = await ballots.create_ballot(
+    ballot_id, issued = await _frozen_in_the_past(
         db,
         who,
-        BallotForm(
-            title="Host city of the 2023 meetings (sample, results published)",
-            question="Which city should host the network's 2023 meetings?",
-            method="irv",
-            description="Sample data for a demonstration: a finished instant-runoff ballot.",
-            quorum="1/2",
-            blank_allowed=True,
-            timezone="Europe/Paris",
-            candidacy_deadline=start + timedelta(days=1),
-            opens_at=start + timedelta(days=2),
-            closes_at=start + timedelta(days=16),
-        ),
-        start,
+        by_name,
+        year=2023,
+        method="irv",
+        status="results published",
+        description="Sample data for a demonstration: a finished instant-runoff ballot.",
+        candidates=FINISHED_CANDIDATES,
+        start=start,
+        closes_at=start + timedelta(days=16),
     )
-    await lifecycle.perform(db, who, made.id, lifecycle.Action.OPEN_CANDIDACIES, start)
-    for name in FINISHED_CANDIDATES:
-        city = by_name[name]
-        candidacy = await candidacies.submit(
-            db,
-            city_actor(city.slug),
-            made.id,
-            city.id,
-            CandidacyForm(
-                f"The 2023 meetings in {name} (sample).", "May 2023", f"{name} congress centre"
-            ),
-            Upload(
-                f"{city.slug}-2023.pdf",
-                sample_pdf(f"Candidacy of {name} - sample", ["Sample dossier."]),
-            ),
-            start,
-        )
-        await candidacies.decide(db, who, made.id, candidacy.id, True, "", start)
-    frozen_at = start + timedelta(days=1, hours=1)
-    await lifecycle.perform(db, who, made.id, lifecycle.Action.FREEZE, frozen_at)
-    issued = await tokens.issue_tokens(db, who, made.id, frozen_at)
     voting = start + timedelta(days=3)
-    await schedule.catch_up_one(db, made.id, voting)  # the clock opens it
-    current = await board.manifest(db, made.id)
+    await schedule.catch_up_one(db, ballot_id, voting)  # the clock opens it
+    current = await board.manifest(db, ballot_id)
     manifest = json.loads(current.data)
     ids = {c["city"]: c["id"] for c in manifest["candidates"]}
     votes = [
@@ -314,14 +316,14 @@ async def _finished_ballot(
         for _ in range(n)
     ] + [{"v": 1, "blank": True}] * FINISHED_BLANK
     for i, (letter, choice) in enumerate(zip(issued.letters, votes, strict=False)):
-        _, seed = credentials.parse_token(letter.token, made.id)
+        _, seed = credentials.parse_token(letter.token, ballot_id)
         sent = vote.make_ballot(choice, seed, manifest, current.hash)
-        await casting.cast(db, made.id, sent.to_json(), voting + timedelta(minutes=7 * i))
-    await schedule.catch_up_one(db, made.id, start + timedelta(days=17))  # closed and sealed
+        await casting.cast(db, ballot_id, sent.to_json(), voting + timedelta(minutes=7 * i))
+    await schedule.catch_up_one(db, ballot_id, start + timedelta(days=17))  # closed, sealed
     tallied_at = start + timedelta(days=18)
-    await lifecycle.perform(db, who, made.id, lifecycle.Action.TALLY, tallied_at)
-    await lifecycle.perform(db, who, made.id, lifecycle.Action.PUBLISH, tallied_at)
-    return made.id
+    await lifecycle.perform(db, who, ballot_id, lifecycle.Action.TALLY, tallied_at)
+    await lifecycle.perform(db, who, ballot_id, lifecycle.Action.PUBLISH, tallied_at)
+    return ballot_id
 
 
 def run_demo(host: str, port: int, database_file: str) -> int:
