@@ -385,7 +385,8 @@ def parser() -> argparse.ArgumentParser:
         "offline and bring it to the tally. The public key (base64url) is printed alone on "
         "standard output: the organiser freezes the ballot with it "
         '(POST /api/v1/ballots/ID/freeze with {"tally_public_key": KEY}), and every vote '
-        "is then encrypted to it.",
+        "is then encrypted to it. The tally reveals the key, so each further round of an "
+        "exhaustive ballot needs a new one (next-round takes its public key).",
     )
     keygen.add_argument(
         "--out", required=True, metavar="FILE", help="the private key file to create"
