@@ -30,17 +30,16 @@ from inmc_vote.db.models import (
     RollEntry,
     Seal,
     Tally,
-    TallyOutcome,
 )
 from inmc_vote.db.urls import is_sqlite
 from inmc_vote.domain.counting.explain import explain
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import NotFound
-from inmc_vote.domain.protocol import board, bundle, keys, manifest, tally
+from inmc_vote.domain.protocol import board, bundle, keys, manifest
 from inmc_vote.domain.protocol.credentials import RollLine
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.protocol.events import Event
-from inmc_vote.services import keyring, schedule
+from inmc_vote.services import keyring, results, schedule
 
 PAGE = 2_000
 FLUSH_AT = 256 * 1024  # bytes held before a piece of the answer leaves
@@ -238,7 +237,7 @@ async def _write(db: Database, taken: Snapshot, out: ZipStream) -> AsyncIterator
             out.add(name("tally.json"), r.tally.data)
             out.add(name("tally.sig"), bundle.signature_text(r.tally.signature))
             out.begin(name("outcomes.jsonl"))
-            async for lines in _outcomes(db, ballot_id, number):
+            async for lines in results.outcome_lines(db, ballot_id, number):
                 out.write(lines)
                 yield
             out.end()
@@ -324,35 +323,6 @@ def _entry(row: BoardEntry) -> board.Entry:
     return board.Entry(
         row.seq, row.received_at, row.credential, row.ciphertext, row.signature, row.prev, row.hash
     )
-
-
-async def _outcomes(db: Database, ballot_id: str, number: int) -> AsyncIterator[bytes]:
-    after = 0
-    while True:
-        async with db.read() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(TallyOutcome)
-                        .where(
-                            TallyOutcome.ballot_id == ballot_id,
-                            TallyOutcome.round == number,
-                            TallyOutcome.seq > after,
-                        )
-                        .order_by(TallyOutcome.seq)
-                        .limit(PAGE)
-                    )
-                ).scalars()
-            )
-        if not rows:
-            return
-        yield b"".join(
-            tally.outcome_row_line(
-                row.seq, row.outcome, row.reason, None if row.vote is None else json.loads(row.vote)
-            )
-            for row in rows
-        )
-        after = rows[-1].seq
 
 
 def _result_text(r: RoundSnapshot) -> str:

@@ -20,6 +20,8 @@ from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import tally
 
+OUTCOME_PAGE = 2_000
+
 
 @dataclass(frozen=True)
 class RoundResult:
@@ -93,15 +95,32 @@ async def round_result(
 
 
 async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> AsyncIterator[bytes]:
-    """The round's outcome lines (JSON Lines, in seq order), exactly as the record hashed them."""
-    async with db.read() as session:
-        stream = await session.stream(
-            select(TallyOutcome)
-            .where(TallyOutcome.ballot_id == ballot_id, TallyOutcome.round == round_number)
-            .order_by(TallyOutcome.seq)
-            .execution_options(yield_per=2_000)
-        )
-        async for row in stream.scalars():
-            yield tally.outcome_row_line(
+    """The round's outcome lines (JSON Lines, in seq order), exactly as the record hashed
+    them; a page at a time, each in its own short read, so that a slow download holds no
+    transaction open."""
+    after = 0
+    while True:
+        async with db.read() as session:
+            rows = list(
+                (
+                    await session.execute(
+                        select(TallyOutcome)
+                        .where(
+                            TallyOutcome.ballot_id == ballot_id,
+                            TallyOutcome.round == round_number,
+                            TallyOutcome.seq > after,
+                        )
+                        .order_by(TallyOutcome.seq)
+                        .limit(OUTCOME_PAGE)
+                    )
+                ).scalars()
+            )
+        if not rows:
+            return
+        yield b"".join(
+            tally.outcome_row_line(
                 row.seq, row.outcome, row.reason, None if row.vote is None else json.loads(row.vote)
             )
+            for row in rows
+        )
+        after = rows[-1].seq
