@@ -25,14 +25,15 @@ from sqlalchemy import insert
 from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
 from inmc_vote.db.models import BoardEntry, Manifest
+from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import board, credentials, vote
 from inmc_vote.domain.protocol.encoding import from_b64url, rfc3339_ms
-from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import ballots, candidacies, cities, lifecycle, results, tokens
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.ballots import BallotForm
-from inmc_vote.services.candidacies import CandidacyForm, Upload
 
 SECRET = b"benchmark-secret-key-0123456789abcdef-0123"
 ORGANISER = Actor("organiser", "bench@example.org")
@@ -40,10 +41,10 @@ ORGANISER = Actor("organiser", "bench@example.org")
 
 async def prepare(db: Database, n: int, now: datetime) -> tuple[str, list[dict], bytes]:
     rows = "\n".join(f"City {i},FR,Europe,Contact,c{i}@example.org" for i in range(n))
-    await cities.import_csv(
+    await actions.cities.import_csv(
         db, f"name,country,region,contact_name,contact_email\n{rows}\n".encode(), now
     )
-    made = await ballots.create_ballot(
+    made = await actions.ballots.create_ballot(
         db,
         ORGANISER,
         BallotForm(
@@ -55,10 +56,12 @@ async def prepare(db: Database, n: int, now: datetime) -> tuple[str, list[dict],
         ),
         now,
     )
-    await lifecycle.perform(db, ORGANISER, made.id, Action.OPEN_CANDIDACIES, now)
-    towns = (await cities.list_cities(db))[:4]
+    await actions.lifecycle.perform(
+        db, ORGANISER, made.id, Action.OPEN_CANDIDACIES, ActionRequest(now)
+    )
+    towns = (await queries.cities.list_cities(db))[:4]
     for town in towns:
-        submitted = await candidacies.submit(
+        submitted = await actions.candidacies.submit(
             db,
             Actor("city", town.slug),
             made.id,
@@ -67,11 +70,11 @@ async def prepare(db: Database, n: int, now: datetime) -> tuple[str, list[dict],
             Upload("d.pdf", sample_pdf(town.name, ["bench"])),
             now,
         )
-        await candidacies.decide(db, ORGANISER, made.id, submitted.id, True, "", now)
+        await actions.candidacies.decide(db, ORGANISER, made.id, submitted.id, True, "", now)
     later = now + timedelta(hours=2)
-    await lifecycle.perform(db, ORGANISER, made.id, Action.FREEZE, later)
-    issued = await tokens.issue_tokens(db, ORGANISER, made.id, later)
-    await lifecycle.perform(db, ORGANISER, made.id, Action.OPEN, later)
+    await actions.lifecycle.perform(db, ORGANISER, made.id, Action.FREEZE, ActionRequest(later))
+    issued = await actions.tokens.issue_tokens(db, ORGANISER, made.id, later)
+    await actions.lifecycle.perform(db, ORGANISER, made.id, Action.OPEN, ActionRequest(later))
     async with db.read() as session:
         current = await session.get(Manifest, (made.id, 1))
         assert current is not None
@@ -106,8 +109,8 @@ async def prepare(db: Database, n: int, now: datetime) -> tuple[str, list[dict],
         prev = tracker
     async with db.write() as session:
         await session.execute(insert(BoardEntry), entries)
-    await lifecycle.perform(
-        db, ORGANISER, made.id, Action.CLOSE, later + timedelta(hours=1), "benchmark"
+    await actions.lifecycle.perform(
+        db, ORGANISER, made.id, Action.CLOSE, ActionRequest(later + timedelta(hours=1), "benchmark")
     )
     return made.id, entries, digest
 
@@ -120,9 +123,11 @@ async def main(n: int) -> None:
         now = datetime.now(UTC) - timedelta(days=1)
         ballot_id, entries, digest = await prepare(db, n, now)
         started = time.perf_counter()
-        await lifecycle.perform(db, ORGANISER, ballot_id, Action.TALLY, now + timedelta(hours=4))
+        await actions.lifecycle.perform(
+            db, ORGANISER, ballot_id, Action.TALLY, ActionRequest(now + timedelta(hours=4))
+        )
         tally_s = time.perf_counter() - started
-        (found,) = await results.tallied_rounds(db, ballot_id, include_unpublished=True)
+        (found,) = await queries.results.tallied_rounds(db, ballot_id, include_unpublished=True)
         assert found.result.valid == n, found.result
         tally_key = from_b64url(found.record["tally_key"])
         started = time.perf_counter()

@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from inmc_vote.audit.verify import verify  # noqa: E402
-from inmc_vote.audit.verify.pool import default_jobs  # noqa: E402
 from inmc_vote.domain.protocol import bundle, keys, vote  # noqa: E402
 from inmc_vote.domain.protocol.credentials import RollLine, credential_message  # noqa: E402
 from inmc_vote.domain.protocol.encoding import from_b64url, sha256  # noqa: E402
+from inmc_vote.verify import verify  # noqa: E402
+from inmc_vote.verify.pool import default_jobs  # noqa: E402
 
 CHOICES = [{"v": 1, "choice": c} for c in ("lyon", "porto", "turin", "lyon")] + [
     {"v": 1, "blank": True}
@@ -121,7 +121,7 @@ def on_every_core(fn, work: list, jobs: int) -> None:
 
 MEMORY_PROBE = """
 import resource, sys, tracemalloc
-from inmc_vote.audit.verify import verify
+from inmc_vote.verify import verify  # noqa: E402
 tracemalloc.start()
 report = verify(sys.argv[1], jobs=int(sys.argv[2]))
 assert report.ok, report.text()

@@ -12,13 +12,15 @@ from litestar.testing import TestClient
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City
+from inmc_vote.demo.sample_pdf import sample_pdf
+from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import accounts, ballots, candidacies, cities, lifecycle, tokens
-from inmc_vote.services.accounts import NewAccount, Role
+from inmc_vote.services import actions
+from inmc_vote.services.actions.accounts import NewAccount
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor, organiser
-from inmc_vote.services.ballots import BallotForm
-from inmc_vote.services.candidacies import CandidacyForm, Upload
 from tests.conftest import FakeClock
 
 T = TypeVar("T")
@@ -43,7 +45,7 @@ def account(
     email: str = "organiser@example.org",
     role: Role = Role.ORGANISER,
 ) -> NewAccount:
-    return call(client, accounts.add_account, db(client), email, role, clock())
+    return call(client, actions.accounts.add_account, db(client), email, role, clock())
 
 
 def bearer(new_account: NewAccount) -> dict[str, str]:
@@ -53,14 +55,14 @@ def bearer(new_account: NewAccount) -> dict[str, str]:
 def member_cities(client: Client, clock: FakeClock, n: int = 5) -> list[City]:
     made = []
     for i in range(n):
-        fields = cities.fields_of(
+        fields = actions.cities.fields_of(
             f"City {i + 1}",
             COUNTRIES[i % len(COUNTRIES)],
             "Region",
             f"Contact {i + 1}",
             f"contact{i + 1}@example.org",
         )
-        made.append(call(client, cities.add_city, db(client), fields, clock()))
+        made.append(call(client, actions.cities.add_city, db(client), fields, clock()))
     return made
 
 
@@ -81,7 +83,12 @@ def ballot_form(clock: FakeClock, **overrides: Any) -> BallotForm:
 
 def ballot(client: Client, clock: FakeClock, actor: Actor = ORGANISER, **overrides: Any) -> Ballot:
     return call(
-        client, ballots.create_ballot, db(client), actor, ballot_form(clock, **overrides), clock()
+        client,
+        actions.ballots.create_ballot,
+        db(client),
+        actor,
+        ballot_form(clock, **overrides),
+        clock(),
     )
 
 
@@ -93,7 +100,15 @@ def act(
     reason: str = "",
     actor: Actor = ORGANISER,
 ) -> Ballot:
-    return call(client, lifecycle.perform, db(client), actor, ballot_id, action, clock(), reason)
+    return call(
+        client,
+        actions.lifecycle.perform,
+        db(client),
+        actor,
+        ballot_id,
+        action,
+        ActionRequest(clock(), reason),
+    )
 
 
 def pdf(title: str = "Candidacy dossier") -> bytes:
@@ -110,7 +125,7 @@ def candidacy(
 ) -> Candidacy:
     made = call(
         client,
-        candidacies.submit,
+        actions.candidacies.submit,
         db(client),
         Actor("city", city.slug),
         ballot_id,
@@ -122,7 +137,7 @@ def candidacy(
     if accept is not None:
         made = call(
             client,
-            candidacies.decide,
+            actions.candidacies.decide,
             db(client),
             actor,
             ballot_id,
@@ -255,14 +270,14 @@ def revoke_api_keys(client: Client, clock: FakeClock, email: str) -> None:
 
 def issue_tokens(
     client: Client, clock: FakeClock, ballot_id: str, actor: Actor = ORGANISER
-) -> list[tokens.Letter]:
+) -> list[actions.tokens.Letter]:
     """Issue a frozen ballot's tokens through the service; the letters carry the tokens."""
-    return call(client, tokens.issue_tokens, db(client), actor, ballot_id, clock()).letters
+    return call(client, actions.tokens.issue_tokens, db(client), actor, ballot_id, clock()).letters
 
 
 def frozen_with_tokens(
     client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2
-) -> tuple[Ballot, list[tokens.Letter]]:
+) -> tuple[Ballot, list[actions.tokens.Letter]]:
     """A frozen ballot with its tokens issued: it opens at its opening time."""
     made, _ = ready_to_freeze(client, clock, n_cities, n_candidates)
     act(client, clock, made.id, Action.FREEZE)

@@ -14,10 +14,11 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import board, credentials, vote
 from inmc_vote.domain.protocol.encoding import from_b64url
-from inmc_vote.services import ballots, candidacies, cities, lifecycle, tokens
+from inmc_vote.services import actions
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.ballots import BallotForm
-from inmc_vote.services.candidacies import CandidacyForm, Upload
 from tests import factories as f
 
 
@@ -76,14 +77,14 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
         past = now - timedelta(days=1)
         towns = []
         for i in range(n_cities):
-            fields = cities.fields_of(
+            fields = actions.cities.fields_of(
                 f"City {i + 1}",
                 f.COUNTRIES[i % len(f.COUNTRIES)],
                 "Region",
                 f"Contact {i + 1}",
                 f"contact{i + 1}@example.org",
             )
-            towns.append(await cities.add_city(db, fields, past))
+            towns.append(await actions.cities.add_city(db, fields, past))
         form = BallotForm(
             title="Host city 2029",
             question="Which city should host the 2029 meetings?",
@@ -91,10 +92,12 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
             candidacy_deadline=past + timedelta(hours=1),
             closes_at=now + timedelta(hours=1),
         )
-        made = await ballots.create_ballot(db, f.ORGANISER, form, past)
-        await lifecycle.perform(db, f.ORGANISER, made.id, Action.OPEN_CANDIDACIES, past)
+        made = await actions.ballots.create_ballot(db, f.ORGANISER, form, past)
+        await actions.lifecycle.perform(
+            db, f.ORGANISER, made.id, Action.OPEN_CANDIDACIES, ActionRequest(past)
+        )
         for town in towns[:2]:
-            submitted = await candidacies.submit(
+            submitted = await actions.candidacies.submit(
                 db,
                 Actor("city", town.slug),
                 made.id,
@@ -103,11 +106,13 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
                 Upload("dossier.pdf", f.pdf(town.name)),
                 past,
             )
-            await candidacies.decide(db, f.ORGANISER, made.id, submitted.id, True, "", past)
+            await actions.candidacies.decide(db, f.ORGANISER, made.id, submitted.id, True, "", past)
         frozen_at = past + timedelta(hours=2)
-        await lifecycle.perform(db, f.ORGANISER, made.id, Action.FREEZE, frozen_at)
-        issued = await tokens.issue_tokens(db, f.ORGANISER, made.id, frozen_at)
-        await lifecycle.perform(db, f.ORGANISER, made.id, Action.OPEN, now)
+        await actions.lifecycle.perform(
+            db, f.ORGANISER, made.id, Action.FREEZE, ActionRequest(frozen_at)
+        )
+        issued = await actions.tokens.issue_tokens(db, f.ORGANISER, made.id, frozen_at)
+        await actions.lifecycle.perform(db, f.ORGANISER, made.id, Action.OPEN, ActionRequest(now))
         return OpenedBallot(made.id, issued.manifest_hash, [x.token for x in issued.letters])
     finally:
         await db.dispose()

@@ -46,8 +46,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_organiser_add(args: argparse.Namespace) -> int:
     from inmc_vote.config import Settings
     from inmc_vote.db.engine import Database
+    from inmc_vote.domain.accounts import Role
     from inmc_vote.domain.errors import RuleError
-    from inmc_vote.services.accounts import Role, add_account
+    from inmc_vote.services.actions.accounts import add_account
 
     async def run() -> int:
         settings = Settings.from_env()
@@ -69,7 +70,7 @@ def cmd_organiser_add(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from inmc_vote.demo import run_demo
+    from inmc_vote.demo.sample_network import run_demo
 
     return run_demo(host=args.host, port=args.port, database_file=args.database_file)
 
@@ -81,7 +82,7 @@ def _fail(message: str) -> int:
 
 def cmd_trustee_keygen(args: argparse.Namespace) -> int:
     from inmc_vote.domain.protocol.encoding import b64url
-    from inmc_vote.keyfiles import KeyFileError, new_tally_key
+    from inmc_vote.tools.keyfiles import KeyFileError, new_tally_key
 
     try:
         made = new_tally_key(Path(args.out))
@@ -100,9 +101,9 @@ def cmd_trustee_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_cast(args: argparse.Namespace) -> int:
-    from inmc_vote.cast_client import CastError, Choice, cast, split_ids, write_receipt
     from inmc_vote.domain.protocol.encoding import from_b64url
     from inmc_vote.domain.protocol.manifest import short_fingerprint
+    from inmc_vote.tools.voter import CastError, Choice, cast, split_ids, write_receipt
 
     if args.choice is not None:
         choice = Choice("choice", split_ids(args.choice)[:1] or ("",))
@@ -143,7 +144,7 @@ def cmd_cast(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens_issue(args: argparse.Namespace) -> int:
-    from inmc_vote.offline import OfflineError, issue, read_cities
+    from inmc_vote.tools.offline_tokens import OfflineError, issue, read_cities
 
     try:
         data = Path(args.cities).read_bytes()
@@ -301,7 +302,7 @@ def cmd_count(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from inmc_vote.audit.verify.command import run
+    from inmc_vote.verify.command import run
 
     return run(args)
 
@@ -533,7 +534,7 @@ def parser() -> argparse.ArgumentParser:
         "verify",
         help="check an audit bundle offline; with OLD NEW, that NEW only adds to OLD",
     )
-    from inmc_vote.audit.verify.command import add_arguments  # stdlib only: cheap
+    from inmc_vote.verify.command import add_arguments  # stdlib only: cheap
 
     add_arguments(verify)
     verify.set_defaults(run=cmd_verify)

@@ -1,4 +1,4 @@
-"""The browser's ballot code (static/ballot/*.js) in Chromium, against RFC 9180's test
+"""The browser's ballot code (web/static/ballot/*.js) in Chromium, against RFC 9180's test
 vectors and, byte for byte, against the Python reference in domain/protocol.
 
 The modules are served by a small local HTTP server with the site's script policy
@@ -33,7 +33,7 @@ from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64u
 
 pytestmark = pytest.mark.browser
 
-STATIC = Path(inmc_vote.__file__).parent / "static"
+STATIC = Path(inmc_vote.__file__).parent / "web" / "static"
 CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
 CHROMIUM_ARGS = [
     "--no-sandbox",

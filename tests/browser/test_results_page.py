@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import cities
+from inmc_vote.services import actions
 from tests import factories as f
 from tests.voting_helpers import (
     cast_all,
@@ -44,9 +44,9 @@ def instant_runoff_ballot(client: f.Client, clock: Any) -> str:
     towns = [
         f.call(
             client,
-            cities.add_city,
+            actions.cities.add_city,
             f.db(client),
-            cities.fields_of(name, country, "Region", "Contact", "contact@example.org"),
+            actions.cities.fields_of(name, country, "Region", "Contact", "contact@example.org"),
             clock(),
         )
         for name, country in NAMES

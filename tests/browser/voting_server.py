@@ -18,13 +18,14 @@ from pathlib import Path
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
+from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import ballots, candidacies, cities, lifecycle, tokens
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import city as city_actor
 from inmc_vote.services.actors import organiser
-from inmc_vote.services.ballots import BallotForm
-from inmc_vote.services.candidacies import CandidacyForm, Upload
 
 CITIES = [
     ("Cuneo", "IT"),
@@ -40,7 +41,7 @@ async def open_ballot(
     db: Database, start: datetime, method: str, candidates: list[str], title: str
 ) -> dict[str, object]:
     """A ballot frozen with its tokens issued in the past, opened by the clock since."""
-    made = await ballots.create_ballot(
+    made = await actions.ballots.create_ballot(
         db,
         WHO,
         BallotForm(
@@ -55,11 +56,11 @@ async def open_ballot(
         ),
         start,
     )
-    await lifecycle.perform(db, WHO, made.id, Action.OPEN_CANDIDACIES, start)
-    by_name = {c.name: c for c in await cities.list_cities(db)}
+    await actions.lifecycle.perform(db, WHO, made.id, Action.OPEN_CANDIDACIES, ActionRequest(start))
+    by_name = {c.name: c for c in await queries.cities.list_cities(db)}
     for name in candidates:
         town = by_name[name]
-        submitted = await candidacies.submit(
+        submitted = await actions.candidacies.submit(
             db,
             city_actor(town.slug),
             made.id,
@@ -68,10 +69,10 @@ async def open_ballot(
             Upload(f"{town.slug}.pdf", sample_pdf(f"Candidacy of {name}", ["A sample."])),
             start,
         )
-        await candidacies.decide(db, WHO, made.id, submitted.id, True, "", start)
+        await actions.candidacies.decide(db, WHO, made.id, submitted.id, True, "", start)
     frozen_at = start + timedelta(days=1, hours=1)
-    await lifecycle.perform(db, WHO, made.id, Action.FREEZE, frozen_at)
-    issued = await tokens.issue_tokens(db, WHO, made.id, frozen_at)
+    await actions.lifecycle.perform(db, WHO, made.id, Action.FREEZE, ActionRequest(frozen_at))
+    issued = await actions.tokens.issue_tokens(db, WHO, made.id, frozen_at)
     return {
         "id": made.id,
         "tokens": [letter.token for letter in issued.letters],
@@ -84,7 +85,7 @@ async def build(url: str, secret_key: bytes) -> dict[str, object]:
     db = Database(url, at_rest_key=secret_key)
     try:
         for name, country in CITIES:
-            await cities.add_city(db, cities.fields_of(name, country), start)
+            await actions.cities.add_city(db, actions.cities.fields_of(name, country), start)
         return {
             "plurality": await open_ballot(
                 db, start, "plurality", ["Greenville", "Ota"], "Host city (one choice)"

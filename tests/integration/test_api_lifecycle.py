@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import schedule
+from inmc_vote.services import actions
 from tests import factories as f
 from tests.conftest import FakeClock
 
@@ -256,7 +256,7 @@ def test_the_clock_opens_and_closes_the_ballot_by_itself(
     }
 
     clock.advance(days=10, seconds=30)  # just past closes_at; the background task's run
-    assert f.call(client, schedule.catch_up_all, f.db(client), clock()) == 1
+    assert f.call(client, actions.schedule.catch_up_all, f.db(client), clock()) == 1
     closed = events(client, ballot_id)[-1]
     assert closed["actor"] == "schedule:clock"
     assert closed["action"] == "close"

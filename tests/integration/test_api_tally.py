@@ -10,7 +10,7 @@ from typing import Any
 from inmc_vote.domain.protocol import keys, tally, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import tiebreak_commitment
-from inmc_vote.keyfiles import TALLY_KEY_FORMAT
+from inmc_vote.tools.keyfiles import TALLY_KEY_FORMAT
 from tests import factories as f
 from tests.conftest import FakeClock
 from tests.voting_helpers import ballot_body, board_entries, manifest_of, open_ballot

@@ -15,7 +15,7 @@ from inmc_vote.db.urls import sync_url
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import board, credentials, keys, manifest, vote
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
-from inmc_vote.services import schedule
+from inmc_vote.services import actions
 from tests import factories as f
 from tests.conftest import FakeClock
 from tests.voting_helpers import (
@@ -117,7 +117,7 @@ def test_opening_before_the_tokens_are_issued_is_refused(client, clock) -> None:
 def test_the_clock_does_not_open_a_frozen_ballot_without_tokens(client, clock) -> None:
     ballot_id, key = frozen(client, clock)
     clock.advance(days=3)  # past opens_at (START + 10 days)
-    assert f.call(client, schedule.catch_up_all, f.db(client), clock()) == 0  # nothing due
+    assert f.call(client, actions.schedule.catch_up_all, f.db(client), clock()) == 0  # nothing due
     before = f.snapshot_of(client)
     shown = client.get(f"{BALLOTS}/{ballot_id}").json()
     assert f.snapshot_of(client) == before

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from inmc_vote.audit.verify import verify
 from inmc_vote.domain.protocol import bundle
+from inmc_vote.verify import verify
 from tests import factories as f
 from tests.integration.test_api_exhaustive_rounds import exhaustive, next_round, run_round
 from tests.integration.test_api_tally import act, close_early, done

@@ -19,7 +19,7 @@ FORBIDDEN = (
     "inmc_vote.web",
     "inmc_vote.db",
     "inmc_vote.services",
-    "inmc_vote.audit.export",
+    "inmc_vote.services.queries.audit_bundle",
     "litestar",
     "sqlalchemy",
     "alembic",
@@ -72,7 +72,7 @@ def test_the_guard_works(guarded_env: dict[str, str]) -> None:
 def test_the_verifier_runs_without_the_service(guarded_env: dict[str, str], tmp_path: Path) -> None:
     good = builder.honest([{"v": 1, "choice": "lyon"}, {"v": 1, "blank": True}], voters=4)
     path = good.write(tmp_path / "bundle.zip")
-    done = run(["-m", "inmc_vote.audit.verify", str(path), "--json"], guarded_env)
+    done = run(["-m", "inmc_vote.verify", str(path), "--json"], guarded_env)
     assert done.returncode == 0, done.stderr + done.stdout
     assert json.loads(done.stdout)["ok"] is True
     by_cli = run(["-m", "inmc_vote.cli", "verify", str(path)], guarded_env)
@@ -82,7 +82,7 @@ def test_the_verifier_runs_without_the_service(guarded_env: dict[str, str], tmp_
     script = textwrap.dedent(
         f"""
         import sys
-        from inmc_vote.audit.verify.run import verify
+        from inmc_vote.verify.run import verify
         report = verify({str(path)!r}, jobs=2, parallel_from=1)
         assert report.ok, report.text()
         loaded = [m for m in sys.modules if m.startswith({FORBIDDEN!r})]
@@ -99,6 +99,6 @@ def test_a_failure_exits_non_zero(guarded_env: dict[str, str], tmp_path: Path) -
     bad = builder.honest()
     bad.signers["seal"] = bad.voters[0].seed
     path = bad.write(tmp_path / "bad.zip")
-    done = run(["-m", "inmc_vote.audit.verify", str(path)], guarded_env)
+    done = run(["-m", "inmc_vote.verify", str(path)], guarded_env)
     assert done.returncode == 1
     assert "FAIL  round 1, seal: seal.json is not signed by the authority" in done.stdout

@@ -16,7 +16,7 @@ import pytest
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import credentials, keys, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
-from inmc_vote.services import cities
+from inmc_vote.services import queries
 from inmc_vote.web.api.voting import CAST_BODY_LIMIT
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -139,7 +139,7 @@ def test_a_token_of_another_ballot_is_refused(client, clock, voting) -> None:
     # A second ballot of the same network, frozen with its own tokens.
     other = f.ballot(client, clock)
     f.act(client, clock, other.id, Action.OPEN_CANDIDACIES)
-    towns = f.call(client, cities.list_cities, f.db(client))
+    towns = f.call(client, queries.cities.list_cities, f.db(client))
     for town in towns[:2]:
         f.candidacy(client, clock, other.id, town, accept=True)
     clock.advance(days=8)  # past its deadline; the first ballot is still open

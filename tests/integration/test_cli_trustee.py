@@ -12,7 +12,7 @@ from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import keys, vote
 from inmc_vote.domain.protocol.credentials import parse_token
 from inmc_vote.domain.protocol.encoding import from_b64url
-from inmc_vote.keyfiles import TALLY_KEY_FORMAT, KeyFileError, read_tally_key
+from inmc_vote.tools.keyfiles import TALLY_KEY_FORMAT, KeyFileError, read_tally_key
 from tests import factories as f
 from tests.integration.test_cli import clean_env, inmc
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inmc_vote.demo import SAMPLE_CITIES, build
-from inmc_vote.services import cities
+from inmc_vote.demo.sample_network import SAMPLE_CITIES, build
+from inmc_vote.services import queries
 from tests import factories as f
 from tests.voting_helpers import ballot_body
 
@@ -11,7 +11,7 @@ from tests.voting_helpers import ballot_body
 def test_demo_builds_a_network_and_a_ballot_with_three_candidacies(client, clock, settings):
     facts = f.call(client, build, f.db(client), settings.secret_key, clock())
 
-    members = f.call(client, cities.list_cities, f.db(client))
+    members = f.call(client, queries.cities.list_cities, f.db(client))
     assert len(members) == len(SAMPLE_CITIES) == 40
     assert len({c.country for c in members}) == 23
     assert {c.region for c in members} == {"Europe", "Americas", "Asia", "Africa"}

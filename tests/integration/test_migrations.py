@@ -91,7 +91,7 @@ def test_upgrade_twice_changes_nothing(empty_url: str) -> None:
 
 
 def test_the_migrations_folder_is_found() -> None:
-    folder = migrate.migrations_dir()
+    folder = migrate.MIGRATIONS
     assert (folder / "env.py").exists()
     assert any((folder / "versions").glob("*.py"))
 

@@ -20,7 +20,7 @@ from inmc_vote.db.models import Base
 from inmc_vote.db.urls import is_sqlite, sync_url
 from inmc_vote.domain.protocol import credentials, readable
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services import cities
+from inmc_vote.services import queries
 from tests import factories as f
 from tests.conftest import FakeClock
 from tests.databases import table_names
@@ -147,7 +147,7 @@ def test_the_sqlite_file_holds_no_token_seed_anywhere(client, clock, settings) -
 def test_nothing_ties_a_city_to_its_credential(client, clock, settings) -> None:
     ballot_id, letters = issued_and_used(client, clock)
     tables = every_row(settings.database_url)
-    towns = f.call(client, cities.list_cities, f.db(client))
+    towns = f.call(client, queries.cities.list_cities, f.db(client))
     assert len(towns) == N_CITIES
     roll = tables["roll"]
     assert len(roll) == N_CITIES + 1  # the initial roll and one replacement

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from inmc_vote.db.models import BallotKeys, RollEntry
+from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import board, credentials, keys, manifest, roll_file, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
-from inmc_vote.offline import ListedCity, OfflineError, read_cities
-from inmc_vote.services.accounts import Role
+from inmc_vote.tools.offline_tokens import ListedCity, OfflineError, read_cities
 from tests import factories as f
 from tests.integration.test_cli import clean_env, inmc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import ballots
+from inmc_vote.services import queries
 from tests import factories as f
 from tests.databases import snapshot
 
@@ -17,7 +17,7 @@ def signed_in(client, clock) -> str:
 
 
 def state_of(client, ballot_id: str) -> str:
-    return f.call(client, ballots.get_ballot, f.db(client), ballot_id).state
+    return f.call(client, queries.ballots.get_ballot, f.db(client), ballot_id).state
 
 
 def test_confirmation_page_explains_then_the_post_performs(client, clock):

@@ -9,7 +9,7 @@ import io
 from datetime import UTC, datetime
 
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import ballots, candidacies, portal
+from inmc_vote.services import queries
 from tests import factories as f
 from tests.databases import snapshot
 
@@ -44,7 +44,7 @@ def ballot_fields(token: str, **overrides: str) -> dict[str, str]:
 
 
 def stored(client, ballot_id: str):
-    return f.call(client, ballots.get_ballot, f.db(client), ballot_id)
+    return f.call(client, queries.ballots.get_ballot, f.db(client), ballot_id)
 
 
 def test_dashboard_lists_ballots_what_they_allow_and_the_cities(client, clock):
@@ -209,7 +209,7 @@ def test_accept_and_reject_candidacies(client, clock):
     assert rejected.status_code == 200
     statuses = {
         c.city.name: (c.status, c.decision_reason)
-        for c in f.call(client, candidacies.list_for_ballot, f.db(client), made.id)
+        for c in f.call(client, queries.candidacies.list_for_ballot, f.db(client), made.id)
     }
     assert statuses == {
         "City 1": ("accepted", ""),
@@ -250,7 +250,7 @@ def test_record_a_candidacy_received_by_post(client, clock, settings):
     )
     assert recorded.status_code == 200
     assert "The candidacy was recorded on the city&#39;s behalf." in recorded.text
-    found = f.call(client, candidacies.for_city, f.db(client), made.id, towns[1].id)
+    found = f.call(client, queries.candidacies.for_city, f.db(client), made.id, towns[1].id)
     assert found is not None
     assert (found.summary, found.by_organiser, found.status) == ("Sent by post", True, "submitted")
     assert found.dossier is not None
@@ -269,7 +269,7 @@ def test_portal_links_are_made_listed_downloaded_and_revoked(client, clock, sett
 
     assert made_links.status_code == 200
     assert "New candidacy links were made" in made_links.text
-    links = f.call(client, portal.current_links, f.db(client), settings.secret_key, made.id)
+    links = f.call(client, queries.portal.current_links, f.db(client), settings.secret_key, made.id)
     assert len(links) == 3
     for link in links:
         assert f"http://testserver.local{link.path}" in made_links.text

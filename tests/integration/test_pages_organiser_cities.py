@@ -6,8 +6,8 @@ import html
 
 import pytest
 
-from inmc_vote.services import cities
-from inmc_vote.services.accounts import Role
+from inmc_vote.domain.accounts import Role
+from inmc_vote.services import queries
 from tests import factories as f
 from tests.databases import snapshot
 
@@ -20,7 +20,10 @@ def signed_in(client, clock) -> str:
 
 
 def listed(client) -> list[tuple[str, str, bool]]:
-    return [(c.name, c.country, c.active) for c in f.call(client, cities.list_cities, f.db(client))]
+    return [
+        (c.name, c.country, c.active)
+        for c in f.call(client, queries.cities.list_cities, f.db(client))
+    ]
 
 
 @pytest.mark.parametrize(
@@ -72,7 +75,7 @@ def test_add_edit_suspend_and_reinstate_a_city(client, clock):
     page = client.get(added.headers["location"])
     assert "The city was added." in page.text
     assert "jeanne@clermont.example" in page.text
-    city_id = f.call(client, cities.list_cities, f.db(client))[0].id
+    city_id = f.call(client, queries.cities.list_cities, f.db(client))[0].id
 
     edit_page = client.get(f"/organiser/cities/{city_id}")
     assert 'value="Clermont-Ferrand"' in edit_page.text

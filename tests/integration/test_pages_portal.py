@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import candidacies, portal
+from inmc_vote.services import actions, queries
 from tests import factories as f
 from tests.databases import snapshot
 
@@ -17,7 +17,13 @@ def portal_setup(client, clock, settings, open_candidacies: bool = True):
     if open_candidacies:
         f.act(client, clock, made.id, Action.OPEN_CANDIDACIES)
     links = f.call(
-        client, portal.make_links, f.db(client), settings.secret_key, f.ORGANISER, made.id, clock()
+        client,
+        actions.portal.make_links,
+        f.db(client),
+        settings.secret_key,
+        f.ORGANISER,
+        made.id,
+        clock(),
     )
     path = next(link.path for link in links if link.city_id == towns[0].id)
     client.get(path)  # sets the CSRF cookie, as a browser's first visit would
@@ -40,7 +46,7 @@ def pdf_file(title: str = "Our dossier") -> dict[str, tuple[str, bytes, str]]:
 
 
 def candidacy_of(client, ballot_id: str, city_id: int):
-    return f.call(client, candidacies.for_city, f.db(client), ballot_id, city_id)
+    return f.call(client, queries.candidacies.for_city, f.db(client), ballot_id, city_id)
 
 
 def test_portal_shows_ballot_city_and_deadline(client, clock, settings):
@@ -97,7 +103,7 @@ def test_the_decision_and_its_reason_are_shown_to_the_city(client, clock, settin
     found = candidacy_of(client, made.id, towns[0].id)
     f.call(
         client,
-        candidacies.decide,
+        actions.candidacies.decide,
         f.db(client),
         f.ORGANISER,
         made.id,
@@ -175,7 +181,13 @@ def test_a_wrong_or_replaced_link_is_refused(client, clock, settings):
     assert "This candidacy link is not valid" in wrong.text
 
     f.call(
-        client, portal.make_links, f.db(client), settings.secret_key, f.ORGANISER, made.id, clock()
+        client,
+        actions.portal.make_links,
+        f.db(client),
+        settings.secret_key,
+        f.ORGANISER,
+        made.id,
+        clock(),
     )
     replaced = client.get(path)
     assert replaced.status_code == 403

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services import candidacies
+from inmc_vote.services import actions
 from inmc_vote.services.actors import city
 from tests import factories as f
 
@@ -42,7 +42,7 @@ def test_ballot_page_shows_settings_timetable_and_candidacies(client, clock):
     f.candidacy(client, clock, made.id, towns[2])
     f.call(
         client,
-        candidacies.withdraw,
+        actions.candidacies.withdraw,
         f.db(client),
         city(towns[2].slug),
         made.id,

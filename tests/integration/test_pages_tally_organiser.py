@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.keyfiles import TALLY_KEY_FORMAT, new_tally_key
-from inmc_vote.services import ballots, lifecycle
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.lifecycle import ActionRequest
+from inmc_vote.tools.keyfiles import TALLY_KEY_FORMAT, new_tally_key
 from tests import factories as f
 from tests.voting_helpers import (
     cast_all,
@@ -40,7 +41,7 @@ def text(response: Any) -> str:
 
 
 def state_of(client: f.Client, ballot_id: str) -> tuple[str, int, bool]:
-    found = f.call(client, ballots.get_ballot, f.db(client), ballot_id)
+    found = f.call(client, queries.ballots.get_ballot, f.db(client), ballot_id)
     return found.state, found.round, found.published
 
 
@@ -114,14 +115,12 @@ def trustee_ballot(
     tally = new_tally_key(key_file)
     f.call(
         client,
-        lifecycle.perform,
+        actions.lifecycle.perform,
         f.db(client),
         f.ORGANISER,
         made.id,
         Action.FREEZE,
-        clock(),
-        "",
-        tally.public,
+        ActionRequest(clock(), trustee_tally_pk=tally.public),
     )
     issued = client.post(f"/api/v1/ballots/{made.id}/tokens", headers=key)
     assert issued.status_code == 201, issued.text
@@ -345,7 +344,10 @@ def test_the_ballot_form_offers_the_rule_for_a_tie_for_last_place(client, clock)
     )
     assert made.status_code == 303, made.text
     ballot_id = made.headers["location"].split("/")[3].split("?")[0]
-    assert f.call(client, ballots.get_ballot, f.db(client), ballot_id).last_place_tie == "runoff"
+    assert (
+        f.call(client, queries.ballots.get_ballot, f.db(client), ballot_id).last_place_tie
+        == "runoff"
+    )
     edit = client.get(f"/organiser/ballots/{ballot_id}/edit")
     assert 'name="last_place_tie" type="radio" value="runoff" checked' in edit.text
     wrong = client.post(

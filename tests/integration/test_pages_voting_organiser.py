@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services import ballots
+from inmc_vote.services import actions, queries
 from tests import factories as f
 
 
@@ -49,7 +49,9 @@ def test_issue_the_tokens_once_through_the_confirmation_page(client, clock):
     assert "This download is the only copy." in confirm.text
     assert "The server keeps no token" in confirm.text
     assert f"each of the {len(towns)} eligible member cities" in confirm.text
-    assert f.call(client, ballots.get_ballot, f.db(client), made.id).tokens_issued_at is None
+    assert (
+        f.call(client, queries.ballots.get_ballot, f.db(client), made.id).tokens_issued_at is None
+    )
 
     issued = client.post(f"/organiser/ballots/{made.id}/tokens", data={"_csrf_token": token})
     assert issued.status_code == 200
@@ -83,7 +85,9 @@ def test_issuing_needs_the_organiser_and_its_csrf_token(client, clock):
     signed_in(client, clock)
     forged = client.post(f"/organiser/ballots/{made.id}/tokens")
     assert forged.status_code == 403
-    assert f.call(client, ballots.get_ballot, f.db(client), made.id).tokens_issued_at is None
+    assert (
+        f.call(client, queries.ballots.get_ballot, f.db(client), made.id).tokens_issued_at is None
+    )
 
 
 def test_lost_token_is_replaced_by_its_fingerprint(client, clock):
@@ -150,7 +154,7 @@ def test_open_explains_that_tokens_come_first(client, clock):
     made, _ = f.ready_to_freeze(client, clock)
     made = f.call(
         client,
-        ballots.edit_ballot,
+        actions.ballots.edit_ballot,
         f.db(client),
         f.ORGANISER,
         made.id,

@@ -12,8 +12,8 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
+from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services.accounts import Role
 from inmc_vote.web.auth import organisers_only
 from tests import factories as f
 from tests.conftest import FakeClock

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inmc_vote.services.accounts import NewAccount
+from inmc_vote.services.actions.accounts import NewAccount
 from inmc_vote.web.auth import SESSION_COOKIE
 from tests import factories as f
 from tests.conftest import FakeClock

@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from inmc_vote.audit.verify import verify
 from inmc_vote.domain.protocol import bundle
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.verify import verify
 from tests.unit.audit import builder
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

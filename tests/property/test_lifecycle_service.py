@@ -21,22 +21,16 @@ from hypothesis import event as label
 from hypothesis import strategies as st
 
 from inmc_vote.db.engine import Database
+from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.domain.lifecycle import Action, Lifecycle, State, WrongState
 from inmc_vote.domain.protocol.events import verify_chain
-from inmc_vote.sample_pdf import sample_pdf
-from inmc_vote.services import (
-    ballots,
-    candidacies,
-    cities,
-    event_log,
-    lifecycle,
-    schedule,
-    tokens,
-)
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import city, organiser
-from inmc_vote.services.ballots import BallotForm
-from inmc_vote.services.candidacies import CandidacyForm, Upload
+from inmc_vote.services.steps import event_log, schedule
 from tests.conftest import START
 from tests.databases import PostgresFactory, SqliteFactory
 
@@ -94,8 +88,8 @@ scenarios = st.builds(
 
 async def what_is_stored(db: Database, ballot_id: str) -> tuple[Any, ...]:
     """Everything a lifecycle action or a candidacy could change."""
-    ballot = await ballots.get_ballot(db, ballot_id)
-    rows = await ballots.events(db, ballot_id)
+    ballot = await queries.ballots.get_ballot(db, ballot_id)
+    rows = await queries.ballots.events(db, ballot_id)
     return (
         ballot.state,
         ballot.round,
@@ -103,9 +97,9 @@ async def what_is_stored(db: Database, ballot_id: str) -> tuple[Any, ...]:
         ballot.cancel_reason,
         ballot.updated_at,
         [(r.seq, r.hash) for r in rows],
-        [c.candidate_id for c in await ballots.candidates(db, ballot_id)],
-        await ballots.electorate_size(db, ballot_id),
-        [(c.id, c.status) for c in await candidacies.list_for_ballot(db, ballot_id)],
+        [c.candidate_id for c in await queries.ballots.candidates(db, ballot_id)],
+        await queries.ballots.electorate_size(db, ballot_id),
+        [(c.id, c.status) for c in await queries.candidacies.list_for_ballot(db, ballot_id)],
     )
 
 
@@ -120,10 +114,10 @@ class Run:
 
     async def setup(self) -> None:
         for i in range(N_CITIES):
-            fields = cities.fields_of(
+            fields = actions.cities.fields_of(
                 f"Town {i}", ["FR", "JP", "BR", "ZA"][i], "", f"Contact {i}", f"c{i}@example.org"
             )
-            self.city_ids.append((await cities.add_city(self.db, fields, self.now)).id)
+            self.city_ids.append((await actions.cities.add_city(self.db, fields, self.now)).id)
         form = BallotForm(
             title="Host city 2029",
             question="Which city should host?",
@@ -132,7 +126,7 @@ class Run:
             opens_at=START + timedelta(days=4) if self.scenario.opens_by_itself else None,
             closes_at=START + timedelta(days=10),
         )
-        ballot = await ballots.create_ballot(self.db, ORGANISER, form, self.now)
+        ballot = await actions.ballots.create_ballot(self.db, ORGANISER, form, self.now)
         self.ballot_id = ballot.id
         if self.scenario.prepared:
             await self.act(Action.OPEN_CANDIDACIES, "")
@@ -141,11 +135,13 @@ class Run:
 
     async def act(self, action: Action, reason: str) -> None:
         async def call() -> None:
-            await lifecycle.perform(self.db, ORGANISER, self.ballot_id, action, self.now, reason)
+            await actions.lifecycle.perform(
+                self.db, ORGANISER, self.ballot_id, action, ActionRequest(self.now, reason)
+            )
 
-        before = await ballots.events(self.db, self.ballot_id)
+        before = await queries.ballots.events(self.db, self.ballot_id)
         if await self.attempt(f"{action.value}", call):
-            rows = await ballots.events(self.db, self.ballot_id)
+            rows = await queries.ballots.events(self.db, self.ballot_id)
             new = rows[len(before) :]
             assert new, "a successful action records its event"
             last = event_log.as_event(new[-1])
@@ -160,12 +156,14 @@ class Run:
                 await self.issue_tokens()
 
     async def issue_tokens(self) -> None:
-        issued = await tokens.issue_tokens(self.db, ORGANISER, self.ballot_id, self.now)
-        assert len(issued.letters) == await ballots.electorate_size(self.db, self.ballot_id)
+        issued = await actions.tokens.issue_tokens(self.db, ORGANISER, self.ballot_id, self.now)
+        assert len(issued.letters) == await queries.ballots.electorate_size(self.db, self.ballot_id)
         self.outcomes.append("tokens: done")
 
     async def candidacy(self, accept: bool) -> None:
-        used = {c.city_id for c in await candidacies.list_for_ballot(self.db, self.ballot_id)}
+        used = {
+            c.city_id for c in await queries.candidacies.list_for_ballot(self.db, self.ballot_id)
+        }
         free = [i for i in self.city_ids if i not in used]
         if not free:
             return
@@ -173,9 +171,9 @@ class Run:
         made: list[int] = []
 
         async def submit() -> None:
-            town = await cities.get_city(self.db, city_id)
+            town = await queries.cities.get_city(self.db, city_id)
             form = CandidacyForm("Our summary", "1-3 May 2029", "Congress centre")
-            candidacy = await candidacies.submit(
+            candidacy = await actions.candidacies.submit(
                 self.db,
                 city(town.slug),
                 self.ballot_id,
@@ -188,7 +186,7 @@ class Run:
 
         async def decide() -> None:
             reason = "" if accept else "Incomplete dossier"
-            await candidacies.decide(
+            await actions.candidacies.decide(
                 self.db, ORGANISER, self.ballot_id, made[0], accept, reason, self.now
             )
 
@@ -216,8 +214,8 @@ class Run:
         return False
 
     async def tick(self) -> None:
-        await schedule.catch_up_all(self.db, self.now)
-        ballot = await ballots.get_ballot(self.db, self.ballot_id)
+        await actions.schedule.catch_up_all(self.db, self.now)
+        ballot = await queries.ballots.get_ballot(self.db, self.ballot_id)
         assert schedule.is_due(ballot, self.now) is None, "the clock left a due transition"
 
     async def play(self) -> None:
@@ -226,7 +224,7 @@ class Run:
             if step[0] == "act":
                 await self.act(step[1], "Change of plans" if step[2] else "")
             elif step[0] == "next":
-                state = (await ballots.get_ballot(self.db, self.ballot_id)).state
+                state = (await queries.ballots.get_ballot(self.db, self.ballot_id)).state
                 await self.act(NEXT.get(state, Action.CANCEL), "Early" if step[1] else "")
             elif step[0] == "advance":
                 self.now += timedelta(hours=step[1])
@@ -237,8 +235,8 @@ class Run:
         await self.check_the_log()
 
     async def check_the_log(self) -> None:
-        ballot = await ballots.get_ballot(self.db, self.ballot_id)
-        rows = await ballots.events(self.db, self.ballot_id)
+        ballot = await queries.ballots.get_ballot(self.db, self.ballot_id)
+        rows = await queries.ballots.events(self.db, self.ballot_id)
         chain = [(event_log.as_event(r), r.prev, r.hash) for r in rows]
         assert verify_chain(self.ballot_id, chain) is None
         assert rows[0].action == "create"
@@ -352,7 +350,7 @@ def test_the_harness_reaches_the_states_the_random_runs_explore(
             await run.play()
             assert "freeze: done" in run.outcomes or ends is State.CANCELLED
             assert not any(o.endswith("refused") for o in run.outcomes), run.outcomes
-            return (await ballots.get_ballot(db, run.ballot_id)).state
+            return (await queries.ballots.get_ballot(db, run.ballot_id)).state
         finally:
             await db.dispose()
 
@@ -369,7 +367,7 @@ def test_without_its_tokens_a_frozen_ballot_does_not_open(sqlite_factory: Sqlite
         try:
             run = Run(db, Scenario("plurality", True, True, walk, issues_tokens=False))
             await run.play()
-            return (await ballots.get_ballot(db, run.ballot_id)).state, run.outcomes
+            return (await queries.ballots.get_ballot(db, run.ballot_id)).state, run.outcomes
         finally:
             await db.dispose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.candidacies import (
     MAX_DOSSIER_BYTES,
     MAX_FIELD,
@@ -12,7 +13,6 @@ from inmc_vote.domain.candidacies import (
     check_dossier,
 )
 from inmc_vote.domain.errors import Invalid, TooLarge
-from inmc_vote.sample_pdf import sample_pdf
 
 NOT_A_PDF = "The dossier is not a PDF file (its content is not a PDF document)."
 

@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inmc_vote import security
 from inmc_vote.domain.protocol.encoding import from_b64url
+from inmc_vote.services import security
 
 KEY = b"k" * 48
 ID_ALPHABET = set("abcdefghijkmnpqrstuvwxyz23456789")

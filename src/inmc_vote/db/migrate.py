@@ -1,4 +1,4 @@
-"""Apply the Alembic migrations in `migrations/` (also shipped inside the wheel)."""
+"""Apply the Alembic migrations kept beside this module in `migrations/`."""
 
 from __future__ import annotations
 
@@ -12,19 +12,12 @@ from sqlalchemy import create_engine
 
 from inmc_vote.db.urls import sync_url
 
-
-def migrations_dir() -> Path:
-    """The repository's `migrations/` in a checkout, the packaged copy in a wheel."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package.parent.parent / "migrations", package / "_migrations"):
-        if (candidate / "env.py").exists():
-            return candidate
-    raise FileNotFoundError("the migrations folder is missing from this installation")
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
     return config
 

@@ -23,12 +23,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from inmc_vote import __version__, i18n
+from inmc_vote import __version__
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
-from inmc_vote.security import sign
-from inmc_vote.services.schedule import catch_up_all
-from inmc_vote.web import auth, deps, pages
+from inmc_vote.services.actions.schedule import catch_up_all
+from inmc_vote.services.security import sign
+from inmc_vote.web import auth, deps, i18n, pages
 from inmc_vote.web.api.audit import AuditApi
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
@@ -42,23 +42,19 @@ from inmc_vote.web.security_headers import SECURITY_HEADERS
 from inmc_vote.web.templating import install_filters
 
 log = logging.getLogger("inmc_vote")
-PACKAGE = Path(__file__).resolve().parent.parent
 SCHEDULE_EVERY_S = 15.0
 
 SIGN_IN_ATTEMPTS_PER_MINUTE = 20  # per address and process: slows password guessing
 
 
-def templates_dir() -> Path:
-    """The repository's `templates/` in a checkout, the packaged copy in a wheel."""
-    for candidate in (PACKAGE.parent.parent / "templates", PACKAGE / "_templates"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("the templates folder is missing from this installation")
+WEB = Path(__file__).resolve().parent
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static"
 
 
 def templates() -> TemplateConfig:
     environment = Environment(
-        loader=FileSystemLoader(templates_dir()),
+        loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -121,7 +117,7 @@ def create_app(
             *pages.ROUTES,
             AuditPages,
             create_static_files_router(
-                path="/static", directories=[PACKAGE / "static"], include_in_schema=False
+                path="/static", directories=[STATIC], include_in_schema=False
             ),
         ],
         dependencies={

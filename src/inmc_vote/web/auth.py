@@ -17,9 +17,10 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import generate_csrf_hash
 
-from inmc_vote.services import accounts
-from inmc_vote.services.accounts import Principal, Role
+from inmc_vote.domain.accounts import Role
+from inmc_vote.services import queries
 from inmc_vote.services.actors import Actor
+from inmc_vote.services.queries.accounts import Principal
 from inmc_vote.web.deps import db_of, now_of
 
 SESSION_COOKIE = "inmc_session"
@@ -36,9 +37,9 @@ async def principal(connection: ASGIConnection) -> Principal | None:
     found: Principal | None = None
     header = connection.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        found = await accounts.principal_from_api_key(db_of(connection), header[7:])
+        found = await queries.accounts.principal_from_api_key(db_of(connection), header[7:])
     elif session_id := connection.cookies.get(SESSION_COOKIE):
-        found = await accounts.principal_from_session(
+        found = await queries.accounts.principal_from_session(
             db_of(connection), session_id, now_of(connection)
         )
     connection.state[_STATE_KEY] = found

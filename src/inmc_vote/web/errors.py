@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
 
 from inmc_vote.domain.errors import RuleError
-from inmc_vote.i18n import _
+from inmc_vote.web.i18n import _
 from inmc_vote.web.security_headers import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"

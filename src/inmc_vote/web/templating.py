@@ -7,7 +7,7 @@ from datetime import datetime
 from jinja2 import Environment
 
 from inmc_vote.domain.ballots import METHOD_NAMES, Method
-from inmc_vote.services.timefmt import show_time
+from inmc_vote.domain.timefmt import show_time
 
 
 def _when(moment: datetime | None, zone: str = "UTC") -> str:

@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from inmc_vote.audit.verify.container import ZipStream
 from inmc_vote.domain.counting import count
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.protocol import board, bundle, credentials, keys, manifest, tally, vote
+from inmc_vote.domain.protocol.bundle_zip import ZipStream
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_ms
 from inmc_vote.domain.protocol.events import Event, genesis
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inmc_vote.audit.verify import Report, verify
+from inmc_vote.verify import Report, verify
 from tests.unit.audit import builder
 
 

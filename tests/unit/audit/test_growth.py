@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from inmc_vote.audit.verify import verify
+from inmc_vote.verify import verify
 from tests.unit.audit import builder
 from tests.unit.audit.conftest import Verifier
 

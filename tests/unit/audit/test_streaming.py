@@ -12,10 +12,10 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inmc_vote.audit.verify import verify
-from inmc_vote.audit.verify.container import ZipStream
 from inmc_vote.domain.protocol import board, bundle
+from inmc_vote.domain.protocol.bundle_zip import ZipStream
 from inmc_vote.domain.protocol.encoding import canonical_json
+from inmc_vote.verify import verify
 from tests.unit.audit import builder
 
 VOTES = [{"v": 1, "choice": c} for c in ("lyon", "porto", "turin", "lyon")] * 3

@@ -9,8 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from inmc_vote.audit import export
 from inmc_vote.db.engine import Database
+from inmc_vote.services import actions, queries
 
 
 class AuditApi(Controller):
@@ -33,12 +33,14 @@ class AuditApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> Stream:
-        pieces = await export.export_chunks(db, ballot_id, now)
+        await actions.schedule.current(db, ballot_id, now)  # what the clock made due, first
+        pieces = await queries.audit_bundle.export_chunks(db, ballot_id, now)
+        name = queries.audit_bundle.filename(ballot_id)
         return Stream(
             pieces,
             media_type="application/zip",
             headers={
-                "Content-Disposition": f'attachment; filename="{export.filename(ballot_id)}"',
+                "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "no-store",
             },
         )

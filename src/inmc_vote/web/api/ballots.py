@@ -14,9 +14,10 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.key_files import KeyFileError, tally_key_of
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.keyfiles import KeyFileError, tally_key_of
-from inmc_vote.services import ballots, board, lifecycle, schedule
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.api.schemas import (
     ActionIn,
@@ -32,15 +33,15 @@ from inmc_vote.web.auth import organisers_only
 
 async def ballot_out(db: Database, ballot_id: str, now: datetime) -> BallotOut:
     """A ballot as the API shows it, after the clock has applied what is due."""
-    ballot = await schedule.current(db, ballot_id, now)
+    ballot = await actions.schedule.current(db, ballot_id, now)
     candidates = [
         CandidateOut(c.candidate_id, c.city.name, c.city.country)
-        for c in await ballots.candidates(db, ballot_id)
+        for c in await queries.ballots.candidates(db, ballot_id)
     ]
-    out = BallotOut.of(ballot, candidates, await ballots.electorate_size(db, ballot_id))
+    out = BallotOut.of(ballot, candidates, await queries.ballots.electorate_size(db, ballot_id))
     if ballot.tokens_issued_at is not None:
-        current = await board.manifest(db, ballot_id)
-        counted = await board.turnout(db, ballot_id, current.round)
+        current = await queries.manifests.manifest(db, ballot_id)
+        counted = await queries.board.turnout(db, ballot_id, current.round)
         out.manifest_hash = b64url(current.hash)
         out.fingerprint = short_fingerprint(current.hash)
         out.turnout = Turnout(counted.ballots, counted.eligible)
@@ -55,7 +56,7 @@ class BallotsApi(Controller):
     async def list_ballots(
         self, db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> list[BallotOut]:
-        return [await ballot_out(db, b.id, now) for b in await ballots.list_ballots(db)]
+        return [await ballot_out(db, b.id, now) for b in await queries.ballots.list_ballots(db)]
 
     @post("/", summary="Create a ballot (in draft)", guards=[organisers_only])
     async def create_ballot(
@@ -65,7 +66,7 @@ class BallotsApi(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> BallotOut:
-        ballot = await ballots.create_ballot(db, actor, data.form(), now)
+        ballot = await actions.ballots.create_ballot(db, actor, data.form(), now)
         return BallotOut.of(ballot)
 
     @get("/{ballot_id:str}", summary="A ballot, its state and what it allows next")
@@ -90,15 +91,15 @@ class BallotsApi(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> BallotOut:
-        await ballots.edit_ballot(db, actor, ballot_id, data.form(), now)
+        await actions.ballots.edit_ballot(db, actor, ballot_id, data.form(), now)
         return await ballot_out(db, ballot_id, now)
 
     @get("/{ballot_id:str}/events", summary="The ballot's hash-chained event log")
     async def events(
         self, ballot_id: FromPath[str], db: NamedDependency[Database]
     ) -> list[EventOut]:
-        await ballots.get_ballot(db, ballot_id)  # 404 for an unknown ballot
-        return [EventOut.of(e) for e in await ballots.events(db, ballot_id)]
+        await queries.ballots.get_ballot(db, ballot_id)  # 404 for an unknown ballot
+        return [EventOut.of(e) for e in await queries.ballots.events(db, ballot_id)]
 
 
 def _action_handler(action: Action) -> HTTPRouteHandler:
@@ -122,17 +123,19 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
                 trustee_key = tally_key_of(data.tally_key, "The tally key").private
             except KeyFileError as error:
                 raise Invalid(str(error)) from None
-        await lifecycle.perform(
+        await actions.lifecycle.perform(
             db,
             actor,
             ballot_id,
             action,
-            now,
-            data.reason,
-            trustee_pk,
-            trustee_tally_key=trustee_key,
-            opens_at=aware(data.opens_at, "opening time"),
-            closes_at=aware(data.closes_at, "closing time"),
+            ActionRequest(
+                now,
+                data.reason,
+                trustee_tally_pk=trustee_pk,
+                trustee_tally_key=trustee_key,
+                opens_at=aware(data.opens_at, "opening time"),
+                closes_at=aware(data.closes_at, "closing time"),
+            ),
         )
         return await ballot_out(db, ballot_id, now)
 
@@ -152,5 +155,5 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
 
 lifecycle_api = Router(
     path="/api/v1/ballots",
-    route_handlers=[_action_handler(action) for action in lifecycle.STEPS],
+    route_handlers=[_action_handler(action) for action in actions.lifecycle.STEPS],
 )

@@ -15,9 +15,9 @@ from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Dossier
 from inmc_vote.domain.candidacies import MAX_DOSSIER_BYTES
-from inmc_vote.services import candidacies, portal
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actors import Actor, city
-from inmc_vote.services.candidacies import CandidacyForm, Upload
 from inmc_vote.web.api.schemas import (
     CandidacyOut,
     DecisionIn,
@@ -76,7 +76,9 @@ class CandidaciesApi(Controller):
     async def list_candidacies(
         self, ballot_id: FromPath[str], db: NamedDependency[Database]
     ) -> list[CandidacyOut]:
-        return [CandidacyOut.of(c) for c in await candidacies.list_for_ballot(db, ballot_id)]
+        return [
+            CandidacyOut.of(c) for c in await queries.candidacies.list_for_ballot(db, ballot_id)
+        ]
 
     @post(
         "/candidacies",
@@ -93,7 +95,7 @@ class CandidaciesApi(Controller):
         actor: NamedDependency[Actor],
     ) -> CandidacyOut:
         form, upload = await read_upload(data)
-        candidacy = await candidacies.submit(
+        candidacy = await actions.candidacies.submit(
             db, actor, ballot_id, data.city_id, form, upload, now, by_organiser=True
         )
         return CandidacyOut.of(candidacy)
@@ -115,7 +117,7 @@ class CandidaciesApi(Controller):
     ) -> CandidacyOut:
         reason = data.reason if data else ""
         return CandidacyOut.of(
-            await candidacies.decide(db, actor, ballot_id, candidacy_id, True, reason, now)
+            await actions.candidacies.decide(db, actor, ballot_id, candidacy_id, True, reason, now)
         )
 
     @post(
@@ -134,7 +136,9 @@ class CandidaciesApi(Controller):
         actor: NamedDependency[Actor],
     ) -> CandidacyOut:
         return CandidacyOut.of(
-            await candidacies.decide(db, actor, ballot_id, candidacy_id, False, data.reason, now)
+            await actions.candidacies.decide(
+                db, actor, ballot_id, candidacy_id, False, data.reason, now
+            )
         )
 
     @get(
@@ -148,7 +152,7 @@ class CandidaciesApi(Controller):
         candidacy_id: FromPath[int],
         db: NamedDependency[Database],
     ) -> Response[bytes]:
-        return dossier_response(await candidacies.dossier_file(db, ballot_id, candidacy_id))
+        return dossier_response(await queries.candidacies.dossier_file(db, ballot_id, candidacy_id))
 
     @post(
         "/portal-links",
@@ -167,7 +171,7 @@ class CandidaciesApi(Controller):
         data: JSONBody[PortalLinksIn | None] = None,
     ) -> list[PortalLinkOut]:
         days = data.valid_days if data else 60
-        links = await portal.make_links(
+        links = await actions.portal.make_links(
             db, settings.secret_key, actor, ballot_id, now, timedelta(days=days)
         )
         return [_link_out(settings, link) for link in links]
@@ -179,11 +183,11 @@ class CandidaciesApi(Controller):
         db: NamedDependency[Database],
         settings: NamedDependency[Settings],
     ) -> list[PortalLinkOut]:
-        links = await portal.current_links(db, settings.secret_key, ballot_id)
+        links = await queries.portal.current_links(db, settings.secret_key, ballot_id)
         return [_link_out(settings, link) for link in links]
 
 
-def _link_out(settings: Settings, link: portal.IssuedLink) -> PortalLinkOut:
+def _link_out(settings: Settings, link: queries.portal.IssuedLink) -> PortalLinkOut:
     return PortalLinkOut(
         link.city_id,
         link.city_name,
@@ -208,8 +212,8 @@ class PortalApi(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> PortalOut:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
-        found = await candidacies.for_city(db, access.ballot.id, access.city.id)
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
+        found = await queries.candidacies.for_city(db, access.ballot.id, access.city.id)
         return PortalOut.of(access.ballot, access.city, found)
 
     @post(
@@ -226,9 +230,9 @@ class PortalApi(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> CandidacyOut:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
         form, upload = await read_upload(data)
-        candidacy = await candidacies.submit(
+        candidacy = await actions.candidacies.submit(
             db, city(access.city.slug), access.ballot.id, access.city.id, form, upload, now
         )
         return CandidacyOut.of(candidacy)
@@ -241,10 +245,10 @@ class PortalApi(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> CandidacyOut:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
-        await candidacies.withdraw(
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
+        await actions.candidacies.withdraw(
             db, city(access.city.slug), access.ballot.id, access.city.id, now
         )
-        found = await candidacies.for_city(db, access.ballot.id, access.city.id)
+        found = await queries.candidacies.for_city(db, access.ballot.id, access.city.id)
         assert found is not None
         return CandidacyOut.of(found)

@@ -11,9 +11,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from inmc_vote.db.engine import Database
-from inmc_vote.domain.cities import MAX_CSV_BYTES
+from inmc_vote.domain.cities import MAX_CSV_BYTES, CityFields
 from inmc_vote.domain.errors import Invalid
-from inmc_vote.services import cities
+from inmc_vote.services import actions, queries
 from inmc_vote.web.api.schemas import CityIn, CityOut, ImportOut
 from inmc_vote.web.auth import organisers_only
 
@@ -23,8 +23,8 @@ class CsvUpload:
     file: UploadFile
 
 
-def _fields(data: CityIn) -> cities.CityFields:
-    return cities.fields_of(
+def _fields(data: CityIn) -> CityFields:
+    return actions.cities.fields_of(
         data.name, data.country, data.region, data.contact_name, data.contact_email
     )
 
@@ -36,17 +36,17 @@ class CitiesApi(Controller):
 
     @get("/", summary="List the member cities")
     async def list_cities(self, db: NamedDependency[Database]) -> list[CityOut]:
-        return [CityOut.of(c) for c in await cities.list_cities(db)]
+        return [CityOut.of(c) for c in await queries.cities.list_cities(db)]
 
     @post("/", summary="Add a member city")
     async def add_city(
         self, data: JSONBody[CityIn], db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> CityOut:
-        return CityOut.of(await cities.add_city(db, _fields(data), now))
+        return CityOut.of(await actions.cities.add_city(db, _fields(data), now))
 
     @get("/{city_id:int}", summary="One member city")
     async def get_city(self, city_id: FromPath[int], db: NamedDependency[Database]) -> CityOut:
-        return CityOut.of(await cities.get_city(db, city_id))
+        return CityOut.of(await queries.cities.get_city(db, city_id))
 
     @put("/{city_id:int}", summary="Edit a member city")
     async def edit_city(
@@ -56,7 +56,7 @@ class CitiesApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> CityOut:
-        return CityOut.of(await cities.edit_city(db, city_id, _fields(data), now))
+        return CityOut.of(await actions.cities.edit_city(db, city_id, _fields(data), now))
 
     @post("/{city_id:int}/suspend", summary="Suspend a city: it can no longer apply or vote")
     async def suspend(
@@ -65,7 +65,7 @@ class CitiesApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> CityOut:
-        return CityOut.of(await cities.set_active(db, city_id, False, now))
+        return CityOut.of(await actions.cities.set_active(db, city_id, False, now))
 
     @post("/{city_id:int}/reinstate", summary="Reinstate a suspended city")
     async def reinstate(
@@ -74,7 +74,7 @@ class CitiesApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> CityOut:
-        return CityOut.of(await cities.set_active(db, city_id, True, now))
+        return CityOut.of(await actions.cities.set_active(db, city_id, True, now))
 
     @post(
         "/import",
@@ -100,5 +100,5 @@ class CitiesApi(Controller):
             body = await upload.read()
         else:
             body = await request.body()
-        report = await cities.import_csv(db, body, now)
+        report = await actions.cities.import_csv(db, body, now)
         return ImportOut(report.added, report.updated, report.unchanged)

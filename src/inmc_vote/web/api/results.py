@@ -15,11 +15,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
 from inmc_vote.db.engine import Database
+from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services import results, schedule
-from inmc_vote.services.accounts import Role
-from inmc_vote.services.results import RoundResult
+from inmc_vote.services import actions, queries
+from inmc_vote.services.queries.results import RoundResult
 from inmc_vote.web.api.voting import SealOut
 from inmc_vote.web.auth import principal
 
@@ -81,8 +81,8 @@ async def visible_rounds(
     request: Request[Any, Any, Any], db: Database, ballot_id: str, now: datetime
 ) -> tuple[Any, list[RoundResult]]:
     """The ballot and the rounds this viewer may see; 404 saying why when there are none."""
-    ballot = await schedule.current(db, ballot_id, now)
-    rounds = await results.tallied_rounds(
+    ballot = await actions.schedule.current(db, ballot_id, now)
+    rounds = await queries.results.tallied_rounds(
         db, ballot_id, include_unpublished=await sees_unpublished(request)
     )
     if not rounds:
@@ -167,7 +167,8 @@ class ResultsApi(Controller):
     ) -> Stream:
         found = await self._round(request, db, ballot_id, round)
         return Stream(
-            results.outcome_lines(db, ballot_id, found.round), media_type="application/jsonl"
+            queries.results.outcome_lines(db, ballot_id, found.round),
+            media_type="application/jsonl",
         )
 
     async def _round(
@@ -177,7 +178,7 @@ class ResultsApi(Controller):
         ballot_id: str,
         round_number: int | None,
     ) -> RoundResult:
-        rounds = await results.tallied_rounds(
+        rounds = await queries.results.tallied_rounds(
             db, ballot_id, include_unpublished=await sees_unpublished(request)
         )
         wanted = [r for r in rounds if round_number is None or r.round == round_number]

@@ -15,7 +15,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.services import offline_roll
+from inmc_vote.services import actions
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
 
@@ -66,7 +66,7 @@ class RollUploadApi(Controller):
             body = await request.json()
         except Exception:
             raise Invalid("The roll file is not JSON.") from None
-        uploaded = await offline_roll.upload_roll(db, actor, ballot_id, body, now)
+        uploaded = await actions.offline_roll.upload_roll(db, actor, ballot_id, body, now)
         return RollUploaded(
             uploaded.ballot_id,
             uploaded.roll_size,

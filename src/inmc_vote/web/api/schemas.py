@@ -9,9 +9,9 @@ from datetime import datetime
 from inmc_vote.db.models import Ballot, BallotEvent, Candidacy, City
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services.ballots import BallotForm
-from inmc_vote.services.lifecycle import STEPS
-from inmc_vote.services.state import lifecycle_of
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.services.actions.lifecycle import STEPS
+from inmc_vote.services.steps.state import lifecycle_of
 
 
 @dataclass

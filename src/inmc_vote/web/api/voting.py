@@ -18,10 +18,10 @@ from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.credentials import RollLine, fingerprint, roll_bytes
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.services import board, casting, schedule
+from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
-from inmc_vote.web.token_letters import issue_letters, replacement_letter, zip_response
+from inmc_vote.web.letters_download import issue_letters, replacement_letter, zip_response
 
 CAST_BODY_LIMIT = 256 * 1024
 
@@ -144,7 +144,7 @@ class VotingApi(Controller):
         db: NamedDependency[Database],
         round: FromQuery[int | None] = None,
     ) -> Response[bytes]:
-        found = await board.manifest(db, ballot_id, round)
+        found = await queries.manifests.manifest(db, ballot_id, round)
         return Response(
             found.data,
             media_type="application/json",
@@ -164,14 +164,14 @@ class VotingApi(Controller):
     async def roll(
         self, ballot_id: FromPath[str], db: NamedDependency[Database]
     ) -> Response[bytes]:
-        lines = [RollLine(e.pk, e.sig) for e in await board.roll(db, ballot_id)]
+        lines = [RollLine(e.pk, e.sig) for e in await queries.roll.roll(db, ballot_id)]
         return Response(roll_bytes(lines), media_type="application/jsonl")
 
     @get("/roll/{credential:str}", summary="One credential's signed roll line")
     async def roll_line(
         self, ballot_id: FromPath[str], credential: FromPath[str], db: NamedDependency[Database]
     ) -> RollLineOut:
-        entry = await board.roll_entry(db, ballot_id, _bytes_param(credential, "credential"))
+        entry = await queries.roll.roll_entry(db, ballot_id, _bytes_param(credential, "credential"))
         return RollLineOut(
             b64url(entry.pk), b64url(entry.sig), entry.fingerprint, entry.revoked_at is not None
         )
@@ -226,7 +226,7 @@ class VotingApi(Controller):
                 "The ballot is a JSON object with manifest_hash, credential, "
                 "ciphertext and signature."
             )
-        receipt = await casting.cast(db, ballot_id, body, now)
+        receipt = await actions.casting.cast(db, ballot_id, body, now)
         return ReceiptOut(
             receipt.ballot,
             receipt.round,
@@ -251,16 +251,16 @@ class VotingApi(Controller):
         after: FromQuery[int] = 0,
         round: FromQuery[int | None] = None,
     ) -> BoardOut:
-        await schedule.current(db, ballot_id, now)  # a round past its time is sealed first
-        current = await board.manifest(db, ballot_id, round)
-        found = await board.entries(db, ballot_id, current.round, max(after, 0))
-        seal = await board.seal(db, ballot_id, current.round)
+        await actions.schedule.current(db, ballot_id, now)  # a round past its time is sealed first
+        current = await queries.manifests.manifest(db, ballot_id, round)
+        found = await queries.board.entries(db, ballot_id, current.round, max(after, 0))
+        seal = await queries.board.seal(db, ballot_id, current.round)
         return BoardOut(
             ballot_id,
             current.round,
             b64url(current.hash),
             [_entry(e) for e in found],
-            found[-1].seq if len(found) == board.PAGE_SIZE else None,
+            found[-1].seq if len(found) == queries.board.PAGE_SIZE else None,
             SealOut(seal.count, b64url(seal.head), seal.closed_at, b64url(seal.signature))
             if seal
             else None,
@@ -270,7 +270,9 @@ class VotingApi(Controller):
     async def find(
         self, ballot_id: FromPath[str], tracker: FromPath[str], db: NamedDependency[Database]
     ) -> FoundOut:
-        entry = await board.entry_by_tracker(db, ballot_id, _bytes_param(tracker, "tracker"))
+        entry = await queries.board.entry_by_tracker(
+            db, ballot_id, _bytes_param(tracker, "tracker")
+        )
         return FoundOut(
             entry.round,
             _entry(entry),

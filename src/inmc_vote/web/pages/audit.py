@@ -20,17 +20,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from inmc_vote.audit import export
-from inmc_vote.audit.verify import Report, verify
-from inmc_vote.audit.verify.receipts import Judgement, judge, read_receipt
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import bundle
 from inmc_vote.domain.protocol.board import Entry
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.i18n import _
-from inmc_vote.services import board
+from inmc_vote.services import actions, queries
+from inmc_vote.verify import Report, verify
+from inmc_vote.verify.receipts import Judgement, judge, read_receipt
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page
 
 KEPT_REPORTS = 32
@@ -57,12 +56,13 @@ def _key(head: bundle.Head) -> tuple[Any, ...]:
 
 async def own_check(db: Database, ballot_id: str, now: datetime) -> tuple[bundle.Head, Report]:
     """Export the bundle as anyone would download it now, and run the verifier on it."""
-    taken = await export.snapshot(db, ballot_id, now)
+    await actions.schedule.current(db, ballot_id, now)  # what the clock made due, first
+    taken = await queries.audit_bundle.snapshot(db, ballot_id, now)
     key = _key(taken.head)
     if key not in _reports:
         with tempfile.TemporaryDirectory(prefix="inmc-audit-") as folder:
-            path = Path(folder) / export.filename(ballot_id)
-            await export.write_file(db, taken, path)
+            path = Path(folder) / queries.audit_bundle.filename(ballot_id)
+            await queries.audit_bundle.write_file(db, taken, path)
             # one process: the verifier's pool is for auditors' machines, not the server
             _reports[key] = await asyncio.to_thread(verify, path, jobs=1)
         while len(_reports) > KEPT_REPORTS:
@@ -104,7 +104,7 @@ class AuditPages(Controller):
             head=head,
             rounds=rounds,
             report=report,
-            filename=export.filename(ballot_id),
+            filename=queries.audit_bundle.filename(ballot_id),
             head_short=short_fingerprint(head.events_head) if head else "",
         )
 
@@ -134,7 +134,7 @@ async def check_receipt(db: Database, ballot_id: str, text: str) -> Judgement:
         manifest_hash, authority = None, b""
     else:
         try:
-            fixed = await board.manifest(db, ballot_id, found.round)
+            fixed = await queries.manifests.manifest(db, ballot_id, found.round)
         except NotFound:
             fixed = None
         manifest_hash = fixed.hash if fixed else None
@@ -142,7 +142,7 @@ async def check_receipt(db: Database, ballot_id: str, text: str) -> Judgement:
         authority = from_b64url(keys["authority"]) if keys else b""
     entry, count, sealed = None, 0, False
     if manifest_hash is not None:
-        rows = await board.entries(db, ballot_id, found.round, found.seq - 1, 1)
+        rows = await queries.board.entries(db, ballot_id, found.round, found.seq - 1, 1)
         if rows and rows[0].seq == found.seq:
             row = rows[0]
             entry = Entry(
@@ -154,8 +154,8 @@ async def check_receipt(db: Database, ballot_id: str, text: str) -> Judgement:
                 row.prev,
                 row.hash,
             )
-        count = (await board.turnout(db, ballot_id, found.round)).ballots
-        sealed = await board.seal(db, ballot_id, found.round) is not None
+        count = (await queries.board.turnout(db, ballot_id, found.round)).ballots
+        sealed = await queries.board.seal(db, ballot_id, found.round) is not None
     return judge(
         found,
         ballot=ballot_id,

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
-from inmc_vote.services import schedule
+from inmc_vote.services import actions
 from inmc_vote.web.auth import principal
 from inmc_vote.web.pages import words
 
@@ -48,4 +48,4 @@ def see_other(path: str) -> Redirect:
 async def current_ballot(db: Database, ballot_id: str, now: datetime) -> Ballot:
     """The ballot after the clock has applied what is due, so a page never shows a
     ballot as open after its closing time."""
-    return await schedule.current(db, ballot_id, now)
+    return await actions.schedule.current(db, ballot_id, now)

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 
 from inmc_vote.db.models import Ballot, City
 from inmc_vote.domain.ballots import parse_zone
+from inmc_vote.domain.cities import CityFields
 from inmc_vote.domain.errors import Invalid
-from inmc_vote.i18n import _
-from inmc_vote.keyfiles import KeyFileError, tally_key_of
-from inmc_vote.services import cities
-from inmc_vote.services.ballots import BallotForm
+from inmc_vote.domain.protocol.key_files import KeyFileError, tally_key_of
+from inmc_vote.services import actions
+from inmc_vote.services.actions.ballots import BallotForm
+from inmc_vote.web.i18n import _
 
 # The zones offered in the form; a ballot made through the API may use any other.
 ZONES = (
@@ -157,8 +158,8 @@ class CityForm:
     def of(cls, city: City) -> CityForm:
         return cls(city.name, city.country, city.region, city.contact_name, city.contact_email)
 
-    def fields(self) -> cities.CityFields:
-        return cities.fields_of(
+    def fields(self) -> CityFields:
+        return actions.cities.fields_of(
             self.name, self.country, self.region, self.contact_name, self.contact_email
         )
 

@@ -17,13 +17,13 @@ from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import METHOD_NAMES
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.domain.lifecycle import Action, State
-from inmc_vote.i18n import _
-from inmc_vote.services import ballots, candidacies, cities, lifecycle, portal
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.ballots import EDITABLE_STATES
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.ballots import EDITABLE_STATES
-from inmc_vote.services.state import lifecycle_of
+from inmc_vote.services.steps.state import lifecycle_of
 from inmc_vote.web.api.candidacies import UPLOAD_BODY_LIMIT, OnBehalfUpload, read_upload
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.forms import BallotFields, ReasonForm, zone_choices
 from inmc_vote.web.pages.timeline import timeline
@@ -43,7 +43,7 @@ DONE = {
 
 def next_actions(ballot: Ballot) -> list[Action]:
     """The lifecycle actions this version can carry out that the ballot allows now."""
-    return [a for a in lifecycle_of(ballot).allowed() if a in lifecycle.STEPS]
+    return [a for a in lifecycle_of(ballot).allowed() if a in actions.lifecycle.STEPS]
 
 
 async def ballot_form_page(
@@ -77,8 +77,10 @@ class OrganiserBallots(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> Template:
-        listed = [await current_ballot(db, b.id, now) for b in await ballots.list_ballots(db)]
-        members = await cities.list_cities(db)
+        listed = [
+            await current_ballot(db, b.id, now) for b in await queries.ballots.list_ballots(db)
+        ]
+        members = await queries.cities.list_cities(db)
         active = sum(1 for c in members if c.active)
         return await page(
             request,
@@ -103,7 +105,7 @@ class OrganiserBallots(Controller):
         actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         try:
-            ballot = await ballots.create_ballot(db, actor, data.form(), now)
+            ballot = await actions.ballots.create_ballot(db, actor, data.form(), now)
         except RuleError as refused:
             return await ballot_form_page(
                 request, data, error=refused.message, status_code=refused.status
@@ -131,9 +133,9 @@ class OrganiserBallots(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        ballot = await ballots.get_ballot(db, ballot_id)
+        ballot = await queries.ballots.get_ballot(db, ballot_id)
         try:
-            await ballots.edit_ballot(db, actor, ballot_id, data.form(), now)
+            await actions.ballots.edit_ballot(db, actor, ballot_id, data.form(), now)
         except RuleError as refused:
             return await ballot_form_page(
                 request, data, ballot, error=refused.message, status_code=refused.status
@@ -161,7 +163,7 @@ class OrganiserBallots(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Redirect:
-        await candidacies.decide(db, actor, ballot_id, candidacy_id, True, "", now)
+        await actions.candidacies.decide(db, actor, ballot_id, candidacy_id, True, "", now)
         return see_other(f"/organiser/ballots/{ballot_id}?done=accepted#candidacies")
 
     @post("/ballots/{ballot_id:str}/candidacies/{candidacy_id:int}/reject")
@@ -174,7 +176,9 @@ class OrganiserBallots(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Redirect:
-        await candidacies.decide(db, actor, ballot_id, candidacy_id, False, data.reason, now)
+        await actions.candidacies.decide(
+            db, actor, ballot_id, candidacy_id, False, data.reason, now
+        )
         return see_other(f"/organiser/ballots/{ballot_id}?done=rejected#candidacies")
 
     @post("/ballots/{ballot_id:str}/candidacies", request_max_body_size=UPLOAD_BODY_LIMIT)
@@ -190,7 +194,7 @@ class OrganiserBallots(Controller):
     ) -> Template | Redirect:
         form, upload = await read_upload(data)
         try:
-            await candidacies.submit(
+            await actions.candidacies.submit(
                 db, actor, ballot_id, data.city_id, form, upload, now, by_organiser=True
             )
         except RuleError as refused:
@@ -223,8 +227,8 @@ async def manage_page(
     """The ballot's management page; also re-rendered when the by-post form is refused."""
     ballot = await current_ballot(db, ballot_id, now)
     state = State(ballot.state)
-    members = await cities.list_cities(db)
-    links = await portal.current_links(db, settings.secret_key, ballot_id)
+    members = await queries.cities.list_cities(db)
+    links = await queries.portal.current_links(db, settings.secret_key, ballot_id)
     return await page(
         request,
         "organiser_ballot.html",
@@ -235,16 +239,16 @@ async def manage_page(
         taking_candidacies=state is State.CANDIDACIES,
         can_record=state is State.CANDIDACIES
         and not (ballot.candidacy_deadline and now >= ballot.candidacy_deadline),
-        links_allowed=ballot.state in portal.LINK_STATES,
+        links_allowed=ballot.state in actions.portal.LINK_STATES,
         actions=next_actions(ballot),
         action_buttons=ACTION_BUTTONS,
-        candidacies=await candidacies.list_for_ballot(db, ballot_id),
+        candidacies=await queries.candidacies.list_for_ballot(db, ballot_id),
         active_cities=[c for c in members if c.active],
         behalf=behalf or OnBehalfUpload("", "", ""),
         behalf_error=behalf_error,
         links=links,
         base_url=settings.base_url,
-        events=timeline(await ballots.events(db, ballot_id), members),
+        events=timeline(await queries.ballots.events(db, ballot_id), members),
         state_word=STATE_WORDS[ballot.state],
         facts=await voting_facts(db, ballot),
         can_issue=state is State.FROZEN and ballot.tokens_issued_at is None,
@@ -258,6 +262,6 @@ def _done(key: str, ballot: Ballot) -> str:
     """The message after a redirect, chosen by a fixed key (never text from the URL)."""
     if key in DONE:
         return _(DONE[key])
-    if key in {a.value for a in lifecycle.STEPS}:
+    if key in {a.value for a in actions.lifecycle.STEPS}:
         return _("Done: the ballot is now «%(state)s».") % {"state": _(STATE_WORDS[ballot.state])}
     return ""

@@ -15,9 +15,9 @@ from litestar.response import Redirect, Template
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.cities import MAX_CSV_BYTES, CsvProblem, CsvRejected
 from inmc_vote.domain.errors import Invalid, RuleError
-from inmc_vote.i18n import _
-from inmc_vote.services import cities
+from inmc_vote.services import actions, queries
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import page, see_other
 from inmc_vote.web.pages.forms import CityForm
 from inmc_vote.web.pages.words import N_
@@ -66,7 +66,7 @@ class OrganiserCities(Controller):
         now: NamedDependency[datetime],
     ) -> Template | Redirect:
         try:
-            await cities.add_city(db, data.fields(), now)
+            await actions.cities.add_city(db, data.fields(), now)
         except RuleError as refused:
             return await cities_page(
                 request, db, form=data, error=refused.message, status_code=refused.status
@@ -84,7 +84,7 @@ class OrganiserCities(Controller):
         try:
             if data.file is None or not data.file.filename:
                 raise Invalid(_("Choose a CSV file to import."))
-            report = await cities.import_csv(db, await data.file.read(), now)
+            report = await actions.cities.import_csv(db, await data.file.read(), now)
         except CsvRejected as refused:
             return await cities_page(
                 request, db, problems=refused.problems, status_code=refused.status
@@ -105,7 +105,7 @@ class OrganiserCities(Controller):
         city_id: FromPath[int],
         db: NamedDependency[Database],
     ) -> Template:
-        city = await cities.get_city(db, city_id)
+        city = await queries.cities.get_city(db, city_id)
         return await page(request, "organiser_city.html", city=city, form=CityForm.of(city))
 
     @post("/{city_id:int}")
@@ -117,9 +117,9 @@ class OrganiserCities(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> Template | Redirect:
-        city = await cities.get_city(db, city_id)
+        city = await queries.cities.get_city(db, city_id)
         try:
-            await cities.edit_city(db, city_id, data.fields(), now)
+            await actions.cities.edit_city(db, city_id, data.fields(), now)
         except RuleError as refused:
             return await page(
                 request,
@@ -135,14 +135,14 @@ class OrganiserCities(Controller):
     async def suspend(
         self, city_id: FromPath[int], db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> Redirect:
-        await cities.set_active(db, city_id, False, now)
+        await actions.cities.set_active(db, city_id, False, now)
         return see_other("/organiser/cities?done=suspended")
 
     @post("/{city_id:int}/reinstate")
     async def reinstate(
         self, city_id: FromPath[int], db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> Redirect:
-        await cities.set_active(db, city_id, True, now)
+        await actions.cities.set_active(db, city_id, True, now)
         return see_other("/organiser/cities?done=reinstated")
 
 
@@ -161,7 +161,7 @@ async def cities_page(
         request,
         "organiser_cities.html",
         status_code=status_code,
-        cities=await cities.list_cities(db),
+        cities=await queries.cities.list_cities(db),
         form=form or CityForm(),
         error=error,
         notice=notice,

@@ -19,12 +19,13 @@ from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Invalid, NotFound
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import from_b64url
-from inmc_vote.i18n import _
-from inmc_vote.services import board, lifecycle, results
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.keyring import TRUSTEE
-from inmc_vote.services.state import lifecycle_of
+from inmc_vote.services.steps.keyring import TRUSTEE
+from inmc_vote.services.steps.state import lifecycle_of
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.forms import (
     TALLY_KEY_FIELD,
@@ -45,7 +46,7 @@ def action_of(name: str) -> Action:
         action = Action(name)
     except ValueError:
         action = None
-    if action is None or action not in lifecycle.STEPS:
+    if action is None or action not in actions.lifecycle.STEPS:
         raise NotFound(_("There is no such action on a ballot: «%(name)s».") % {"name": name})
     return action
 
@@ -64,14 +65,14 @@ class NextRoundPlan:
 async def _tally_custody(db: Database, ballot: Ballot) -> str | None:
     """Who keeps the tally key of the ballot's latest round: "server" or "trustee"."""
     try:
-        latest = await board.manifest(db, ballot.id)
+        latest = await queries.manifests.manifest(db, ballot.id)
     except NotFound:
         return None
     return str(json.loads(latest.data)["keys"]["tally_custody"])
 
 
 async def _next_round_plan(db: Database, ballot: Ballot) -> NextRoundPlan | None:
-    tallied = await results.tallied_rounds(db, ballot.id, include_unpublished=True)
+    tallied = await queries.results.tallied_rounds(db, ballot.id, include_unpublished=True)
     if not tallied or tallied[-1].result.next_round is None:
         return None
     last = tallied[-1]
@@ -187,17 +188,19 @@ class OrganiserLifecycle(Controller):
                 zone = ballot.timezone
                 opens_at = parse_local(form.opens_at, zone, _("opening time"))
                 closes_at = parse_local(form.closes_at, zone, _("closing time"))
-            await lifecycle.perform(
+            await actions.lifecycle.perform(
                 db,
                 actor,
                 ballot_id,
                 action,
-                now,
-                form.reason,
-                trustee_pk,
-                trustee_tally_key=trustee_key,
-                opens_at=opens_at,
-                closes_at=closes_at,
+                ActionRequest(
+                    now,
+                    form.reason,
+                    trustee_tally_pk=trustee_pk,
+                    trustee_tally_key=trustee_key,
+                    opens_at=opens_at,
+                    closes_at=closes_at,
+                ),
             )
         except Invalid as refused:  # ask again, keeping what was typed
             return await confirm_page(

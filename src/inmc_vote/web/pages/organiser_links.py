@@ -16,10 +16,10 @@ from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
-from inmc_vote.i18n import _
-from inmc_vote.services import ballots, portal
+from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import see_other
 from inmc_vote.web.pages.forms import LinksForm
 
@@ -31,7 +31,7 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def links_csv(links: list[portal.IssuedLink], base_url: str) -> str:
+def links_csv(links: list[queries.portal.IssuedLink], base_url: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -74,7 +74,7 @@ class OrganiserLinks(Controller):
         actor: NamedDependency[Actor],
     ) -> Redirect:
         valid_for = _valid_days(data.valid_days)
-        await portal.make_links(db, settings.secret_key, actor, ballot_id, now, valid_for)
+        await actions.portal.make_links(db, settings.secret_key, actor, ballot_id, now, valid_for)
         return see_other(f"/organiser/ballots/{ballot_id}?done=links#links")
 
     @get("/links.csv")
@@ -84,8 +84,8 @@ class OrganiserLinks(Controller):
         db: NamedDependency[Database],
         settings: NamedDependency[Settings],
     ) -> Response[str]:
-        await ballots.get_ballot(db, ballot_id)  # 404 for an unknown ballot
-        links = await portal.current_links(db, settings.secret_key, ballot_id)
+        await queries.ballots.get_ballot(db, ballot_id)  # 404 for an unknown ballot
+        links = await queries.portal.current_links(db, settings.secret_key, ballot_id)
         return Response(
             links_csv(links, settings.base_url),
             media_type="text/csv; charset=utf-8",
@@ -104,5 +104,5 @@ class OrganiserLinks(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Redirect:
-        await portal.revoke_link(db, actor, ballot_id, city_id, now)
+        await actions.portal.revoke_link(db, actor, ballot_id, city_id, now)
         return see_other(f"/organiser/ballots/{ballot_id}?done=revoked#links")

@@ -15,13 +15,13 @@ from litestar.response import Template
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import RuleError
-from inmc_vote.services import ballots
+from inmc_vote.services import queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.letters_download import issue_letters, replacement_letter, zip_response
 from inmc_vote.web.pages.common import current_ballot, page
 from inmc_vote.web.pages.organiser_ballots import manage_page
 from inmc_vote.web.pages.voting import voting_facts
-from inmc_vote.web.token_letters import issue_letters, replacement_letter, zip_response
 
 
 @dataclass
@@ -47,7 +47,7 @@ class OrganiserTokens(Controller):
             request,
             "organiser_tokens.html",
             ballot=ballot,
-            electorate_size=await ballots.electorate_size(db, ballot_id),
+            electorate_size=await queries.ballots.electorate_size(db, ballot_id),
             facts=await voting_facts(db, ballot),
         )
 

@@ -18,11 +18,11 @@ from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.domain.lifecycle import State
-from inmc_vote.i18n import _
-from inmc_vote.services import candidacies, portal
+from inmc_vote.services import actions, queries
+from inmc_vote.services.actions.portal import PortalAccess
 from inmc_vote.services.actors import city
-from inmc_vote.services.portal import PortalAccess
 from inmc_vote.web.api.candidacies import UPLOAD_BODY_LIMIT, CandidacyUpload, read_upload
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.words import N_
 
@@ -44,7 +44,7 @@ async def portal_page(
     status_code: int = 200,
 ) -> Template:
     ballot = await current_ballot(db, access.ballot.id, now)
-    found = await candidacies.for_city(db, ballot.id, access.city.id)
+    found = await queries.candidacies.for_city(db, ballot.id, access.city.id)
     if form is None and found is not None:
         form = CandidacyUpload(found.summary, found.proposed_dates, found.venue)
     open_for_candidacies = ballot.state == State.CANDIDACIES.value and not (
@@ -80,7 +80,7 @@ class PortalPages(Controller):
         now: NamedDependency[datetime],
         done: FromQuery[str] = "",
     ) -> Template:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
         notice = _(DONE[done]) if done in DONE else ""
         return await portal_page(request, db, now, token, access, notice=notice)
 
@@ -94,10 +94,10 @@ class PortalPages(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Template | Redirect:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
         form, upload = await read_upload(data)
         try:
-            await candidacies.submit(
+            await actions.candidacies.submit(
                 db, city(access.city.slug), access.ballot.id, access.city.id, form, upload, now
             )
         except RuleError as refused:
@@ -122,8 +122,8 @@ class PortalPages(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Template:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
-        found = await candidacies.for_city(db, access.ballot.id, access.city.id)
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
+        found = await queries.candidacies.for_city(db, access.ballot.id, access.city.id)
         return await page(
             request,
             "portal_withdraw.html",
@@ -141,8 +141,8 @@ class PortalPages(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Redirect:
-        access = await portal.open_portal(db, settings.secret_key, token, now)
-        await candidacies.withdraw(
+        access = await actions.portal.open_portal(db, settings.secret_key, token, now)
+        await actions.candidacies.withdraw(
             db, city(access.city.slug), access.ballot.id, access.city.id, now
         )
         return see_other(f"/portal/{token}?done=withdrawn")

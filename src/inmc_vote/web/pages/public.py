@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.lifecycle import State
-from inmc_vote.services import ballots, candidacies, cities
+from inmc_vote.services import queries
 from inmc_vote.web.api.candidacies import dossier_response
 from inmc_vote.web.pages.common import current_ballot, page
 from inmc_vote.web.pages.timeline import timeline
@@ -32,7 +32,9 @@ class PublicPages(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> Template:
-        listed = [await current_ballot(db, b.id, now) for b in await ballots.list_ballots(db)]
+        listed = [
+            await current_ballot(db, b.id, now) for b in await queries.ballots.list_ballots(db)
+        ]
         return await page(request, "home.html", ballots=listed)
 
     @get("/ballots/{ballot_id:str}")
@@ -45,15 +47,15 @@ class PublicPages(Controller):
     ) -> Template:
         ballot = await current_ballot(db, ballot_id, now)
         fixed = State(ballot.state) in FIXED_STATES
-        events = await ballots.events(db, ballot_id)
+        events = await queries.ballots.events(db, ballot_id)
         return await page(
             request,
             "ballot.html",
             ballot=ballot,
-            candidacies=await candidacies.list_for_ballot(db, ballot_id),
-            candidates=await ballots.candidates(db, ballot_id) if fixed else [],
-            electorate_size=await ballots.electorate_size(db, ballot_id) if fixed else None,
-            timeline=timeline(events, await cities.list_cities(db)),
+            candidacies=await queries.candidacies.list_for_ballot(db, ballot_id),
+            candidates=await queries.ballots.candidates(db, ballot_id) if fixed else [],
+            electorate_size=await queries.ballots.electorate_size(db, ballot_id) if fixed else None,
+            timeline=timeline(events, await queries.cities.list_cities(db)),
             facts=await voting_facts(db, ballot),
         )
 
@@ -64,4 +66,4 @@ class PublicPages(Controller):
         candidacy_id: FromPath[int],
         db: NamedDependency[Database],
     ) -> Response[bytes]:
-        return dossier_response(await candidacies.dossier_file(db, ballot_id, candidacy_id))
+        return dossier_response(await queries.candidacies.dossier_file(db, ballot_id, candidacy_id))

@@ -26,12 +26,12 @@ from inmc_vote.domain.counting.votes import REASONS
 from inmc_vote.domain.lifecycle import Action, State
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.i18n import _, ngettext
-from inmc_vote.services import results
-from inmc_vote.services.results import RoundResult
-from inmc_vote.services.state import lifecycle_of
+from inmc_vote.services import queries
+from inmc_vote.services.queries.results import RoundResult
+from inmc_vote.services.steps.state import lifecycle_of
 from inmc_vote.web.api.results import sees_unpublished
 from inmc_vote.web.charts import Bar, Threshold, bar_chart
+from inmc_vote.web.i18n import _, ngettext
 from inmc_vote.web.pages.common import current_ballot, page
 from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
 
@@ -584,7 +584,7 @@ class ResultsPages(Controller):
     ) -> Template:
         ballot = await current_ballot(db, ballot_id, now)
         organiser = await sees_unpublished(request)
-        found = await results.tallied_rounds(db, ballot_id, include_unpublished=organiser)
+        found = await queries.results.tallied_rounds(db, ballot_id, include_unpublished=organiser)
         if not found:
             return await page(
                 request,

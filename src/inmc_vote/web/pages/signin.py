@@ -13,10 +13,10 @@ from litestar.response import Redirect, Template
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
-from inmc_vote.i18n import _
-from inmc_vote.services import accounts
-from inmc_vote.services.accounts import SESSION_LIFETIME
+from inmc_vote.services import actions
+from inmc_vote.services.actions.accounts import SESSION_LIFETIME
 from inmc_vote.web.auth import SESSION_COOKIE
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import local_path, page
 
 
@@ -45,7 +45,7 @@ class SignInPages(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Redirect | Template:
-        session_id = await accounts.sign_in(
+        session_id = await actions.accounts.sign_in(
             db, data.email, data.password, now, request.cookies.get(SESSION_COOKIE)
         )
         if session_id is None:
@@ -74,7 +74,7 @@ class SignInPages(Controller):
         self, request: Request[Any, Any, Any], db: NamedDependency[Database]
     ) -> Redirect:
         if session_id := request.cookies.get(SESSION_COOKIE):
-            await accounts.sign_out(db, session_id)
+            await actions.accounts.sign_out(db, session_id)
         response = Redirect("/")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

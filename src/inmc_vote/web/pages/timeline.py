@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from inmc_vote.db.models import BallotEvent, City
-from inmc_vote.i18n import _
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.words import N_, SETTING_WORDS
 
 

@@ -20,8 +20,8 @@ from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol.credentials import fingerprint
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
-from inmc_vote.i18n import _
-from inmc_vote.services import board
+from inmc_vote.services import queries
+from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page
 
 BOARD_PAGE = 50  # entries per page of the board's HTML view
@@ -61,10 +61,10 @@ async def voting_facts(db: Database, ballot: Ballot) -> VotingFacts | None:
     if ballot.tokens_issued_at is None:
         return None
     try:
-        current = await board.manifest(db, ballot.id)
+        current = await queries.manifests.manifest(db, ballot.id)
     except NotFound:
         return None
-    counted = await board.turnout(db, ballot.id, current.round)
+    counted = await queries.board.turnout(db, ballot.id, current.round)
     return VotingFacts(
         current.round,
         short_fingerprint(current.hash),
@@ -97,7 +97,7 @@ async def _lookup(db: Database, ballot_id: str, tracker: str) -> tuple[Row | Non
             "your receipt. Check what you typed."
         )
     try:
-        return _row(await board.entry_by_tracker(db, ballot_id, raw)), ""
+        return _row(await queries.board.entry_by_tracker(db, ballot_id, raw)), ""
     except NotFound:
         return None, _(
             "No ballot with this tracker is on this board. Check what you typed against "
@@ -143,9 +143,9 @@ class VotingPages(Controller):
         seal = None
         found, lookup_error = None, ""
         if facts is not None:
-            entries = await board.entries(db, ballot_id, facts.round, after, BOARD_PAGE)
+            entries = await queries.board.entries(db, ballot_id, facts.round, after, BOARD_PAGE)
             rows = [_row(e) for e in entries]
-            sealed = await board.seal(db, ballot_id, facts.round)
+            sealed = await queries.board.seal(db, ballot_id, facts.round)
             if sealed is not None:
                 seal = SealFacts(
                     sealed.count,

@@ -1,6 +1,0 @@
-"""`python -m inmc_vote.audit.verify BUNDLE ...`, the same as `inmc-vote verify`."""
-
-from inmc_vote.audit.verify.command import main
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""Lifecycle actions pressed by an organiser: each checks the state machine, then its
+own conditions, then moves the ballot and records it, in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import Ballot
+from inmc_vote.domain.errors import Conflict, Invalid
+from inmc_vote.domain.lifecycle import Action
+from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.domain.timefmt import show_time
+from inmc_vote.services.actors import Actor
+from inmc_vote.services.steps import event_log, keyring, tallying
+from inmc_vote.services.steps.freezing import freeze_candidates_and_electorate
+from inmc_vote.services.steps.schedule import catch_up, has_manifest
+from inmc_vote.services.steps.sealing import seal_details, seal_round
+from inmc_vote.services.steps.state import lifecycle_of, store
+
+MAX_REASON = 2_000
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """What an action was asked with: its time and reason; for freeze and next-round an
+    optional tally public key made offline by a trustee (trustee custody); for the tally
+    the trustee's private key; for next-round the new round's times."""
+
+    now: datetime
+    reason: str = ""
+    trustee_tally_pk: bytes | None = None
+    trustee_tally_key: bytes | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+# Each returns the details to record, or raises to refuse.
+Step = Callable[[AsyncSession, Ballot, ActionRequest], Awaitable[dict[str, Any]]]
+
+
+async def _open_candidacies(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest
+) -> dict[str, Any]:
+    return {}
+
+
+async def _freeze(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+    details = await freeze_candidates_and_electorate(session, ballot, request.now)
+    made = await keyring.make_keys(session, ballot.id, request.trustee_tally_pk, request.now)
+    return details | {
+        "tally_custody": made.tally_custody,
+        "keys": {
+            "authority": b64url(made.authority_pk),
+            "registrar": b64url(made.registrar_pk),
+            "tally": b64url(made.tally_pk),
+        },
+        "tiebreak_commitment": b64url(made.seed_commitment),
+    }
+
+
+async def _open(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+    now = request.now
+    if not await has_manifest(session, ballot):
+        raise Conflict(
+            "Issue the tokens first: the vote opens once every eligible city has "
+            "its token and the manifest is fixed."
+        )
+    if ballot.closes_at is None:
+        raise Conflict("Set the closing time before opening the vote.")
+    if ballot.closes_at <= now:
+        raise Conflict(
+            f"The closing time ({show_time(ballot.closes_at, ballot.timezone)}) "
+            "has passed: the vote cannot open."
+        )
+    if ballot.opens_at is not None and now < ballot.opens_at:
+        raise Conflict(
+            f"Voting is scheduled to open at {show_time(ballot.opens_at, ballot.timezone)}; "
+            "it will open by itself then."
+        )
+    return {"opened_by_hand": True}
+
+
+async def _close(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+    reason = request.reason
+    # Reaching closes_at closes the ballot by itself (see schedule.py); closing by hand
+    # before that is an early close, allowed only with a reason that everyone can read.
+    if not reason:
+        raise Invalid(
+            "Closing before the scheduled time "
+            f"({show_time(ballot.closes_at, ballot.timezone)}) needs a reason; "
+            "it is shown on the ballot's public timeline."
+        )
+    seal = await seal_round(session, ballot, request.now)
+    return {"early": True, "reason": reason, **seal_details(seal)}
+
+
+async def _cancel(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+    reason = request.reason
+    if not reason:
+        raise Invalid("Cancelling a ballot needs a reason; it is shown on the ballot's page.")
+    ballot.cancel_reason = reason
+    return {"reason": reason}
+
+
+async def _tally(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+    return await tallying.tally_round(session, ballot, request.now, request.trustee_tally_key)
+
+
+async def _publish(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+    return await tallying.publish_round(session, ballot, request.now)
+
+
+async def _next_round(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest
+) -> dict[str, Any]:
+    return await tallying.open_next_round(
+        session,
+        ballot,
+        request.now,
+        request.opens_at,
+        request.closes_at,
+        request.trustee_tally_pk,
+    )
+
+
+STEPS: dict[Action, Step] = {
+    Action.OPEN_CANDIDACIES: _open_candidacies,
+    Action.FREEZE: _freeze,
+    Action.OPEN: _open,
+    Action.CLOSE: _close,
+    Action.TALLY: _tally,
+    Action.PUBLISH: _publish,
+    Action.NEXT_ROUND: _next_round,
+    Action.CANCEL: _cancel,
+}
+
+
+async def perform(
+    db: Database, actor: Actor, ballot_id: str, action: Action, request: ActionRequest
+) -> Ballot:
+    """Carry out a lifecycle action, or raise (409 for a wrong state) leaving all as it was."""
+    request = dataclasses.replace(request, reason=request.reason.strip())
+    if len(request.reason) > MAX_REASON:
+        raise Invalid(f"The reason is longer than {MAX_REASON} characters.")
+    step = STEPS[action]
+    now = request.now
+    async with db.write() as session:
+        ballot = await event_log.lock_ballot(session, ballot_id)
+        await catch_up(session, ballot, now)
+        before = lifecycle_of(ballot)
+        after = before.apply(action)  # raises WrongState (409) naming what is allowed
+        # The ballot takes its new state first, so that a step sees the round it makes
+        # (next-round) and can record what the round's result calls for (tally); a step
+        # that refuses rolls the whole action back.
+        store(ballot, after, now)
+        details = await step(session, ballot, request)
+        await event_log.record(
+            session,
+            ballot.id,
+            actor,
+            action.value,
+            {"from": before.state.value, "to": after.state.value, "round": after.round, **details},
+            now,
+        )
+        return ballot

@@ -1,0 +1,115 @@
+"""Tokens issued offline: the organiser made the credentials with `inmc-vote tokens issue`
+on a machine of its own and uploads only the roll (public keys, registrar-signed).
+
+The upload replaces the registrar key made at freeze by the offline one and drops the
+server's copy of the private half: the server never sees a token, even for a moment,
+and can never sign a credential of this ballot. Everything is checked before anything
+is stored; a refusal stores nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import BallotKeys, Elector, RollEntry
+from inmc_vote.domain.errors import Conflict, Invalid
+from inmc_vote.domain.lifecycle import State
+from inmc_vote.domain.protocol import credentials, roll_file
+from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.domain.timefmt import show_time
+from inmc_vote.services.actors import Actor
+from inmc_vote.services.steps import event_log, keyring
+from inmc_vote.services.steps.manifests import fix_manifest
+from inmc_vote.services.steps.schedule import catch_up
+
+
+@dataclass(frozen=True)
+class UploadedRoll:
+    ballot_id: str
+    roll_size: int
+    roll_hash: bytes
+    registrar_pk: bytes
+    manifest_hash: bytes
+
+
+async def upload_roll(
+    db: Database, actor: Actor, ballot_id: str, body: Any, now: datetime
+) -> UploadedRoll:
+    try:
+        uploaded = roll_file.parse(body)
+    except roll_file.RollFileError as error:
+        raise Invalid(str(error)) from None
+    if uploaded.ballot_id != ballot_id:
+        raise Invalid(
+            f"This roll file is for ballot «{uploaded.ballot_id}», not «{ballot_id}»: "
+            "upload it to its own ballot."
+        )
+    async with db.write() as session:
+        ballot = await event_log.lock_ballot(session, ballot_id)
+        await catch_up(session, ballot, now)
+        if ballot.tokens_issued_at is not None:
+            raise Conflict(
+                f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
+                "; they are issued once, online or offline, and the roll cannot be replaced."
+            )
+        if ballot.state != State.FROZEN.value:
+            raise Conflict(
+                f"The ballot is {ballot.state}: an offline roll is uploaded once it is frozen "
+                "and before its tokens are issued."
+            )
+        electorate = (
+            await session.execute(
+                select(func.count()).select_from(Elector).where(Elector.ballot_id == ballot_id)
+            )
+        ).scalar_one()
+        if len(uploaded.lines) != electorate:
+            raise Invalid(
+                f"The roll has {len(uploaded.lines)} credentials but the ballot's electorate "
+                f"has {electorate} cities: issue exactly one token per eligible city."
+            )
+        row = await session.get(BallotKeys, ballot_id)
+        assert row is not None  # freeze makes the keys
+        replaced = row.registrar_pk
+        row.registrar_pk = uploaded.registrar_pk
+        row.registrar_sealed = None  # the registrar is offline: the server cannot sign
+        for line in uploaded.lines:
+            session.add(
+                RollEntry(
+                    ballot_id=ballot_id,
+                    pk=line.pk,
+                    sig=line.sig,
+                    fingerprint=credentials.fingerprint(line.pk),
+                    initial=True,
+                )
+            )
+        await session.flush()
+        ring = await keyring.load(session, ballot_id)
+        fixed = await fix_manifest(session, ballot, ring, uploaded.lines, now)
+        ballot.tokens_issued_at = now
+        await event_log.record(
+            session,
+            ballot_id,
+            actor,
+            "roll-uploaded",
+            {
+                "roll_size": len(uploaded.lines),
+                "roll_hash": uploaded.roll_hash.hex(),
+                "registrar": b64url(uploaded.registrar_pk),
+                "replaced_registrar": b64url(replaced),
+                "roll_signature": b64url(uploaded.signature),
+                "manifest_hash": fixed.hash.hex(),
+            },
+            now,
+        )
+        return UploadedRoll(
+            ballot_id,
+            len(uploaded.lines),
+            uploaded.roll_hash,
+            uploaded.registrar_pk,
+            fixed.hash,
+        )

@@ -1,0 +1,115 @@
+"""Issuing the tokens, once: one credential per eligible city, signed by the registrar and
+put on the roll; then the round's manifest is fixed. The tokens leave in the answer
+and are not kept: the server stores the roll (public keys) and nothing that links a
+city to its credential."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import City, Elector, RollEntry
+from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.lifecycle import State
+from inmc_vote.domain.protocol import credentials
+from inmc_vote.domain.protocol.encoding import rfc3339_ms
+from inmc_vote.domain.timefmt import show_time
+from inmc_vote.services.actors import Actor
+from inmc_vote.services.steps import event_log, keyring
+from inmc_vote.services.steps.manifests import fix_manifest
+from inmc_vote.services.steps.schedule import catch_up
+
+
+@dataclass(frozen=True)
+class Letter:
+    city: str
+    country: str
+    token: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    ballot_id: str
+    title: str
+    question: str
+    closes_at: str
+    manifest_hash: bytes
+    letters: list[Letter]
+
+
+async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime) -> IssuedTokens:
+    async with db.write() as session:
+        ballot = await event_log.lock_ballot(session, ballot_id)
+        await catch_up(session, ballot, now)
+        if ballot.tokens_issued_at is not None:
+            raise Conflict(
+                f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
+                "; they are issued once. A lost token is revoked and replaced by its "
+                "fingerprint."
+            )
+        if ballot.state != State.FROZEN.value:
+            raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
+        ring = await keyring.load(session, ballot_id, ballot.round)
+        if ring.registrar_seed is None:
+            raise Conflict(
+                "This ballot's registrar key is offline (its tokens were issued "
+                "with `inmc-vote tokens issue`): do this offline too."
+            )
+        cities = list(
+            (
+                await session.execute(
+                    select(City)
+                    .join(Elector, Elector.city_id == City.id)
+                    .where(Elector.ballot_id == ballot_id)
+                    .order_by(City.name)
+                )
+            ).scalars()
+        )
+        letters, lines = [], []
+        for city in cities:
+            seed, line = credentials.issue(ballot_id, ring.registrar_seed)
+            lines.append(line)
+            letters.append(
+                Letter(
+                    city.name,
+                    city.country,
+                    credentials.format_token(ballot_id, seed),
+                    credentials.fingerprint(line.pk),
+                )
+            )
+        for line in sorted(lines, key=lambda line: line.pk):
+            session.add(
+                RollEntry(
+                    ballot_id=ballot_id,
+                    pk=line.pk,
+                    sig=line.sig,
+                    fingerprint=credentials.fingerprint(line.pk),
+                    initial=True,
+                )
+            )
+        fixed = await fix_manifest(session, ballot, ring, lines, now)
+        ballot.tokens_issued_at = now
+        await event_log.record(
+            session,
+            ballot_id,
+            actor,
+            "tokens-issued",
+            {
+                "roll_size": len(lines),
+                "roll_hash": credentials.roll_hash(lines).hex(),
+                "manifest_hash": fixed.hash.hex(),
+            },
+            now,
+        )
+        return IssuedTokens(
+            ballot_id,
+            ballot.title,
+            ballot.question,
+            rfc3339_ms(ballot.closes_at) if ballot.closes_at else "",
+            fixed.hash,
+            letters,
+        )

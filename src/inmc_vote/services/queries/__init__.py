@@ -1,0 +1,27 @@
+"""Queries: reads, each in its own read transaction; nothing here writes."""
+
+from inmc_vote.services.queries import (
+    accounts,
+    audit_bundle,
+    ballots,
+    board,
+    candidacies,
+    cities,
+    manifests,
+    portal,
+    results,
+    roll,
+)
+
+__all__ = [
+    "accounts",
+    "audit_bundle",
+    "ballots",
+    "board",
+    "candidacies",
+    "cities",
+    "manifests",
+    "portal",
+    "results",
+    "roll",
+]

@@ -1,0 +1,76 @@
+"""Reading the public board, the manifest, the roll and turnout."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from inmc_vote.db.engine import Database
+from inmc_vote.db.models import BoardEntry, Manifest, Seal
+from inmc_vote.domain.errors import NotFound
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Turnout:
+    ballots: int
+    eligible: int
+
+
+async def entries(
+    db: Database, ballot_id: str, round_number: int, after: int = 0, limit: int = PAGE_SIZE
+) -> list[BoardEntry]:
+    async with db.read() as session:
+        result = await session.execute(
+            select(BoardEntry)
+            .where(
+                BoardEntry.ballot_id == ballot_id,
+                BoardEntry.round == round_number,
+                BoardEntry.seq > after,
+            )
+            .order_by(BoardEntry.seq)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+
+async def entry_by_tracker(db: Database, ballot_id: str, tracker: bytes) -> BoardEntry:
+    async with db.read() as session:
+        found = (
+            await session.execute(
+                select(BoardEntry).where(
+                    BoardEntry.ballot_id == ballot_id, BoardEntry.hash == tracker
+                )
+            )
+        ).scalar()
+        if found is None:
+            raise NotFound("No ballot with this tracker is on this board.")
+        return found
+
+
+async def turnout(db: Database, ballot_id: str, round_number: int) -> Turnout:
+    async with db.read() as session:
+        ballots = (
+            await session.execute(
+                select(func.count())
+                .select_from(BoardEntry)
+                .where(BoardEntry.ballot_id == ballot_id, BoardEntry.round == round_number)
+            )
+        ).scalar_one()
+        data = (
+            await session.execute(
+                select(Manifest.data).where(
+                    Manifest.ballot_id == ballot_id, Manifest.round == round_number
+                )
+            )
+        ).scalar()
+    eligible = json.loads(data)["eligible"] if data else 0
+    return Turnout(ballots, eligible)
+
+
+async def seal(db: Database, ballot_id: str, round_number: int) -> Seal | None:
+    async with db.read() as session:
+        return await session.get(Seal, (ballot_id, round_number))

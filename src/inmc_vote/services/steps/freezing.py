@@ -1,0 +1,75 @@
+"""Freeze: the accepted candidacies become the candidates, the active member cities
+the electorate (the ballot's keys are made in the same action, see keyring.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inmc_vote.db.models import Ballot, Candidacy, Candidate, City, Elector
+from inmc_vote.domain.candidacies import CandidacyStatus
+from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.protocol.encoding import canonical_json, sha256
+from inmc_vote.domain.timefmt import show_time
+
+MIN_CANDIDATES = 2
+
+
+async def freeze_candidates_and_electorate(
+    session: AsyncSession, ballot: Ballot, now: datetime
+) -> dict[str, Any]:
+    if ballot.candidacy_deadline is not None and now < ballot.candidacy_deadline:
+        raise Conflict(
+            "The candidacy deadline "
+            f"({show_time(ballot.candidacy_deadline, ballot.timezone)}) has not passed: "
+            "cities may still apply. Move the deadline earlier to freeze now."
+        )
+    if ballot.closes_at is None or ballot.closes_at <= now:
+        raise Conflict(
+            "Set a closing time in the future before freezing: it is part of what freezing fixes."
+        )
+    candidacies = list(
+        (await session.execute(select(Candidacy).where(Candidacy.ballot_id == ballot.id)))
+        .unique()
+        .scalars()
+    )
+    waiting = [c.city.name for c in candidacies if c.status == CandidacyStatus.SUBMITTED]
+    if waiting:
+        raise Conflict(
+            f"Decide on every candidacy first: {', '.join(sorted(waiting))} "
+            f"{'is' if len(waiting) == 1 else 'are'} still waiting to be accepted or rejected."
+        )
+    accepted = sorted(
+        (c for c in candidacies if c.status == CandidacyStatus.ACCEPTED and c.city.active),
+        key=lambda c: c.city.slug,
+    )
+    if len(accepted) < MIN_CANDIDATES:
+        raise Conflict(
+            f"A ballot needs at least {MIN_CANDIDATES} accepted candidacies from active "
+            f"member cities to be frozen; it has {len(accepted)}."
+        )
+    electors = list(
+        (
+            await session.execute(select(City).where(City.active.is_(True)).order_by(City.slug))
+        ).scalars()
+    )
+    for position, candidacy in enumerate(accepted, start=1):
+        session.add(
+            Candidate(
+                ballot_id=ballot.id,
+                candidate_id=candidacy.city.slug,
+                city_id=candidacy.city_id,
+                position=position,
+            )
+        )
+    for city in electors:
+        session.add(Elector(ballot_id=ballot.id, city_id=city.id))
+    slugs = [c.slug for c in electors]
+    return {
+        "candidates": [c.city.slug for c in accepted],
+        "electorate_size": len(slugs),
+        "electorate_sha256": sha256(canonical_json(slugs)).hex(),
+    }

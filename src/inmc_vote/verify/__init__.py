@@ -1,0 +1,13 @@
+"""The offline verifier: `inmc-vote verify BUNDLE` re-checks a ballot from its audit
+bundle alone, with the standard library, `cryptography` and the protocol and counting
+code of `inmc_vote.domain` (nothing of the web service or its database).
+
+Read it in this order: `run` (the order of work), `manifests`, `roll`, `events`,
+`board_pass` and `worker` (one streamed pass over each round's board), `rounds` (each
+round's checks), `growth` (OLD NEW), `receipts`; `report` is what it prints, `container`
+the ZIP's exact bytes."""
+
+from inmc_vote.verify.report import Check, Report
+from inmc_vote.verify.run import verify
+
+__all__ = ["Check", "Report", "verify"]

@@ -1,0 +1,288 @@
+"""The event log: its hash chain, the lost tokens it records (revocations and their
+replacements, replayed against the roll), and its agreement with the rest of the bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inmc_vote.domain.lifecycle import Action, State
+from inmc_vote.domain.protocol import bundle, keys, roll_file
+from inmc_vote.domain.protocol.credentials import RollLine, fingerprint, revocation_message
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.events import Event, verify_chain
+from inmc_vote.verify import worker
+from inmc_vote.verify.bundle_file import BundleError
+from inmc_vote.verify.context import Audit, Replay
+from inmc_vote.verify.report import Problems, plural
+
+LIFECYCLE = {a.value for a in Action}
+STATES = {s.value for s in State}
+REPLACEABLE = (State.FROZEN.value, State.OPEN.value)
+
+
+def check_events(audit: Audit) -> list[Event]:
+    """The chain from the ballot's genesis, up to the count and head bundle.json names."""
+    problems = Problems()
+    triples: list[tuple[Event, bytes, bytes]] = []
+    try:
+        for number, line in enumerate(audit.bundle.lines(bundle.EVENTS), start=1):
+            try:
+                triples.append(bundle.read_event_line(line))
+            except ValueError as error:
+                problems.add(f"line {number:,}: {error}")
+    except BundleError as error:
+        problems.add(str(error))
+    wrong = verify_chain(audit.ballot, triples)
+    if wrong:
+        problems.add(wrong)
+    head = audit.head
+    last = triples[-1][2] if triples else None
+    if len(triples) != head.events_count or (triples and last != head.events_head):
+        problems.add(
+            f"bundle.json says {plural(head.events_count, 'event')} up to "
+            f"{b64url(head.events_head)[:10]}…, the log has {len(triples):,}"
+        )
+    for event, _, _ in triples:
+        if not bundle.TIME.fullmatch(event.at):
+            problems.add(f"event {event.seq:,}'s time «{event.at}» is not a UTC time")
+    audit.report.judged(
+        "events",
+        "event log",
+        len(triples),
+        problems,
+        f"{plural(len(triples), 'event')}, each chained to the one before it from the "
+        "ballot's genesis, up to the head bundle.json names.",
+    )
+    return [event for event, _, _ in triples]
+
+
+def replay(audit: Audit, events: list[Event]) -> tuple[Replay, Problems]:
+    """Walk the log once: the lifecycle (into `Replay`) and the lost tokens (checked
+    here: each revocation and replacement registrar-signed, in a state that allows it)."""
+    done = Replay()
+    lost = Problems()
+    pending: tuple[Event, str] | None = None  # a revocation waiting for its replacement
+    for event in events:
+        data = event.data
+        if pending is not None and event.action != "credential-added":
+            lost.add(f"event {pending[0].seq:,} revokes a credential that is never replaced")
+            pending = None
+        if event.action in LIFECYCLE:
+            done.events.append((event.action, data, _round_of(data, done.round)))
+            if data.get("from") == done.state and data.get("to") in STATES:
+                done.state = str(data["to"])
+            else:
+                done.state = str(data.get("to"))
+                done.wrong.append(event.seq)
+            if event.action == Action.NEXT_ROUND.value:
+                done.round = _round_of(data, done.round + 1)
+        elif event.action in ("tokens-issued", "roll-uploaded"):
+            done.tokens_issued = True
+            done.events.append((event.action, data, done.round))
+        elif event.action == "credential-revoked":
+            pending = _revoke(audit, done, event, lost)
+        elif event.action == "credential-added":
+            _add(audit, done, event, pending, lost)
+            pending = None
+    if pending is not None:
+        lost.add(f"event {pending[0].seq:,} revokes a credential that is never replaced")
+    return done, lost
+
+
+def _round_of(data: dict[str, Any], default: int) -> int:
+    value = data.get("round", default)
+    return value if type(value) is int else default
+
+
+def _revoke(audit: Audit, done: Replay, event: Event, lost: Problems) -> tuple[Event, str] | None:
+    data = event.data
+    try:
+        pk = from_b64url(data["pk"])
+        signature = from_b64url(data["registrar_sig"])
+        stated = data["fingerprint"]
+    except (KeyError, TypeError, ValueError):
+        lost.add(f"event {event.seq:,} is not a revocation {{pk, fingerprint, registrar_sig}}")
+        return None
+    known = worker.roll_position(pk) >= 0 or pk in done.added
+    if not done.tokens_issued or done.state not in REPLACEABLE:
+        lost.add(f"event {event.seq:,} revokes a token while the ballot is {done.state}")
+    if not known:
+        lost.add(f"event {event.seq:,} revokes {fingerprint(pk)}, which is not on the roll")
+    elif pk in done.revoked:
+        lost.add(f"event {event.seq:,} revokes {fingerprint(pk)} a second time")
+    if stated != fingerprint(pk):
+        lost.add(f"event {event.seq:,} names the fingerprint {stated}, not {fingerprint(pk)}")
+    if not keys.verify(audit.registrar, signature, revocation_message(audit.ballot, pk)):
+        lost.add(f"event {event.seq:,}'s revocation is not signed by the registrar")
+    done.revoked.setdefault(pk, (event.at, done.round))
+    return event, fingerprint(pk)
+
+
+def _add(
+    audit: Audit, done: Replay, event: Event, pending: tuple[Event, str] | None, lost: Problems
+) -> None:
+    data = event.data
+    try:
+        line = RollLine(from_b64url(data["pk"]), from_b64url(data["sig"]))
+        stated, replaces = data["fingerprint"], data["replaces"]
+    except (KeyError, TypeError, ValueError):
+        lost.add(f"event {event.seq:,} is not a new roll line {{pk, sig, fingerprint, replaces}}")
+        return
+    if pending is None or replaces != pending[1]:
+        lost.add(
+            f"event {event.seq:,} adds a credential that does not replace the one revoked "
+            "just before it"
+        )
+    if worker.roll_position(line.pk) >= 0 or line.pk in done.added:
+        lost.add(f"event {event.seq:,} adds {fingerprint(line.pk)}, already on the roll")
+    if stated != fingerprint(line.pk):
+        lost.add(f"event {event.seq:,} names the fingerprint {stated}, not its own")
+    if not line.valid(audit.ballot, audit.registrar):
+        lost.add(f"event {event.seq:,}'s new credential is not signed by the registrar")
+    done.added.setdefault(line.pk, (event.at, done.round))
+
+
+def report_lost_tokens(audit: Audit, done: Replay, lost: Problems) -> None:
+    audit.report.judged(
+        "lost-tokens",
+        "lost tokens",
+        len(done.revoked),
+        lost,
+        f"{plural(len(done.revoked), 'token')} revoked and replaced, each revocation and "
+        "replacement signed by the registrar while the rules allowed it; the roll replays.",
+    )
+
+
+def check_agreement(audit: Audit, done: Replay) -> None:
+    """What the log records (keys, manifests, seals, tallies, the state) is what the
+    bundle holds, and the lifecycle replays transition by transition."""
+    problems = Problems()
+    if done.state != audit.head.state:
+        problems.add(f"the log ends in state {done.state}, bundle.json says {audit.head.state}")
+    rounds = {r.number: r for r in audit.rounds}
+    first = rounds.get(1)
+    freezes = [d for a, d, n in done.events if a == Action.FREEZE.value and n == 1]
+    issued = [(a, d) for a, d, _ in done.events if a in ("tokens-issued", "roll-uploaded")]
+    nexts = {n: d for a, d, n in done.events if a == Action.NEXT_ROUND.value}
+    for seq in done.wrong:
+        problems.add(f"event {seq:,} does not go from the state the ballot was in")
+    if first is not None:
+        _agree_keys(audit, first.manifest, freezes, issued, problems)
+        if len(issued) != 1:
+            problems.add(f"the log issues the tokens {len(issued)} times, not once")
+        for action, data in issued:
+            if data.get("manifest_hash") != first.manifest_hash.hex():
+                problems.add(f"the {action} event names another manifest than round 1's")
+            if data.get("roll_hash") != _hex(first.manifest.get("roll", {}).get("hash")):
+                problems.add(f"the {action} event names another roll than the manifest's")
+    for number, found in rounds.items():
+        if number == 1:
+            continue
+        data = nexts.get(number)
+        if data is None:
+            problems.add(f"no next-round event announces round {number}")
+            continue
+        keys_ = found.manifest.get("keys", {})
+        if data.get("manifest_hash") != found.manifest_hash.hex():
+            problems.add(f"the next-round event names another manifest than round {number}'s")
+        if (data.get("tally_key"), data.get("tiebreak_commitment")) != (
+            keys_.get("tally"),
+            found.manifest.get("tiebreak_commitment"),
+        ):
+            problems.add(f"the next-round event names other keys than round {number}'s manifest")
+    if set(nexts) - set(rounds):
+        problems.add(f"the log opens rounds {sorted(set(nexts) - set(rounds))} not in the bundle")
+    for number, found in rounds.items():
+        _agree_round(found, [(a, d) for a, d, n in done.events if n == number], problems)
+    audit.report.judged(
+        "event-agreement",
+        "event log agrees",
+        len(done.events),
+        problems,
+        f"the lifecycle replays ({plural(len(done.events), 'transition')}, ending {done.state}); "
+        "the log's keys, manifests, seals and tallies are the bundle's.",
+    )
+
+
+def _hex(text: Any) -> str | None:
+    try:
+        return from_b64url(text).hex()
+    except (TypeError, ValueError):
+        return None
+
+
+def _agree_keys(
+    audit: Audit,
+    first: dict[str, Any],
+    freezes: list[dict[str, Any]],
+    issued: list[tuple[str, dict[str, Any]]],
+    problems: Problems,
+) -> None:
+    if len(freezes) != 1:
+        problems.add(f"the log freezes round 1 {len(freezes)} times, not once")
+        return
+    made = freezes[0].get("keys") or {}
+    stated = first.get("keys") or {}
+    registrar = made.get("registrar")
+    for action, data in issued:
+        if action == "roll-uploaded":
+            if data.get("replaced_registrar") != registrar:
+                problems.add("the roll-uploaded event replaces another registrar key")
+            registrar = data.get("registrar")
+            _agree_roll_file(audit, data, problems)
+    if (made.get("authority"), registrar, made.get("tally")) != (
+        stated.get("authority"),
+        stated.get("registrar"),
+        stated.get("tally"),
+    ):
+        problems.add("the keys made at freeze are not round 1's manifest's")
+    if freezes[0].get("tiebreak_commitment") != first.get("tiebreak_commitment"):
+        problems.add("the tie-break commitment made at freeze is not round 1's manifest's")
+
+
+def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> None:
+    """An offline roll: its registrar signed the roll's hash (docs/protocol.md)."""
+    try:
+        registrar = from_b64url(data["registrar"])
+        signature = from_b64url(data["roll_signature"])
+        roll_hash = bytes.fromhex(data["roll_hash"])
+    except (KeyError, TypeError, ValueError):
+        problems.add("the roll-uploaded event is not readable")
+        return
+    if not keys.verify(registrar, signature, roll_file.signed_message(audit.ballot, roll_hash)):
+        problems.add("the uploaded roll is not signed by the offline registrar")
+
+
+def _agree_round(found: Any, events: list[tuple[str, dict[str, Any]]], problems: Problems) -> None:
+    closes = [d["seal"] for a, d in events if a == Action.CLOSE.value and "seal" in d]
+    name = found.name
+    if found.seal is None:
+        if closes:
+            problems.add(f"the log seals {name}, the bundle has no seal for it")
+    elif [_seal_json(found.seal)] != closes:
+        problems.add(f"{name}'s seal is not the one the log recorded at closing")
+    tallies = [d for a, d in events if a == Action.TALLY.value]
+    published = [d for a, d in events if a == Action.PUBLISH.value]
+    if found.record is None:
+        if published:
+            problems.add(f"the log publishes {name}'s results, the bundle has no tally for it")
+        return
+    digest = b64url(found.record_hash)
+    if [d.get("tally") for d in tallies] != [digest]:
+        problems.add(f"{name}'s tally record is not the one the log recorded at the tally")
+    if [d.get("tally") for d in published] != [digest]:
+        problems.add(f"{name}'s tally record is not the one the log recorded as published")
+    result = found.record.get("result") or {}
+    for data in tallies:  # the outcome, when the log states it, is the record's
+        stated = {k: data[k] for k in ("outcome", "winner") if k in data}
+        if any(result.get(k) != v for k, v in stated.items()):
+            problems.add(f"the log's tally of {name} names another outcome than the record")
+
+
+def _seal_json(seal: bundle.SealFile) -> dict[str, Any]:
+    return {
+        "count": seal.count,
+        "head": b64url(seal.head),
+        "closed_at": seal.closed_at,
+        "signature": b64url(seal.signature),
+    }

@@ -1,0 +1,304 @@
+"""The bundle's contents, its manifests, and the head the authority signed."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from typing import Any
+
+from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.counting.rules import Rules
+from inmc_vote.domain.protocol import bundle, bundle_zip, keys, manifest
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.verify.bundle_file import BundleError, BundleFile
+from inmc_vote.verify.context import Audit, Round
+from inmc_vote.verify.report import Problems, Report, plural
+
+ALWAYS = (bundle.AUDITORS, bundle.HEAD, bundle.HEAD_SIG, bundle.EVENTS, bundle.ROLL)
+EVERY_ROUND = ("manifest.json", "manifest.sig", "board.jsonl")
+SEALED = ("seal.json",)
+TALLIED = ("tally.json", "tally.sig", "outcomes.jsonl", "result.txt")
+
+
+def check_contents(file: BundleFile, report: Report) -> bundle.Head | None:
+    """Every file a bundle has, nothing else, and a readable bundle.json."""
+    problems = Problems()
+    for name in file.duplicates:
+        problems.add(f"{name} is in the bundle twice")
+    for name in file.unknown():
+        problems.add(f"{name} is not a file of a bundle")
+    head = None
+    try:
+        head = bundle.Head.from_bytes(file.read(bundle.HEAD))
+    except (BundleError, ValueError) as error:
+        problems.add(str(error))
+    expected = list(ALWAYS)
+    if head is not None:
+        numbers = [r.round for r in head.rounds]
+        if numbers != list(range(1, len(numbers) + 1)):
+            problems.add(f"bundle.json lists rounds {numbers}, not 1, 2, ... in order")
+        for r in head.rounds:
+            files = EVERY_ROUND + (SEALED if r.sealed else ()) + (TALLIED if r.tallied else ())
+            expected += [bundle.round_member(r.round, f) for f in files]
+        listed = {r.round for r in head.rounds}
+        for name in sorted(file.names):
+            member = bundle.parse_round_member(name)
+            if member is not None and (member[0] not in listed or name not in expected):
+                problems.add(f"{name} is in the bundle but bundle.json does not list it")
+    for name in expected:
+        if not file.has(name):
+            problems.add(f"the bundle has no {name}")
+    if head is not None and not problems:
+        _check_texts(file, head, problems)
+        _check_container(file, head, problems)
+    report.judged(
+        "bundle",
+        "bundle contents",
+        len(file.names),
+        problems,
+        f"{plural(len(file.names), 'file')}, each one a bundle has, as bundle.json lists them.",
+    )
+    if head is not None:
+        report.ballot, report.exported_at, report.state = head.ballot, head.exported_at, head.state
+    return head if head is not None and file.has(bundle.HEAD) else None
+
+
+def _check_texts(file: BundleFile, head: bundle.Head, problems: Problems) -> None:
+    """The files written for people are the ones whose hashes the signed head lists."""
+    names = bundle.text_members(head.rounds)
+    if sorted(head.texts) != sorted(names):
+        problems.add("bundle.json does not list the hashes of exactly " + ", ".join(names))
+        return
+    for name in names:
+        try:
+            if hashlib.sha256(file.read(name)).digest() != head.texts[name]:
+                problems.add(f"{name} is not the text whose hash bundle.json lists")
+        except BundleError as error:
+            problems.add(str(error))
+
+
+def _check_container(file: BundleFile, head: bundle.Head, problems: Problems) -> None:
+    """The file is exactly the ZIP the protocol makes of its members: no byte of it (a
+    date, an attribute, a size, something added before or after) is left unchecked."""
+    if not bundle.TIME.fullmatch(head.exported_at):
+        problems.add("bundle.json's export time is not a UTC time")
+        return
+    try:
+        expected = bundle_zip.canonical_digest(
+            head.exported_at, ((name, file.pieces(name)) for name in file.order())
+        )
+        if expected != file.digest():
+            problems.add(
+                "the file is not the ZIP the protocol makes of its members: a byte outside "
+                "their content was changed"
+            )
+    except (BundleError, OSError) as error:
+        problems.add(str(error))
+
+
+def check_manifests(audit: Audit) -> bool:
+    """Each round's manifest: canonical, its hash the one bundle.json names, signed by the
+    authority (the same key in every round and in bundle.json)."""
+    problems = Problems()
+    for listed in audit.head.rounds:
+        name = bundle.round_member(listed.round, "manifest.json")
+        try:
+            data = audit.bundle.read(name)
+            value = bundle.canonical_object(data, name)
+            signature = bundle.read_signature_text(
+                audit.bundle.read(bundle.round_member(listed.round, "manifest.sig"))
+            )
+        except (BundleError, ValueError, UnicodeDecodeError) as error:
+            problems.add(str(error))
+            continue
+        digest = manifest.manifest_hash(data)
+        found = Round(listed.round, listed, value, data, digest)
+        wrong = _shape(value)
+        if wrong:
+            problems.add(f"{name} is not a manifest ({manifest.FORMAT}): {wrong}")
+            continue
+        if value.get("ballot") != audit.ballot or value.get("round") != listed.round:
+            problems.add(f"{name} is for ballot {value.get('ballot')} round {value.get('round')}")
+        if digest != listed.manifest:
+            problems.add(f"{name}'s hash is not the one bundle.json names")
+        if listed.round == 1 and value.get("previous") is not None:
+            problems.add(f"{name} names a previous round, but it is round 1")
+        try:
+            authority = from_b64url(value["keys"]["authority"])
+            registrar = from_b64url(value["keys"]["registrar"])
+        except (KeyError, TypeError, ValueError):
+            problems.add(f"{name} has no authority or registrar key")
+            continue
+        if not keys.verify(authority, signature, manifest.signed_message(digest)):
+            problems.add(f"{name} is not signed by its authority key")
+        if audit.authority and authority != audit.authority:
+            problems.add(f"{name} names another authority key than round 1")
+        if authority != audit.head.authority:
+            problems.add(f"{name}'s authority key is not the one bundle.json names")
+        audit.authority = audit.authority or authority
+        audit.registrar = audit.registrar or registrar
+        audit.rounds.append(found)
+        audit.report.fingerprints[listed.round] = manifest.short_fingerprint(digest)
+    readable = bool(audit.rounds) and len(audit.rounds) == len(audit.head.rounds)
+    if not audit.head.rounds:
+        problems.add("the bundle has no manifest: it exists once the tokens are issued")
+    audit.report.judged(
+        "manifests",
+        "manifests",
+        len(audit.rounds),
+        problems,
+        f"{plural(len(audit.rounds), 'manifest')}, canonical, hashed as bundle.json says, "
+        "signed by the authority.",
+    )
+    return readable
+
+
+FIELDS = {
+    "format",
+    "ballot",
+    "round",
+    "title",
+    "question",
+    "method",
+    "rules",
+    "candidates",
+    "eligible",
+    "opens_at",
+    "closes_at",
+    "keys",
+    "roll",
+    "tiebreak_commitment",
+    "vote_size",
+    "previous",
+}
+
+
+def _shape(value: dict[str, Any]) -> str:
+    """What is wrong with a manifest's fields and their types (docs/protocol.md), or ""."""
+    if value.get("format") != manifest.FORMAT or set(value) != FIELDS:
+        return "not its fields"
+    try:
+        Method(value["method"])
+        Rules.from_json(value["rules"])
+        ids = [c["id"] for c in value["candidates"]]
+        if not ids or len(set(ids)) != len(ids):
+            return "its candidates are not listed once each"
+        if not all(_text(c.get(k)) for c in value["candidates"] for k in ("id", "city", "country")):
+            return "a candidate is not {id, city, country}"
+        if any(type(value[k]) is not int for k in ("round", "eligible", "vote_size")):
+            return "its numbers are not whole numbers"
+        if not all(_text(value[k]) for k in ("ballot", "title", "question", "closes_at")):
+            return "its texts are not texts"
+        if value["opens_at"] is not None and not _text(value["opens_at"]):
+            return "opens_at is not a time"
+        keys_ = value["keys"]
+        for key in ("authority", "registrar", "tally"):
+            _key(keys_[key])
+        _key(value["roll"]["hash"])
+        _key(value["tiebreak_commitment"])
+        if type(value["roll"]["size"]) is not int:
+            return "the roll's size is not a whole number"
+        previous = value["previous"]
+        if previous is not None:
+            _key(previous["manifest"])
+            _key(previous["result"])
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return f"a field is missing or of the wrong type ({error})"
+    return ""
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _key(text: Any) -> None:
+    if len(from_b64url(text)) != 32:
+        raise ValueError("a key or hash is not 32 bytes")
+
+
+def check_signed_head(audit: Audit) -> None:
+    """bundle.sig: the authority's signature over bundle.json, the head an auditor keeps."""
+    problems = Problems()
+    try:
+        signature = bundle.read_signature_text(audit.bundle.read(bundle.HEAD_SIG))
+        head_bytes = audit.bundle.read(bundle.HEAD)
+    except (BundleError, ValueError, UnicodeDecodeError) as error:
+        problems.add(str(error))
+    else:
+        if not keys.verify(audit.authority, signature, bundle.signed_message(head_bytes)):
+            problems.add("bundle.sig is not the authority's signature of bundle.json")
+    head = audit.head
+    boards = sum(r.board_count for r in head.rounds)
+    audit.report.judged(
+        "signed-head",
+        "signed head",
+        1,
+        problems,
+        f"the authority signed this bundle's head ({plural(head.events_count, 'event')}, "
+        f"{plural(boards, 'board entry', 'board entries')}) at {head.exported_at}: keep "
+        "bundle.json and bundle.sig to prove later that nothing was taken back.",
+    )
+
+
+SAME_IN_EVERY_ROUND = ("ballot", "title", "question", "method", "eligible", "roll")
+RUNOFF_RULES = ("round_kind", "continuing")
+
+
+def check_rounds(audit: Audit) -> None:
+    """An exhaustive ballot's rounds: each names the one before it (its manifest and its
+    published result), has the candidates and rules that result called for, and new keys
+    for its tally (the earlier ones were revealed)."""
+    if len(audit.rounds) < 2:
+        return
+    problems = Problems()
+    for before, now in itertools.pairwise(audit.rounds):
+        name = now.name
+        if before.record is None:
+            problems.add(f"{name} follows {before.name}, whose results are not in the bundle")
+            continue
+        expected = {"manifest": b64url(before.manifest_hash), "result": b64url(before.record_hash)}
+        if now.manifest.get("previous") != expected:
+            problems.add(f"{name}'s manifest does not name {before.name}'s manifest and result")
+        for key in SAME_IN_EVERY_ROUND:
+            if now.manifest.get(key) != before.manifest.get(key):
+                problems.add(f"{name}'s «{key}» is not {before.name}'s")
+        keys_now, keys_before = now.manifest.get("keys", {}), before.manifest.get("keys", {})
+        if (keys_now.get("authority"), keys_now.get("registrar")) != (
+            keys_before.get("authority"),
+            keys_before.get("registrar"),
+        ):
+            problems.add(f"{name}'s authority or registrar key is not {before.name}'s")
+        earlier = [r for r in audit.rounds if r.number < now.number]
+        if any(r.manifest.get("keys", {}).get("tally") == keys_now.get("tally") for r in earlier):
+            problems.add(f"{name}'s tally key is an earlier round's, whose tally revealed it")
+        _follows_result(before, now, problems)
+    audit.report.judged(
+        "rounds",
+        "rounds follow each other",
+        len(audit.rounds),
+        problems,
+        f"{plural(len(audit.rounds), 'round')}: each names the one before it and its "
+        "published result, takes the candidates that result called for, and has new tally keys.",
+    )
+
+
+def _follows_result(before: Round, now: Round, problems: Problems) -> None:
+    result = (before.record or {}).get("result") or {}
+    plan = result.get("next_round")
+    if not isinstance(plan, dict):
+        problems.add(f"{before.name}'s result calls for no further round")
+        return
+    ids = [c.get("id") for c in now.manifest.get("candidates", [])]
+    known = {c.get("id"): c for c in before.manifest.get("candidates", [])}
+    if sorted(ids) != sorted(plan.get("candidates", [])):
+        problems.add(f"{now.name}'s candidates are not the ones {before.name}'s result named")
+    if any(known.get(c.get("id")) != c for c in now.manifest.get("candidates", [])):
+        problems.add(f"{now.name} names a candidate differently from {before.name}")
+    rules_before = {
+        k: v for k, v in before.manifest.get("rules", {}).items() if k not in RUNOFF_RULES
+    }
+    expected = dict(rules_before)
+    if plan.get("kind") != "regular":
+        expected |= {"round_kind": plan.get("kind"), "continuing": plan.get("continuing")}
+    if now.manifest.get("rules") != expected:
+        problems.add(f"{now.name}'s rules are not {before.name}'s with what its result called for")
