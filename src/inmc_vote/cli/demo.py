@@ -1,0 +1,29 @@
+"""`inmc-vote demo`: a throwaway database with sample data, then serve (`make run`)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="a sample network and ballot, then serve",
+        description="Recreate a demo database (a SQLite file) with about 40 sample member "
+        "cities and a sample ballot with three candidacies, print an organiser's "
+        "credentials and the addresses to open, then serve.",
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    demo.add_argument(
+        "--database-file",
+        default="inmc-demo.sqlite3",
+        help="the SQLite file to recreate (inmc-demo.sqlite3)",
+    )
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from inmc_vote.demo import run_demo
+
+    return run_demo(host=args.host, port=args.port, database_file=args.database_file)
