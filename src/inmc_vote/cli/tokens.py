@@ -29,7 +29,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the ballot's fingerprint to announce (the letters cannot print it, the manifest "
         "does not exist yet: they say it is shown on the voting page and published by the "
         "organiser). The CSV needs one city per eligible city, exactly the ballot's "
-        "electorate. A lost token is replaced with the registrar key, offline.",
+        "electorate. A lost token of such a ballot cannot be replaced yet: only the "
+        "server replaces lost tokens (the organiser's lost-token action), and only for "
+        "tokens it issued itself, as the replacement must be signed with the registrar "
+        "key, which stays offline here.",
     )
     issue.add_argument("--ballot", required=True, metavar="ID", help="the ballot's id")
     issue.add_argument(
