@@ -5,9 +5,11 @@ module with a `register(subparsers)`, and imports what it needs only when it run
 from __future__ import annotations
 
 import argparse
+import sys
 
 from inmc_vote import __version__
 from inmc_vote.cli import cast, count, db, demo, organiser, serve, tokens, trustee, verify
+from inmc_vote.config import ConfigurationError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,5 +29,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a setting that cannot work is a usage error (status 2), said in
+    one line on standard error rather than with a traceback."""
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
