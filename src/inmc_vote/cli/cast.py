@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inmc_vote.cli.common import fail
+from inmc_vote.cli.common import Subparsers, fail
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     cast = subparsers.add_parser(
         "cast",
         help="vote with a token from the command line; prints the receipt",

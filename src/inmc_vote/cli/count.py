@@ -7,10 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from inmc_vote.cli.common import fail
+from inmc_vote.cli.common import Subparsers, fail
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     count = subparsers.add_parser(
         "count",
         help="count a file of votes round by round, as the tally does",

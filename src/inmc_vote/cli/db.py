@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 
+from inmc_vote.cli.common import Subparsers, actions
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = subparsers.add_parser(
-        "db", help="database schema", description="Manage the database schema."
+
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    db_sub = actions(
+        subparsers, "db", help="database schema", description="Manage the database schema."
     )
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     up = db_sub.add_parser(
         "upgrade",
         help="apply the migrations",

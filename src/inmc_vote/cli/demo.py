@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from inmc_vote.cli.common import Subparsers, listen_options
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser(
         "demo",
         help="a sample network and ballot, then serve",
@@ -13,8 +15,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "cities and a sample ballot with three candidacies, print an organiser's "
         "credentials and the addresses to open, then serve.",
     )
-    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    demo.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    listen_options(demo)
     demo.add_argument(
         "--database-file",
         default="inmc-demo.sqlite3",

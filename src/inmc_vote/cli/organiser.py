@@ -6,14 +6,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from inmc_vote.cli.common import fail, now
+from inmc_vote.cli.common import Subparsers, actions, fail, now
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    organiser = subparsers.add_parser(
-        "organiser", help="organiser and auditor accounts", description="Manage accounts."
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    org_sub = actions(
+        subparsers,
+        "organiser",
+        help="organiser and auditor accounts",
+        description="Manage accounts.",
     )
-    org_sub = organiser.add_subparsers(dest="organiser_command", required=True, metavar="ACTION")
     add = org_sub.add_parser(
         "add",
         help="create an account; prints its password and API key",

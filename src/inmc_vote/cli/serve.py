@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from inmc_vote.cli.common import Subparsers, listen_options
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     serve = subparsers.add_parser(
         "serve",
         help="run the service",
         description="Run the web service (the schema must be up to date).",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    listen_options(serve)
     serve.set_defaults(func=cmd_serve)
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inmc_vote.cli.common import fail
+from inmc_vote.cli.common import Subparsers, actions, fail
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    tokens = subparsers.add_parser(
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    tokens_sub = actions(
+        subparsers,
         "tokens",
         help="issue the tokens offline",
         description="Voting tokens made on the organiser's machine, without the server.",
     )
-    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
     issue = tokens_sub.add_parser(
         "issue",
         help="one token per city, offline; writes the letters and the roll to upload",

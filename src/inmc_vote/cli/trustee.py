@@ -7,16 +7,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from inmc_vote.cli.common import fail
+from inmc_vote.cli.common import Subparsers, actions, fail
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    trustee = subparsers.add_parser(
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    trustee_sub = actions(
+        subparsers,
         "trustee",
         help="a trustee's tally key (trustee custody)",
         description="Tally keys kept by a trustee rather than by the server.",
     )
-    trustee_sub = trustee.add_subparsers(dest="trustee_command", required=True, metavar="ACTION")
     keygen = trustee_sub.add_parser(
         "keygen",
         help="make a tally key pair; prints the public key for freeze",

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 
 from inmc_vote.audit.verify.command import add_arguments  # stdlib only: cheap
+from inmc_vote.cli.common import Subparsers
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     verify = subparsers.add_parser(
         "verify",
         help="check an audit bundle offline; with OLD NEW, that NEW only adds to OLD",
