@@ -17,6 +17,12 @@ DEFAULT_SECRET_FILE = "./inmc-vote-secret.key"  # noqa: S105 (a path, not a secr
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
+class ConfigurationError(Exception):
+    """A setting that cannot work, with a message for the operator. Library code raises it
+    rather than SystemExit so that callers and tests can handle it; the command line turns
+    it into exit status 2."""
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -41,7 +47,7 @@ def load_secret_key(env: dict[str, str]) -> bytes:
     given = env.get("INMC_SECRET_KEY")
     if given:
         if len(given) < 32:
-            raise SystemExit("INMC_SECRET_KEY must be at least 32 characters long.")
+            raise ConfigurationError("INMC_SECRET_KEY must be at least 32 characters long.")
         return given.encode()
     path = Path(env.get("INMC_SECRET_KEY_FILE", DEFAULT_SECRET_FILE))
     if not path.exists():
@@ -50,8 +56,8 @@ def load_secret_key(env: dict[str, str]) -> bytes:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48) + "\n")
     if path.stat().st_mode & 0o077:
-        raise SystemExit(f"{path} must be readable by its owner only (chmod 600 {path}).")
+        raise ConfigurationError(f"{path} must be readable by its owner only (chmod 600 {path}).")
     key = path.read_text().strip()
     if len(key) < 32:
-        raise SystemExit(f"{path} holds a key shorter than 32 characters.")
+        raise ConfigurationError(f"{path} holds a key shorter than 32 characters.")
     return key.encode()

@@ -62,6 +62,22 @@ def test_db_upgrade_then_serve_refuses_nothing(tmp_path):
     assert not pending(url)
 
 
+@pytest.mark.parametrize(
+    ("command", "setting", "message"),
+    [
+        (["serve", "--port", "1"], {"INMC_SECRET_KEY": "k" * 31}, "at least 32 characters"),
+        (["db", "upgrade"], {"INMC_DATABASE_URL": "mysql://db/inmc"}, "Unsupported database"),
+    ],
+)
+def test_a_setting_that_cannot_work_exits_2_with_one_line(tmp_path, command, setting, message):
+    env = clean_env(tmp_path, INMC_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}") | setting
+    refused = inmc(*command, env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert message in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.count("\n") == 1, refused.stderr
+
+
 def test_first_start_makes_a_private_secret_key(tmp_path):
     env = clean_env(tmp_path, INMC_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert inmc("db", "upgrade", env=env, cwd=tmp_path).returncode == 0

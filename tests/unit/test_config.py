@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from inmc_vote.config import DEFAULT_BASE_URL, DEFAULT_DATABASE_URL, Settings, load_secret_key
+from inmc_vote.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DATABASE_URL,
+    ConfigurationError,
+    Settings,
+    load_secret_key,
+)
 
 
 def key_file_env(folder: Path) -> dict[str, str]:
@@ -46,7 +52,7 @@ def test_a_key_file_others_can_read_is_refused(tmp_path: Path, mode: int) -> Non
     path = tmp_path / "secret.key"
     path.write_text("s" * 64 + "\n")
     path.chmod(mode)
-    with pytest.raises(SystemExit) as refused:
+    with pytest.raises(ConfigurationError) as refused:
         load_secret_key(key_file_env(tmp_path))
     assert "must be readable by its owner only" in str(refused.value)
     assert f"chmod 600 {path}" in str(refused.value)
@@ -56,7 +62,7 @@ def test_a_short_key_in_the_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "secret.key"
     path.write_text("short\n")
     path.chmod(0o600)
-    with pytest.raises(SystemExit, match="shorter than 32"):
+    with pytest.raises(ConfigurationError, match="shorter than 32"):
         load_secret_key(key_file_env(tmp_path))
 
 
@@ -68,7 +74,7 @@ def test_a_key_given_in_the_environment_is_used_as_is(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("given", ["k", "k" * 31])
 def test_a_key_shorter_than_32_in_the_environment_is_refused(tmp_path: Path, given: str) -> None:
-    with pytest.raises(SystemExit, match="at least 32 characters"):
+    with pytest.raises(ConfigurationError, match="at least 32 characters"):
         load_secret_key({**key_file_env(tmp_path), "INMC_SECRET_KEY": given})
 
 

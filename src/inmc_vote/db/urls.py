@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
+from inmc_vote.config import ConfigurationError
+
 
 def async_url(url: str) -> str:
     """`sqlite:///x` → `sqlite+aiosqlite:///x`; `postgresql://` → `postgresql+psycopg://`."""
@@ -14,7 +16,7 @@ def async_url(url: str) -> str:
     elif backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     else:
-        raise SystemExit(f"Unsupported database «{backend}»: use SQLite or PostgreSQL.")
+        raise ConfigurationError(f"Unsupported database «{backend}»: use SQLite or PostgreSQL.")
     return parsed.render_as_string(hide_password=False)
 
 
