@@ -44,6 +44,7 @@ def check_growth(new: Audit, old_path: Path) -> None:
                     Check(
                         "board-grew",
                         f"round {listed.round}, board only grew",
+                        False,
                         0,
                         f"OLD has round {listed.round}, NEW does not",
                         listed.round,

@@ -133,3 +133,18 @@ def test_a_changed_manifest_is_refused(verifier: Verifier) -> None:
     failed = growth_failures(verifier, model, old)
     assert ("same-ballot", None) in failed
     assert ("board-grew", 1) in failed  # chained from another manifest
+
+
+def test_a_round_missing_from_new_is_refused_in_words(verifier: Verifier) -> None:
+    model = builder.honest(
+        [{"v": 1, "choice": c} for c in ("lyon", "lyon", "porto", "porto", "turin")],
+        method="exhaustive",
+        rules={"quorum": None, "blank_allowed": True, "last_place_tie": "lot"},
+    )
+    builder.next_round(model, [{"v": 1, "choice": c} for c in ("lyon",) * 3 + ("porto",) * 2])
+    old = model.write(verifier.path())
+    model.rounds.pop()  # NEW forgets round 2
+    model.exported_at = builder.at(days=30)
+    (missing,) = [c for c in verifier.report(model, old=old).checks if c.round == 2]
+    assert (missing.code, missing.ok, missing.counted) == ("board-grew", False, 0)
+    assert missing.detail == "OLD has round 2, NEW does not"
