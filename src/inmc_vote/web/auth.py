@@ -57,7 +57,7 @@ def _require_role(role: Role):
             )
         if (
             who.via == "session"
-            and connection.scope["method"] not in SAFE_METHODS
+            and connection.scope.get("method") not in SAFE_METHODS
             and connection.url.path.startswith("/api/")
             and not _csrf_header_matches(connection)
         ):

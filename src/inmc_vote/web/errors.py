@@ -15,6 +15,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.web.i18n import _
@@ -119,4 +120,8 @@ def _headers(exc: Exception, status: int) -> dict[str, str]:
     return headers
 
 
-EXCEPTION_HANDLERS = {RuleError: handle, HTTPException: handle, Exception: handle}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    RuleError: handle,
+    HTTPException: handle,
+    Exception: handle,
+}

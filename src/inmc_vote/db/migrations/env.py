@@ -11,9 +11,17 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def database_url() -> str:
+    """The URL that `db/migrate.py` put in the configuration (there is no alembic.ini)."""
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("run the migrations through inmc_vote.db.migrate, which sets the URL")
+    return url
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -23,7 +31,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -86,7 +86,7 @@ async def revoke_link(
 ) -> None:
     async with db.write() as session:
         await event_log.lock_ballot(session, ballot_id)
-        result = await session.execute(
+        revoked = await session.execute(
             update(PortalLink)
             .where(
                 PortalLink.ballot_id == ballot_id,
@@ -94,8 +94,9 @@ async def revoke_link(
                 PortalLink.revoked_at.is_(None),
             )
             .values(revoked_at=now)
+            .returning(PortalLink.id)
         )
-        if result.rowcount == 0:
+        if revoked.first() is None:
             raise NotFound("This city has no working portal link for this ballot.")
         await event_log.record(
             session, ballot_id, actor, "portal-link-revoked", {"city_id": city_id}, now
