@@ -25,8 +25,12 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     cast.add_argument("--token", required=True, metavar="T", help="the token from the letter")
     how = cast.add_mutually_exclusive_group(required=True)
     how.add_argument("--choice", metavar="ID", help="one candidate (plurality, exhaustive)")
-    how.add_argument(
-        "--rank", metavar="ID,ID,...", help="candidates in order of preference (irv, schulze)"
+    how.add_argument(  # the protocol's word; --rank, its first spelling, still works
+        "--ranking",
+        "--rank",
+        dest="ranking",
+        metavar="ID,ID,...",
+        help="candidates in order of preference (irv, schulze)",
     )
     how.add_argument("--approve", metavar="ID,ID,...", help="the candidates approved (approval)")
     how.add_argument("--blank", action="store_true", help="a blank vote")
@@ -42,18 +46,19 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 def cmd_cast(args: argparse.Namespace) -> int:
+    from inmc_vote.domain.codes import VoteKind
     from inmc_vote.domain.protocol.encoding import from_b64url
     from inmc_vote.domain.protocol.manifest import short_fingerprint
     from inmc_vote.tools.voter import CastError, Choice, cast, split_ids, write_receipt
 
     if args.choice is not None:
-        choice = Choice("choice", split_ids(args.choice)[:1] or ("",))
-    elif args.rank is not None:
-        choice = Choice("rank", split_ids(args.rank))
+        choice = Choice(VoteKind.CHOICE, split_ids(args.choice)[:1] or ("",))
+    elif args.ranking is not None:
+        choice = Choice(VoteKind.RANKING, split_ids(args.ranking))
     elif args.approve is not None:
-        choice = Choice("approve", split_ids(args.approve))
+        choice = Choice(VoteKind.APPROVE, split_ids(args.approve))
     else:
-        choice = Choice("blank")
+        choice = Choice(VoteKind.BLANK)
     receipt_path = Path(args.receipt) if args.receipt else None
     if receipt_path is not None:
         if receipt_path.exists():

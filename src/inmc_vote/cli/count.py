@@ -82,6 +82,7 @@ def cmd_count(args: argparse.Namespace) -> int:
     import json
 
     from inmc_vote.domain.ballots import Method, parse_quorum
+    from inmc_vote.domain.codes import LotPurpose
     from inmc_vote.domain.counting import LotNeeded, Rules, count
     from inmc_vote.domain.counting.explain import explain
     from inmc_vote.domain.counting.files import (
@@ -178,7 +179,7 @@ def cmd_count(args: argparse.Namespace) -> int:
         )
     except LotNeeded as needed:
         tied = ", ".join(f"{names[c]} [{c}]" if c in names else c for c in needed.tied)
-        place = "first" if needed.purpose == "winner" else "last"
+        place = "first" if needed.purpose == LotPurpose.WINNER else "last"
         print(
             f"A lot is needed: in round {needed.round}, {tied} tie for {place} place, and "
             "the rules settle that by lot. Give the ballot's tie-break seed with --seed HEX "

@@ -7,7 +7,6 @@ e-mail addresses are under example.org.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,8 +19,10 @@ from inmc_vote.db.models import City
 from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.documents.token_letters import LetterData, letters_zip, vote_link
 from inmc_vote.domain.accounts import Role
+from inmc_vote.domain.codes import VoteKind
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import credentials, vote
+from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.ballots import BallotForm
 from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
@@ -299,13 +300,13 @@ async def _finished_ballot(
     voting = start + timedelta(days=3)
     await actions.schedule.catch_up_one(db, ballot_id, voting)  # the clock opens it
     current = await queries.manifests.manifest(db, ballot_id)
-    manifest = json.loads(current.data)
-    ids = {c["city"]: c["id"] for c in manifest["candidates"]}
+    manifest = Manifest.parse(current.data)
+    ids = {c.city: c.id for c in manifest.candidates}
     votes = [
-        {"v": 1, "ranking": [ids[name] for name in ranking]}
+        {"v": 1, VoteKind.RANKING.value: [ids[name] for name in ranking]}
         for n, ranking in FINISHED_RANKINGS
         for _ in range(n)
-    ] + [{"v": 1, "blank": True}] * FINISHED_BLANK
+    ] + [{"v": 1, VoteKind.BLANK.value: True}] * FINISHED_BLANK
     for i, (letter, choice) in enumerate(zip(issued.letters, votes, strict=False)):
         _, seed = credentials.parse_token(letter.token, ballot_id)
         sent = vote.make_ballot(choice, seed, manifest, current.hash)

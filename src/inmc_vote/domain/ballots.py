@@ -9,6 +9,7 @@ from enum import StrEnum
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from inmc_vote.domain.codes import LastPlaceTie
 from inmc_vote.domain.errors import Invalid
 
 MAX_TITLE = 200
@@ -42,16 +43,16 @@ def parse_method(value: str) -> Method:
 
 
 # How an exhaustive ballot settles a tie for last place (see docs/counting.md).
-LAST_PLACE_TIE_RULES = {
-    "lot": "by lot, from the seed committed in the manifest",
-    "runoff": "by an extra round between the cities tied for last",
+LAST_PLACE_TIE_RULES: dict[LastPlaceTie, str] = {
+    LastPlaceTie.LOT: "by lot, from the seed committed in the manifest",
+    LastPlaceTie.RUNOFF: "by an extra round between the cities tied for last",
 }
 
 
-def parse_last_place_tie(value: str) -> str:
+def parse_last_place_tie(value: str) -> LastPlaceTie:
     if value not in LAST_PLACE_TIE_RULES:
         raise Invalid(f"«{value}» is not a rule for a tie for last place; choose lot or runoff.")
-    return value
+    return LastPlaceTie(value)
 
 
 def parse_quorum(value: str | None) -> Fraction | None:

@@ -13,25 +13,22 @@ from typing import Any
 
 import httpx
 
+from inmc_vote.domain.codes import VoteKind
+from inmc_vote.domain.counting.votes import field_for
 from inmc_vote.domain.protocol import board, credentials, keys, manifest, readable, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.manifest import Manifest
 
 TIMEOUT_S = 30.0
 RECEIPT_FORMAT = "inmc-vote/receipt-file/v1"
 
-# Which kind of vote each counting method takes (a vote of another kind would only be
-# set aside as invalid at the tally, so it is refused here, before anything is sent).
-KIND_OF_METHOD = {
-    "plurality": "choice",
-    "exhaustive": "choice",
-    "irv": "rank",
-    "schulze": "rank",
-    "approval": "approve",
-}
+# The option that gives each kind of vote. Which kind a method takes is the counting
+# code's own `field_for`: a vote of another kind would only be set aside as invalid at
+# the tally, so it is refused here, before anything is sent.
 OPTION_OF_KIND = {
-    "choice": "--choice ID",
-    "rank": "--rank ID,ID,...",
-    "approve": "--approve ID,ID,...",
+    VoteKind.CHOICE: "--choice ID",
+    VoteKind.RANKING: "--ranking ID,ID,...",
+    VoteKind.APPROVE: "--approve ID,ID,...",
 }
 
 
@@ -41,17 +38,16 @@ class CastError(Exception):
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # "choice", "rank", "approve" or "blank"
+    kind: VoteKind
     ids: tuple[str, ...] = ()
 
     def vote(self) -> dict[str, Any]:
-        if self.kind == "choice":
-            return {"v": 1, "choice": self.ids[0]}
-        if self.kind == "rank":
-            return {"v": 1, "ranking": list(self.ids)}
-        if self.kind == "approve":
-            return {"v": 1, "approve": list(self.ids)}
-        return {"v": 1, "blank": True}
+        """The vote plaintext: the kind is the protocol's field name."""
+        if self.kind == VoteKind.CHOICE:
+            return {"v": 1, self.kind.value: self.ids[0]}
+        if self.kind == VoteKind.BLANK:
+            return {"v": 1, self.kind.value: True}
+        return {"v": 1, self.kind.value: list(self.ids)}
 
 
 def split_ids(text: str) -> tuple[str, ...]:
@@ -60,7 +56,7 @@ def split_ids(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class CastResult:
-    manifest: dict[str, Any]
+    manifest: Manifest
     manifest_hash: bytes
     receipt: dict[str, Any]
     receipt_file: dict[str, Any]
@@ -76,20 +72,20 @@ def _detail(response: httpx.Response) -> str:
     return f"the server answered {response.status_code} {response.reason_phrase}"
 
 
-def _check_choice(choice: Choice, found: dict[str, Any]) -> str:
+def _check_choice(choice: Choice, found: Manifest) -> str:
     """Refuse a choice this ballot cannot count; return the vote in words."""
-    by_id = {c["id"]: c for c in found["candidates"]}
+    by_id = {c.id: c for c in found.candidates}
 
     def listed() -> str:
-        return "\n".join(f"  {c['id']}  ({c['city']}, {c['country']})" for c in by_id.values())
+        return "\n".join(f"  {c.id}  ({c.city}, {c.country})" for c in by_id.values())
 
-    if choice.kind == "blank":
-        if not found.get("rules", {}).get("blank_allowed", True):
+    if choice.kind == VoteKind.BLANK:
+        if not found.rules.blank_allowed:
             raise CastError("This ballot does not allow blank votes.")
         return "blank"
-    method = found["method"]
-    wanted = KIND_OF_METHOD.get(method)
-    if wanted is not None and choice.kind != wanted:
+    method = found.method
+    wanted = field_for(method)
+    if choice.kind != wanted:
         raise CastError(
             f"This ballot is counted by {method}: vote with {OPTION_OF_KIND[wanted]} (or --blank)."
         )
@@ -104,10 +100,10 @@ def _check_choice(choice: Choice, found: dict[str, Any]) -> str:
     repeated = sorted({i for i in choice.ids if choice.ids.count(i) > 1})
     if repeated:
         raise CastError(f"Each candidate appears once; repeated: {', '.join(repeated)}.")
-    names = [f"{by_id[i]['city']} ({by_id[i]['country']})" for i in choice.ids]
-    if choice.kind == "choice":
+    names = [f"{by_id[i].city} ({by_id[i].country})" for i in choice.ids]
+    if choice.kind == VoteKind.CHOICE:
         return names[0]
-    if choice.kind == "rank":
+    if choice.kind == VoteKind.RANKING:
         return "ranking " + ", ".join(f"{n}. {name}" for n, name in enumerate(names, start=1))
     return "approve " + ", ".join(names)
 
@@ -154,11 +150,10 @@ def _cast(
     data = got.content
     digest = manifest.manifest_hash(data)
     try:
-        found = json.loads(data)
-        authority = from_b64url(found["keys"]["authority"])
-        registrar = from_b64url(found["keys"]["registrar"])
+        found = Manifest.parse(data)
+        authority, registrar = found.keys.authority, found.keys.registrar
         signature = from_b64url(got.headers.get("x-authority-signature", ""))
-    except (ValueError, KeyError, TypeError):
+    except ValueError:  # ManifestError too
         raise CastError(
             "The server's manifest cannot be read: this is not an inmc-vote ballot."
         ) from None
@@ -166,12 +161,12 @@ def _cast(
         raise CastError("The manifest's bytes do not match the hash the server announces.")
     if not keys.verify(authority, signature, manifest.signed_message(digest)):
         raise CastError("The manifest is not signed by the ballot's authority key: not voting.")
-    if found.get("format") != manifest.FORMAT or found.get("ballot") != ballot_id:
+    if found.ballot != ballot_id:
         raise CastError(f"The server's manifest is not the one of ballot {ballot_id}.")
     short = manifest.short_fingerprint(digest)
-    say(f"Ballot:      {found['title']}")
-    say(f"Question:    {found['question']}")
-    say(f"Fingerprint: {short}  (round {found['round']})")
+    say(f"Ballot:      {found.title}")
+    say(f"Question:    {found.question}")
+    say(f"Fingerprint: {short}  (round {found.round})")
     if expect_fingerprint is not None:
         if readable.normalise(expect_fingerprint) != readable.normalise(short):
             raise CastError(

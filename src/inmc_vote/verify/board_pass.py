@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.counting.votes import Verdict
 from inmc_vote.domain.protocol import bundle, keys, tally, vote
 from inmc_vote.domain.protocol.credentials import fingerprint
@@ -88,9 +87,7 @@ def _terms(found: Round, replay: Replay, done: Pass) -> RoundTerms:
     ballots cannot be decrypted again, when the tally is in the bundle but cannot be used."""
     manifest = found.manifest
     tally_key = None
-    rules = Rules()
     try:
-        rules = Rules.from_json(manifest.get("rules", {}))
         if found.record is not None:
             tally_key = from_b64url(found.record.get("tally_key"))
             keys.x25519_private_key(tally_key)
@@ -102,13 +99,13 @@ def _terms(found: Round, replay: Replay, done: Pass) -> RoundTerms:
         done.undecrypted = "nothing was decrypted: the tally record cannot be read"
     return RoundTerms(
         manifest_hash=found.manifest_hash,
-        ciphertext_size=vote.ciphertext_size(int(manifest.get("vote_size", 0))),
-        opens_at=manifest.get("opens_at"),
+        ciphertext_size=vote.ciphertext_size(manifest.vote_size),
+        opens_at=manifest.opens_at,
         watched=frozenset(replay.revoked),
         tally_key=tally_key,
-        method=str(manifest.get("method")),
-        candidates=tuple(c.get("id") for c in manifest.get("candidates", [])),
-        rules=rules,
+        method=manifest.method,
+        candidates=manifest.candidate_ids,
+        rules=manifest.rules,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inmc_vote.domain.protocol import bundle
+from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.verify.bundle_file import BundleFile
 from inmc_vote.verify.report import Report
 
@@ -16,7 +17,7 @@ class Round:
 
     number: int
     head: bundle.RoundHead
-    manifest: dict[str, Any]
+    manifest: Manifest
     manifest_bytes: bytes
     manifest_hash: bytes
     seal: bundle.SealFile | None = None

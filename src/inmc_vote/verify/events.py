@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.lifecycle import Action, State
 from inmc_vote.domain.protocol import bundle, keys, roll_file
 from inmc_vote.domain.protocol.credentials import RollLine, fingerprint, revocation_message
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.events import Event, verify_chain
+from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.verify import worker
 from inmc_vote.verify.bundle_file import BundleError
 from inmc_vote.verify.context import Audit, Replay
 from inmc_vote.verify.report import Problems, plural
 
-LIFECYCLE = {a.value for a in Action}
-STATES = {s.value for s in State}
-REPLACEABLE = (State.FROZEN.value, State.OPEN.value)
+LIFECYCLE = frozenset(Action)
+STATES = frozenset(State)
+REPLACEABLE = (State.FROZEN, State.OPEN)
+ISSUING = (EventAction.TOKENS_ISSUED, EventAction.ROLL_UPLOADED)  # both fix round 1's roll
 
 
 def check_events(audit: Audit) -> list[Event]:
@@ -64,7 +67,7 @@ def replay(audit: Audit, events: list[Event]) -> tuple[Replay, Problems]:
     pending: tuple[Event, str] | None = None  # a revocation waiting for its replacement
     for event in events:
         data = event.data
-        if pending is not None and event.action != "credential-added":
+        if pending is not None and event.action != EventAction.CREDENTIAL_ADDED:
             lost.add(f"event {pending[0].seq:,} revokes a credential that is never replaced")
             pending = None
         if event.action in LIFECYCLE:
@@ -74,14 +77,14 @@ def replay(audit: Audit, events: list[Event]) -> tuple[Replay, Problems]:
             else:
                 done.state = str(data.get("to"))
                 done.wrong.append(event.seq)
-            if event.action == Action.NEXT_ROUND.value:
+            if event.action == Action.NEXT_ROUND:
                 done.round = _round_of(data, done.round + 1)
-        elif event.action in ("tokens-issued", "roll-uploaded"):
+        elif event.action in ISSUING:
             done.tokens_issued = True
             done.events.append((event.action, data, done.round))
-        elif event.action == "credential-revoked":
+        elif event.action == EventAction.CREDENTIAL_REVOKED:
             pending = _revoke(audit, done, event, lost)
-        elif event.action == "credential-added":
+        elif event.action == EventAction.CREDENTIAL_ADDED:
             _add(audit, done, event, pending, lost)
             pending = None
     if pending is not None:
@@ -161,9 +164,9 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         problems.add(f"the log ends in state {done.state}, bundle.json says {audit.head.state}")
     rounds = {r.number: r for r in audit.rounds}
     first = rounds.get(1)
-    freezes = [d for a, d, n in done.events if a == Action.FREEZE.value and n == 1]
-    issued = [(a, d) for a, d, _ in done.events if a in ("tokens-issued", "roll-uploaded")]
-    nexts = {n: d for a, d, n in done.events if a == Action.NEXT_ROUND.value}
+    freezes = [d for a, d, n in done.events if a == Action.FREEZE and n == 1]
+    issued = [(a, d) for a, d, _ in done.events if a in ISSUING]
+    nexts = {n: d for a, d, n in done.events if a == Action.NEXT_ROUND}
     for seq in done.wrong:
         problems.add(f"event {seq:,} does not go from the state the ballot was in")
     if first is not None:
@@ -173,7 +176,7 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         for action, data in issued:
             if data.get("manifest_hash") != first.manifest_hash.hex():
                 problems.add(f"the {action} event names another manifest than round 1's")
-            if data.get("roll_hash") != _hex(first.manifest.get("roll", {}).get("hash")):
+            if data.get("roll_hash") != first.manifest.roll.hash.hex():
                 problems.add(f"the {action} event names another roll than the manifest's")
     for number, found in rounds.items():
         if number == 1:
@@ -182,12 +185,11 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         if data is None:
             problems.add(f"no next-round event announces round {number}")
             continue
-        keys_ = found.manifest.get("keys", {})
         if data.get("manifest_hash") != found.manifest_hash.hex():
             problems.add(f"the next-round event names another manifest than round {number}'s")
         if (data.get("tally_key"), data.get("tiebreak_commitment")) != (
-            keys_.get("tally"),
-            found.manifest.get("tiebreak_commitment"),
+            b64url(found.manifest.keys.tally),
+            b64url(found.manifest.tiebreak_commitment),
         ):
             problems.add(f"the next-round event names other keys than round {number}'s manifest")
     if set(nexts) - set(rounds):
@@ -204,16 +206,9 @@ def check_agreement(audit: Audit, done: Replay) -> None:
     )
 
 
-def _hex(text: Any) -> str | None:
-    try:
-        return from_b64url(text).hex()
-    except (TypeError, ValueError):
-        return None
-
-
 def _agree_keys(
     audit: Audit,
-    first: dict[str, Any],
+    first: Manifest,
     freezes: list[dict[str, Any]],
     issued: list[tuple[str, dict[str, Any]]],
     problems: Problems,
@@ -222,21 +217,21 @@ def _agree_keys(
         problems.add(f"the log freezes round 1 {len(freezes)} times, not once")
         return
     made = freezes[0].get("keys") or {}
-    stated = first.get("keys") or {}
+    stated = first.keys
     registrar = made.get("registrar")
     for action, data in issued:
-        if action == "roll-uploaded":
+        if action == EventAction.ROLL_UPLOADED:
             if data.get("replaced_registrar") != registrar:
                 problems.add("the roll-uploaded event replaces another registrar key")
             registrar = data.get("registrar")
             _agree_roll_file(audit, data, problems)
     if (made.get("authority"), registrar, made.get("tally")) != (
-        stated.get("authority"),
-        stated.get("registrar"),
-        stated.get("tally"),
+        b64url(stated.authority),
+        b64url(stated.registrar),
+        b64url(stated.tally),
     ):
         problems.add("the keys made at freeze are not round 1's manifest's")
-    if freezes[0].get("tiebreak_commitment") != first.get("tiebreak_commitment"):
+    if freezes[0].get("tiebreak_commitment") != b64url(first.tiebreak_commitment):
         problems.add("the tie-break commitment made at freeze is not round 1's manifest's")
 
 
@@ -254,15 +249,15 @@ def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> 
 
 
 def _agree_round(found: Any, events: list[tuple[str, dict[str, Any]]], problems: Problems) -> None:
-    closes = [d["seal"] for a, d in events if a == Action.CLOSE.value and "seal" in d]
+    closes = [d["seal"] for a, d in events if a == Action.CLOSE and "seal" in d]
     name = found.name
     if found.seal is None:
         if closes:
             problems.add(f"the log seals {name}, the bundle has no seal for it")
     elif [_seal_json(found.seal)] != closes:
         problems.add(f"{name}'s seal is not the one the log recorded at closing")
-    tallies = [d for a, d in events if a == Action.TALLY.value]
-    published = [d for a, d in events if a == Action.PUBLISH.value]
+    tallies = [d for a, d in events if a == Action.TALLY]
+    published = [d for a, d in events if a == Action.PUBLISH]
     if found.record is None:
         if published:
             problems.add(f"the log publishes {name}'s results, the bundle has no tally for it")

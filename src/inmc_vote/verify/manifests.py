@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 from typing import Any
 
-from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.codes import RoundKind, parse
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.protocol import bundle, bundle_zip, keys, manifest
-from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.manifest import Manifest, ManifestError, Previous
 from inmc_vote.verify.bundle_file import BundleError, BundleFile
 from inmc_vote.verify.context import Audit, Round
 from inmc_vote.verify.report import Problems, Report, plural
@@ -112,23 +113,19 @@ def check_manifests(audit: Audit) -> bool:
             problems.add(str(error))
             continue
         digest = manifest.manifest_hash(data)
-        found = Round(listed.round, listed, value, data, digest)
-        wrong = _shape(value)
-        if wrong:
+        try:
+            fixed = Manifest.parse(value)
+        except ManifestError as wrong:
             problems.add(f"{name} is not a manifest ({manifest.FORMAT}): {wrong}")
             continue
-        if value.get("ballot") != audit.ballot or value.get("round") != listed.round:
-            problems.add(f"{name} is for ballot {value.get('ballot')} round {value.get('round')}")
+        found = Round(listed.round, listed, fixed, data, digest)
+        if fixed.ballot != audit.ballot or fixed.round != listed.round:
+            problems.add(f"{name} is for ballot {fixed.ballot} round {fixed.round}")
         if digest != listed.manifest:
             problems.add(f"{name}'s hash is not the one bundle.json names")
-        if listed.round == 1 and value.get("previous") is not None:
+        if listed.round == 1 and fixed.previous is not None:
             problems.add(f"{name} names a previous round, but it is round 1")
-        try:
-            authority = from_b64url(value["keys"]["authority"])
-            registrar = from_b64url(value["keys"]["registrar"])
-        except (KeyError, TypeError, ValueError):
-            problems.add(f"{name} has no authority or registrar key")
-            continue
+        authority, registrar = fixed.keys.authority, fixed.keys.registrar
         if not keys.verify(authority, signature, manifest.signed_message(digest)):
             problems.add(f"{name} is not signed by its authority key")
         if audit.authority and authority != audit.authority:
@@ -151,69 +148,6 @@ def check_manifests(audit: Audit) -> bool:
         "signed by the authority.",
     )
     return readable
-
-
-FIELDS = {
-    "format",
-    "ballot",
-    "round",
-    "title",
-    "question",
-    "method",
-    "rules",
-    "candidates",
-    "eligible",
-    "opens_at",
-    "closes_at",
-    "keys",
-    "roll",
-    "tiebreak_commitment",
-    "vote_size",
-    "previous",
-}
-
-
-def _shape(value: dict[str, Any]) -> str:
-    """What is wrong with a manifest's fields and their types (docs/protocol.md), or ""."""
-    if value.get("format") != manifest.FORMAT or set(value) != FIELDS:
-        return "not its fields"
-    try:
-        Method(value["method"])
-        Rules.from_json(value["rules"])
-        ids = [c["id"] for c in value["candidates"]]
-        if not ids or len(set(ids)) != len(ids):
-            return "its candidates are not listed once each"
-        if not all(_text(c.get(k)) for c in value["candidates"] for k in ("id", "city", "country")):
-            return "a candidate is not {id, city, country}"
-        if any(type(value[k]) is not int for k in ("round", "eligible", "vote_size")):
-            return "its numbers are not whole numbers"
-        if not all(_text(value[k]) for k in ("ballot", "title", "question", "closes_at")):
-            return "its texts are not texts"
-        if value["opens_at"] is not None and not _text(value["opens_at"]):
-            return "opens_at is not a time"
-        keys_ = value["keys"]
-        for key in ("authority", "registrar", "tally"):
-            _key(keys_[key])
-        _key(value["roll"]["hash"])
-        _key(value["tiebreak_commitment"])
-        if type(value["roll"]["size"]) is not int:
-            return "the roll's size is not a whole number"
-        previous = value["previous"]
-        if previous is not None:
-            _key(previous["manifest"])
-            _key(previous["result"])
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return f"a field is missing or of the wrong type ({error})"
-    return ""
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _key(text: Any) -> None:
-    if len(from_b64url(text)) != 32:
-        raise ValueError("a key or hash is not 32 bytes")
 
 
 def check_signed_head(audit: Audit) -> None:
@@ -241,7 +175,6 @@ def check_signed_head(audit: Audit) -> None:
 
 
 SAME_IN_EVERY_ROUND = ("ballot", "title", "question", "method", "eligible", "roll")
-RUNOFF_RULES = ("round_kind", "continuing")
 
 
 def check_rounds(audit: Audit) -> None:
@@ -256,20 +189,20 @@ def check_rounds(audit: Audit) -> None:
         if before.record is None:
             problems.add(f"{name} follows {before.name}, whose results are not in the bundle")
             continue
-        expected = {"manifest": b64url(before.manifest_hash), "result": b64url(before.record_hash)}
-        if now.manifest.get("previous") != expected:
+        expected = Previous(before.manifest_hash, before.record_hash)
+        if now.manifest.previous != expected:
             problems.add(f"{name}'s manifest does not name {before.name}'s manifest and result")
         for key in SAME_IN_EVERY_ROUND:
-            if now.manifest.get(key) != before.manifest.get(key):
+            if getattr(now.manifest, key) != getattr(before.manifest, key):
                 problems.add(f"{name}'s «{key}» is not {before.name}'s")
-        keys_now, keys_before = now.manifest.get("keys", {}), before.manifest.get("keys", {})
-        if (keys_now.get("authority"), keys_now.get("registrar")) != (
-            keys_before.get("authority"),
-            keys_before.get("registrar"),
+        keys_now, keys_before = now.manifest.keys, before.manifest.keys
+        if (keys_now.authority, keys_now.registrar) != (
+            keys_before.authority,
+            keys_before.registrar,
         ):
             problems.add(f"{name}'s authority or registrar key is not {before.name}'s")
         earlier = [r for r in audit.rounds if r.number < now.number]
-        if any(r.manifest.get("keys", {}).get("tally") == keys_now.get("tally") for r in earlier):
+        if any(r.manifest.keys.tally == keys_now.tally for r in earlier):
             problems.add(f"{name}'s tally key is an earlier round's, whose tally revealed it")
         _follows_result(before, now, problems)
     audit.report.judged(
@@ -288,17 +221,22 @@ def _follows_result(before: Round, now: Round, problems: Problems) -> None:
     if not isinstance(plan, dict):
         problems.add(f"{before.name}'s result calls for no further round")
         return
-    ids = [c.get("id") for c in now.manifest.get("candidates", [])]
-    known = {c.get("id"): c for c in before.manifest.get("candidates", [])}
-    if sorted(ids) != sorted(plan.get("candidates", [])):
+    ids = list(now.manifest.candidate_ids)
+    known = {c.id: c for c in before.manifest.candidates}
+    if not isinstance(plan.get("candidates"), list) or sorted(ids) != sorted(plan["candidates"]):
         problems.add(f"{now.name}'s candidates are not the ones {before.name}'s result named")
-    if any(known.get(c.get("id")) != c for c in now.manifest.get("candidates", [])):
+    if any(known.get(c.id) != c for c in now.manifest.candidates):
         problems.add(f"{now.name} names a candidate differently from {before.name}")
-    rules_before = {
-        k: v for k, v in before.manifest.get("rules", {}).items() if k not in RUNOFF_RULES
-    }
-    expected = dict(rules_before)
-    if plan.get("kind") != "regular":
-        expected |= {"round_kind": plan.get("kind"), "continuing": plan.get("continuing")}
-    if now.manifest.get("rules") != expected:
+    if now.manifest.rules != _rules_called_for(before, plan):
         problems.add(f"{now.name}'s rules are not {before.name}'s with what its result called for")
+
+
+def _rules_called_for(before: Round, plan: dict[str, Any]) -> Rules | None:
+    """The previous round's rules with the kind of round its result called for (None when
+    the result's plan cannot be read, which no manifest's rules then match)."""
+    try:
+        kind = parse(RoundKind, plan.get("kind"))
+        continuing = () if kind is RoundKind.REGULAR else tuple(plan.get("continuing"))
+        return dataclasses.replace(before.manifest.rules, round_kind=kind, continuing=continuing)
+    except (TypeError, ValueError):
+        return None

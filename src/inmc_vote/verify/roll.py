@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Iterator
 
 from inmc_vote.domain.protocol import bundle
-from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.verify.bundle_file import BundleError
 from inmc_vote.verify.context import Audit
 from inmc_vote.verify.pool import Workers
@@ -42,13 +41,12 @@ def read_roll(audit: Audit, problems: Problems) -> None:
         problems.add(str(error))
     roll_hash = digest.digest()
     for found in audit.rounds:
-        stated = found.manifest.get("roll") or {}
-        if stated.get("hash") != b64url(roll_hash):
+        stated = found.manifest.roll
+        if stated.hash != roll_hash:
             problems.add(f"roll.jsonl's hash is not the one {found.name}'s manifest states")
-        if stated.get("size") != size:
+        if stated.size != size:
             problems.add(
-                f"roll.jsonl has {plural(size, 'line')}, {found.name}'s manifest says "
-                f"{stated.get('size')}"
+                f"roll.jsonl has {plural(size, 'line')}, {found.name}'s manifest says {stated.size}"
             )
     audit.roll_keys = bytes(keys)
     audit.roll_size = len(keys) // 32

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from inmc_vote.domain.codes import VerdictKind
 from inmc_vote.domain.counting import count
-from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.counting.votes import Verdict
 from inmc_vote.domain.protocol import board, bundle, keys, tally
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
@@ -109,14 +109,14 @@ def _board(report: Report, found: Round, done: Pass) -> None:
 
 def _turnout(audit: Audit, found: Round, done: Pass) -> None:
     problems = Problems()
-    eligible = found.manifest.get("eligible")
-    size = (found.manifest.get("roll") or {}).get("size")
+    eligible = found.manifest.eligible
+    size = found.manifest.roll.size
     if eligible != size or eligible != audit.roll_size:
         problems.add(
             f"the manifest says {eligible} eligible cities but the roll has "
             f"{plural(audit.roll_size, 'credential')}"
         )
-    if not isinstance(eligible, int) or done.count > eligible:
+    if done.count > eligible:
         problems.add(f"{plural(done.count, 'ballot')} for {eligible} eligible cities")
     audit.report.judged(
         "turnout",
@@ -148,10 +148,10 @@ def _seal(audit: Audit, found: Round, done: Pass, problems: Problems) -> None:
                 f"the seal closes the board at {plural(seal.count, 'entry', 'entries')}, "
                 f"the board has {done.count:,} up to another head"
             )
-        closes_at = found.manifest.get("closes_at")
+        closes_at = found.manifest.closes_at
         if not bundle.TIME.fullmatch(seal.closed_at):
             problems.add(f"the seal's time «{seal.closed_at}» is not a UTC time")
-        elif isinstance(closes_at, str) and seal.closed_at > closes_at:
+        elif seal.closed_at > closes_at:
             problems.add(f"the seal's time {seal.closed_at} is after the closing time {closes_at}")
         if done.latest is not None and done.latest > seal.closed_at:
             problems.add(f"a ballot was received at {done.latest}, after the seal")
@@ -218,7 +218,7 @@ def _seed(report: Report, found: Round) -> None:
     record = found.record or {}
     try:
         seed = from_b64url(record.get("seed"))
-        if b64url(tiebreak_commitment(seed)) != found.manifest.get("tiebreak_commitment"):
+        if tiebreak_commitment(seed) != found.manifest.tiebreak_commitment:
             problems.add("SHA-256 of the revealed seed is not the manifest's commitment")
     except (TypeError, ValueError):
         problems.add("the tally record reveals no readable seed")
@@ -237,7 +237,7 @@ def _decryptions(report: Report, found: Round, done: Pass) -> None:
     record = found.record or {}
     try:
         key = from_b64url(record.get("tally_key"))
-        if b64url(keys.x25519_public(key)) != found.manifest.get("keys", {}).get("tally"):
+        if keys.x25519_public(key) != found.manifest.keys.tally:
             problems.add("the revealed tally key is not the manifest's")
     except (TypeError, ValueError):
         problems.add("the tally record reveals no readable tally key")
@@ -261,11 +261,12 @@ def _verdict_words(verdicts: Counter[Verdict]) -> str:
         kinds[verdict.kind] += n
     reasons = Counter[str]()
     for verdict, n in verdicts.items():
-        if verdict.kind == "invalid":
+        if verdict.kind == VerdictKind.INVALID:
             reasons[str(verdict.reason)] += n
     why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items()))
+    counted, blank, invalid = (kinds[kind] for kind in VerdictKind)
     return (
-        f"{kinds['counted']:,} counted, {kinds['blank']:,} blank, {kinds['invalid']:,} invalid"
+        f"{counted:,} counted, {blank:,} blank, {invalid:,} invalid"
         + (f" ({why})" if why else "")
         + ": each outcome line's verdict and reason judged again from its vote."
     )
@@ -277,11 +278,11 @@ def _count(report: Report, found: Round, done: Pass) -> None:
     manifest = found.manifest
     try:
         redone = count(
-            str(manifest.get("method")),
-            [c["id"] for c in manifest.get("candidates", [])],
-            Rules.from_json(manifest.get("rules", {})),
+            manifest.method,
+            manifest.candidate_ids,
+            manifest.rules,
             Verdicts(done.verdicts),
-            eligible=int(manifest.get("eligible", 0)),
+            eligible=manifest.eligible,
             seed=from_b64url(record.get("seed")),
         )
         stated = record.get("result")

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.counting.votes import Verdict, classify
 from inmc_vote.domain.protocol import bundle, keys, tally, vote
@@ -113,7 +115,7 @@ class RoundTerms:
     opens_at: str | None
     watched: frozenset[bytes]  # revoked credentials: their ballots are reported with times
     tally_key: bytes | None  # the revealed key, when the round's tally is in the bundle
-    method: str
+    method: Method
     candidates: tuple[str, ...]
     rules: Rules
 
@@ -202,7 +204,7 @@ def _check_entry(seq: int, entry: Any, terms: RoundTerms, result: BoardChunk) ->
 
 
 OUTCOME_FIELDS = {"seq", "outcome", "reason", "vote"}
-UNREADABLE = ("undecryptable", "malformed")
+UNREADABLE = (InvalidReason.UNDECRYPTABLE, InvalidReason.MALFORMED)
 
 
 def _check_outcome(
@@ -253,7 +255,7 @@ def _compare(
         )
     if claimed is None:
         reason = line["reason"]
-        if line["outcome"] != "invalid" or reason not in UNREADABLE:
+        if line["outcome"] != VerdictKind.INVALID or reason not in UNREADABLE:
             found.add(
                 "verdicts",
                 f"outcome line {seq:,} has no vote but is not invalid as undecryptable or "
@@ -264,7 +266,9 @@ def _compare(
                 "decryptions",
                 f"entry {seq:,} is {opened.verdict.reason}, its outcome line says {reason}",
             )
-        verdict = Verdict("invalid", str(reason))
+        # As the line says: a reason that is not a code is reported above, and counted as
+        # the line has it, so that the count is judged on its own.
+        verdict = Verdict(VerdictKind.INVALID, str(reason))
     else:
         verdict = classify(claimed, terms.method, terms.candidates, terms.rules)
         if (verdict.kind, verdict.reason) != (line["outcome"], line["reason"]):

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.codes import InvalidReason, Outcome, RoundKind, VerdictKind
 from inmc_vote.domain.counting import approval, exhaustive, irv, plurality, schulze
 from inmc_vote.domain.counting.lot import LotNeeded, draw, lot_key
 from inmc_vote.domain.counting.result import Lot, NextRound, Result, Round, Tally
@@ -47,17 +48,18 @@ def count(
     """Count one round. Identical marks are added up first, so the result cannot depend on
     the order of the ballots. Raises `LotNeeded` when a tie needs the lot and `seed` is
     None, ValueError when the arguments contradict each other."""
-    method = Method(method).value
+    method = Method(method)
     candidates = tuple(candidates)
     _check_round(method, candidates, rules)
     kinds = Counter(v.kind for v in verdicts)
-    if set(kinds) - {"counted", "blank", "invalid"}:
+    if set(kinds) - set(VerdictKind):
         raise ValueError(f"unknown verdict kinds: {sorted(set(kinds))}")
-    ballots = Counter(v.marks for v in verdicts if v.kind == "counted")
+    counted, invalid_kind = VerdictKind.COUNTED, VerdictKind.INVALID  # looked up once
+    ballots = Counter(v.marks for v in verdicts if v.kind == counted)
     _check_marks(method, candidates, ballots)
-    reasons: Counter[str] = Counter()
+    reasons: Counter[InvalidReason] = Counter()
     for verdict in verdicts:
-        if verdict.kind == "invalid":
+        if verdict.kind == invalid_kind:
             if verdict.reason is None:
                 raise ValueError("an invalid verdict needs its reason")
             reasons[verdict.reason] += 1
@@ -66,15 +68,15 @@ def count(
     quorum_met = turnout >= quorum_needed
     tally = _tally(method, candidates, ballots, rules, seed) if ballots else None
     if not quorum_met:
-        outcome = "no-quorum"
+        outcome = Outcome.NO_QUORUM
     elif tally is None:
-        outcome = "no-valid-votes"
+        outcome = Outcome.NO_VALID_VOTES
     elif tally.next_round is not None:
-        outcome = "next-round"
+        outcome = Outcome.NEXT_ROUND
     else:
-        outcome = "elected"
-    won = tally if outcome == "elected" else None
-    called = tally if outcome == "next-round" else None
+        outcome = Outcome.ELECTED
+    won = tally if outcome is Outcome.ELECTED else None
+    called = tally if outcome is Outcome.NEXT_ROUND else None
     return Result(
         method=method,
         candidates=candidates,
@@ -83,9 +85,9 @@ def count(
         quorum=fraction_text(rules.quorum) if rules.quorum is not None else None,
         quorum_needed=quorum_needed,
         quorum_met=quorum_met,
-        valid=kinds["counted"],
-        blank=kinds["blank"],
-        invalid=kinds["invalid"],
+        valid=kinds[VerdictKind.COUNTED],
+        blank=kinds[VerdictKind.BLANK],
+        invalid=kinds[VerdictKind.INVALID],
         invalid_reasons=dict(sorted(reasons.items())),
         rounds=tally.rounds if tally else (),
         pairwise=tally.pairwise if tally else None,
@@ -99,7 +101,7 @@ def count(
 
 
 def _tally(
-    method: str,
+    method: Method,
     candidates: tuple[str, ...],
     ballots: Counter[tuple[str, ...]],
     rules: Rules,
@@ -116,12 +118,12 @@ def _tally(
     return approval.count(candidates, ballots, seed)
 
 
-def _check_round(method: str, candidates: tuple[str, ...], rules: Rules) -> None:
+def _check_round(method: Method, candidates: tuple[str, ...], rules: Rules) -> None:
     if not candidates:
         raise ValueError("a round needs at least one candidate")
     if len(set(candidates)) != len(candidates):
         raise ValueError("a candidate is listed twice")
-    if rules.round_kind == "last-place-runoff":
+    if rules.round_kind == RoundKind.LAST_PLACE_RUNOFF:
         if method != Method.EXHAUSTIVE:
             raise ValueError("a last-place runoff is a round of an exhaustive ballot")
         if len(candidates) < 2 or not set(candidates) <= set(rules.continuing):
@@ -129,7 +131,7 @@ def _check_round(method: str, candidates: tuple[str, ...], rules: Rules) -> None
 
 
 def _check_marks(
-    method: str, candidates: tuple[str, ...], ballots: Counter[tuple[str, ...]]
+    method: Method, candidates: tuple[str, ...], ballots: Counter[tuple[str, ...]]
 ) -> None:
     """Counted verdicts made by hand rather than by `classify` get the same checks."""
     known = frozenset(candidates)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from inmc_vote.domain.codes import LastPlaceTie, LotPurpose, RoundKind, RoundReason
 from inmc_vote.domain.counting.lot import settle
 from inmc_vote.domain.counting.plurality import leaders, trailers
 from inmc_vote.domain.counting.result import Lot, NextRound, Round, Tally
@@ -27,7 +28,7 @@ def count(
     for (choice,), n in ballots.items():
         tallies[choice] += n
     valid = sum(ballots.values())
-    if rules.round_kind == "last-place-runoff":
+    if rules.round_kind == RoundKind.LAST_PLACE_RUNOFF:
         return _runoff_for_last(tallies, valid, rules.continuing, seed)
     return _regular(candidates, tallies, valid, rules, seed)
 
@@ -44,28 +45,33 @@ def _regular(
     if tallies[top[0]] >= majority:
         winner = top[0]
         return Tally(
-            (Round(1, tallies, 0, valid, majority, winner, (), "majority"),), (), top, winner
+            (Round(1, tallies, 0, valid, majority, winner, (), RoundReason.MAJORITY),),
+            (),
+            top,
+            winner,
         )
     if len(candidates) == 2:  # no majority between two: they are tied
-        if rules.last_place_tie == "lot":
-            lot = settle(seed, 1, "winner", candidates)
-            round_ = Round(1, tallies, 0, valid, majority, lot.chosen, (), "lot")
+        if rules.last_place_tie == LastPlaceTie.LOT:
+            lot = settle(seed, 1, LotPurpose.WINNER, candidates)
+            round_ = Round(1, tallies, 0, valid, majority, lot.chosen, (), RoundReason.LOT)
             return Tally((round_,), (lot,), candidates, lot.chosen)
-        round_ = Round(1, tallies, 0, valid, majority, None, (), "no-majority")
-        return Tally((round_,), (), (), None, NextRound("regular", candidates))
+        round_ = Round(1, tallies, 0, valid, majority, None, (), RoundReason.NO_MAJORITY)
+        return Tally((round_,), (), (), None, NextRound(RoundKind.REGULAR, candidates))
     last = trailers(tallies)
     lots: tuple[Lot, ...] = ()
     if len(last) == 1:
-        out, reason = last[0], "fewest-votes"
-    elif rules.last_place_tie == "lot":
-        lot = settle(seed, 1, "eliminate", last)
-        lots, out, reason = (lot,), lot.chosen, "lot"
+        out, reason = last[0], RoundReason.FEWEST_VOTES
+    elif rules.last_place_tie == LastPlaceTie.LOT:
+        lot = settle(seed, 1, LotPurpose.ELIMINATE, last)
+        lots, out, reason = (lot,), lot.chosen, RoundReason.LOT
     else:
-        round_ = Round(1, tallies, 0, valid, majority, None, (), "tie-runoff")
-        return Tally((round_,), (), (), None, NextRound("last-place-runoff", last, candidates))
+        round_ = Round(1, tallies, 0, valid, majority, None, (), RoundReason.TIE_RUNOFF)
+        return Tally(
+            (round_,), (), (), None, NextRound(RoundKind.LAST_PLACE_RUNOFF, last, candidates)
+        )
     rest = tuple(c for c in candidates if c != out)
     round_ = Round(1, tallies, 0, valid, majority, None, (out,), reason)
-    return Tally((round_,), lots, (), None, NextRound("regular", rest))
+    return Tally((round_,), lots, (), None, NextRound(RoundKind.REGULAR, rest))
 
 
 def _runoff_for_last(
@@ -76,13 +82,13 @@ def _runoff_for_last(
     last = trailers(tallies)
     lots: tuple[Lot, ...] = ()
     if len(last) == 1:
-        out, reason = last[0], "fewest-votes"
+        out, reason = last[0], RoundReason.FEWEST_VOTES
     else:
-        lot = settle(seed, 1, "eliminate", last)
-        lots, out, reason = (lot,), lot.chosen, "lot"
+        lot = settle(seed, 1, LotPurpose.ELIMINATE, last)
+        lots, out, reason = (lot,), lot.chosen, RoundReason.LOT
     rest = tuple(c for c in continuing if c != out)
     if len(rest) == 1:
         round_ = Round(1, tallies, 0, valid, None, rest[0], (out,), reason)
         return Tally((round_,), lots, rest, rest[0])
     round_ = Round(1, tallies, 0, valid, None, None, (out,), reason)
-    return Tally((round_,), lots, (), None, NextRound("regular", rest))
+    return Tally((round_,), lots, (), None, NextRound(RoundKind.REGULAR, rest))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from inmc_vote.domain.ballots import METHOD_NAMES, Method
+from inmc_vote.domain.codes import LotPurpose, Outcome, RoundKind, RoundReason
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
 from inmc_vote.domain.counting.votes import REASONS
 
@@ -107,7 +108,7 @@ def _why(result: Result, round_: Round, label: Label, word: str) -> list[str]:
     said: list[str] = []
     for out in round_.eliminated:
         leaves = "leaves the race" if result.method == Method.EXHAUSTIVE else "is eliminated"
-        if round_.reason == "lot" and lot is not None:
+        if round_.reason == RoundReason.LOT and lot is not None:
             tied = _and(lot.tied, label)
             said.append(
                 f"{tied} tied for last with {tallies[out]:,}: by lot, {label(out)} {leaves}."
@@ -116,17 +117,17 @@ def _why(result: Result, round_: Round, label: Label, word: str) -> list[str]:
             said.append(f"{label(out)} has the fewest {word} ({tallies[out]:,}) and {leaves}.")
     x = round_.elected
     if x is not None and not round_.eliminated:
-        if round_.reason == "majority":
+        if round_.reason == RoundReason.MAJORITY:
             said.append(
                 f"{label(x)} has more than half ({tallies[x]:,} of {round_.active:,}): elected."
             )
-        elif round_.reason == "most-votes":
+        elif round_.reason == RoundReason.MOST_VOTES:
             said.append(f"{label(x)} has the most {word}: elected.")
-        elif round_.reason == "strongest-paths":
+        elif round_.reason == RoundReason.STRONGEST_PATHS:
             said.append(f"{label(x)} wins every comparison of strongest paths: elected.")
-        elif round_.reason == "last-remaining":
+        elif round_.reason == RoundReason.LAST_REMAINING:
             said.append(f"{label(x)} is the only candidate left: elected.")
-        elif round_.reason == "lot" and lot is not None:
+        elif round_.reason == RoundReason.LOT and lot is not None:
             tied = _and(lot.tied, label)
             what = (
                 "are tied Schulze winners" if result.method == Method.SCHULZE else "tie for first"
@@ -134,10 +135,10 @@ def _why(result: Result, round_: Round, label: Label, word: str) -> list[str]:
             said.append(f"{tied} {what}: by lot, {label(x)} is elected.")
     elif x is not None:
         said.append(f"{label(x)} is the only candidate left in the race: elected.")
-    if round_.reason == "no-majority":
+    if round_.reason == RoundReason.NO_MAJORITY:
         pair = _and(tuple(tallies), label)
         said.append(f"No majority: {pair} tie; the same two vote again.")
-    elif round_.reason == "tie-runoff":
+    elif round_.reason == RoundReason.TIE_RUNOFF:
         last = min(tallies.values())
         tied = _and(tuple(c for c, n in tallies.items() if n == last), label)
         said.append(
@@ -169,25 +170,25 @@ def _lot_lines(lots: tuple[Lot, ...], label: Label) -> list[str]:
         "of keys, a tie for first goes to the first, a tie for last eliminates the last."
     ]
     for lot in lots:
-        place = "first" if lot.purpose == "winner" else "last"
+        place = "first" if lot.purpose == LotPurpose.WINNER else "last"
         lines.append(
             f"  Round {lot.round}, a tie for {place} place between {_and(lot.tied, label)}:"
         )
         width = max(len(label(c)) for c in lot.order)
         lines += [f"    {label(c):<{width}}  {lot.keys[c]}" for c in lot.order]
-        outcome = "elected" if lot.purpose == "winner" else "eliminated"
+        outcome = "elected" if lot.purpose == LotPurpose.WINNER else "eliminated"
         order = ", ".join(label(c) for c in lot.order)
         lines.append(f"    order: {order} → {label(lot.chosen)} {outcome}")
     return lines
 
 
 def _outcome_lines(result: Result, label: Label) -> list[str]:
-    if result.outcome == "elected" and result.winner is not None:
+    if result.outcome == Outcome.ELECTED and result.winner is not None:
         winner = f"Winner: {label(result.winner)}"
         if len(result.tied_winners) > 1:
             winner += f", by lot among {_and(result.tied_winners, label)}"
         return [winner]
-    if result.outcome == "no-quorum":
+    if result.outcome == Outcome.NO_QUORUM:
         lines = [
             f"No winner: {result.turnout:,} ballots cast, fewer than the {result.quorum_needed:,} "
             f"that the quorum ({result.quorum} of {result.eligible:,} eligible) requires."
@@ -195,12 +196,12 @@ def _outcome_lines(result: Result, label: Label) -> list[str]:
         if result.rounds:
             lines.append("The count above is shown for information only.")
         return lines
-    if result.outcome == "no-valid-votes":
+    if result.outcome == Outcome.NO_VALID_VOTES:
         return ["No winner: no vote was counted."]
     nxt = result.next_round
     if nxt is None:  # pragma: no cover - every outcome is handled above
         return [f"Outcome: {result.outcome}"]
-    if nxt.kind == "last-place-runoff":
+    if nxt.kind == RoundKind.LAST_PLACE_RUNOFF:
         others = tuple(c for c in nxt.continuing if c not in nxt.candidates)
         rest = f" with {_and(others, label)}" if others else ""
         return [

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from inmc_vote.domain.codes import InvalidReason, VoteKind
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.counting.votes import Verdict, classify, field_for, invalid
 
@@ -30,7 +31,7 @@ def parse_jsonl(lines: Iterable[str]) -> list[Any]:
         try:
             votes.append(json.loads(line))
         except ValueError:
-            votes.append(invalid("malformed"))
+            votes.append(invalid(InvalidReason.MALFORMED))
     return votes
 
 
@@ -50,9 +51,9 @@ def candidates_named(votes: Iterable[Any]) -> tuple[str, ...]:
     for vote in votes:
         if not isinstance(vote, dict):
             continue
-        for field in ("choice", "ranking", "approve"):
+        for field in (VoteKind.CHOICE, VoteKind.RANKING, VoteKind.APPROVE):
             value = vote.get(field)
-            items = [value] if field == "choice" else value
+            items = [value] if field == VoteKind.CHOICE else value
             if isinstance(items, list):
                 named.update(item for item in items if isinstance(item, str))
     return tuple(sorted(named))
@@ -194,9 +195,9 @@ def preflib_verdicts(
     for ranking, n in election.ballots:
         kept = [c for c in ranking if c in keep]
         if not kept:
-            verdict = invalid("empty")
+            verdict = invalid(InvalidReason.EMPTY)
         else:
-            vote = {"v": 1, field: kept[0] if field == "choice" else kept}
+            vote = {"v": 1, field.value: kept[0] if field == VoteKind.CHOICE else kept}
             verdict = classify(vote, method, candidates, rules)
         verdicts.extend([verdict] * n)
     return verdicts

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from inmc_vote.domain.codes import LotPurpose, RoundReason
 from inmc_vote.domain.counting.lot import settle
 from inmc_vote.domain.counting.plurality import leaders, trailers
 from inmc_vote.domain.counting.result import Lot, Round, Tally
@@ -49,17 +50,17 @@ def _decide(
     """Who is elected or eliminated in this round, why, and the lot drawn if any."""
     top = leaders(shown)
     if active and shown[top[0]] >= active // 2 + 1:
-        return top[0], None, "majority", None
+        return top[0], None, RoundReason.MAJORITY, None
     if len(shown) == 1:  # every ballot exhausted, one candidate left
-        return top[0], None, "last-remaining", None
+        return top[0], None, RoundReason.LAST_REMAINING, None
     if len(shown) == 2:  # no majority between two: they are tied
-        lot = settle(seed, number, "winner", top)
-        return lot.chosen, None, "lot", lot
+        lot = settle(seed, number, LotPurpose.WINNER, top)
+        return lot.chosen, None, RoundReason.LOT, lot
     last = trailers(shown)
     if len(last) == 1:
-        return None, last[0], "fewest-votes", None
-    lot = settle(seed, number, "eliminate", last)
-    return None, lot.chosen, "lot", lot
+        return None, last[0], RoundReason.FEWEST_VOTES, None
+    lot = settle(seed, number, LotPurpose.ELIMINATE, last)
+    return None, lot.chosen, RoundReason.LOT, lot
 
 
 class _Piles:

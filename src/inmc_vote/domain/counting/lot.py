@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from inmc_vote.domain.codes import LotPurpose
 from inmc_vote.domain.counting.result import Lot
 from inmc_vote.domain.protocol.encoding import sha256
 
@@ -13,8 +14,8 @@ from inmc_vote.domain.protocol.encoding import sha256
 class LotNeeded(Exception):
     """A tie needs the lot and no seed was given (a dry run without the ballot's seed)."""
 
-    def __init__(self, round_number: int, purpose: str, tied: tuple[str, ...]) -> None:
-        what = "first place" if purpose == "winner" else "last place"
+    def __init__(self, round_number: int, purpose: LotPurpose, tied: tuple[str, ...]) -> None:
+        what = "first place" if purpose == LotPurpose.WINNER else "last place"
         super().__init__(
             f"round {round_number}: a tie for {what} between {', '.join(tied)} "
             "is settled by lot, and the lot needs the ballot's tie-break seed"
@@ -38,9 +39,11 @@ def draw(seed: bytes, tied: Iterable[str]) -> list[str]:
     return sorted(set(tied), key=lambda c: (lot_key(seed, c), c))
 
 
-def settle(seed: bytes | None, round_number: int, purpose: str, tied: tuple[str, ...]) -> Lot:
+def settle(
+    seed: bytes | None, round_number: int, purpose: LotPurpose, tied: tuple[str, ...]
+) -> Lot:
     """Draw a lot among `tied` (given in candidate order): the first in the lot order wins a
-    tie for first place (`purpose` "winner"), the last loses a tie for last ("eliminate")."""
+    tie for first place (`LotPurpose.WINNER`), the last loses a tie for last (`ELIMINATE`)."""
     if seed is None:
         raise LotNeeded(round_number, purpose, tied)
     order = tuple(draw(seed, tied))
@@ -50,5 +53,5 @@ def settle(seed: bytes | None, round_number: int, purpose: str, tied: tuple[str,
         tied=tied,
         keys={c: lot_key(seed, c).hex() for c in tied},
         order=order,
-        chosen=order[0] if purpose == "winner" else order[-1],
+        chosen=order[0] if purpose == LotPurpose.WINNER else order[-1],
     )

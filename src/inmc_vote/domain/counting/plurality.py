@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from inmc_vote.domain.codes import LotPurpose, RoundReason
 from inmc_vote.domain.counting.lot import settle
 from inmc_vote.domain.counting.result import Lot, Round, Tally
 
@@ -22,10 +23,10 @@ def most_votes(tallies: dict[str, int], active: int, seed: bytes | None) -> Tall
     top = leaders(tallies)
     lots: tuple[Lot, ...] = ()
     if len(top) == 1:
-        winner, reason = top[0], "most-votes"
+        winner, reason = top[0], RoundReason.MOST_VOTES
     else:
-        lot = settle(seed, 1, "winner", top)
-        lots, winner, reason = (lot,), lot.chosen, "lot"
+        lot = settle(seed, 1, LotPurpose.WINNER, top)
+        lots, winner, reason = (lot,), lot.chosen, RoundReason.LOT
     round_ = Round(1, tallies, 0, active, None, winner, (), reason)
     return Tally((round_,), lots, top, winner)
 

@@ -7,25 +7,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ROUND_REASONS: dict[str, str] = {
-    "majority": "more than half the votes counted in the round: elected",
-    "most-votes": "the most votes: elected",
-    "strongest-paths": "no candidate has a stronger path of pairwise wins against this one "
-    "than this one has back (Schulze): elected",
-    "last-remaining": "the only candidate left: elected",
-    "fewest-votes": "the fewest votes: eliminated",
-    "lot": "a tie the rules leave open, settled by lot (see the lot drawn in this round)",
-    "no-majority": "two candidates tied with no majority: the same two vote again",
-    "tie-runoff": "a tie for last place: the tied candidates alone face a runoff, whose "
-    "last is eliminated",
+from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.codes import InvalidReason, LotPurpose, Outcome, RoundKind, RoundReason, parse
+
+ROUND_REASONS: dict[RoundReason, str] = {
+    RoundReason.MAJORITY: "more than half the votes counted in the round: elected",
+    RoundReason.MOST_VOTES: "the most votes: elected",
+    RoundReason.STRONGEST_PATHS: "no candidate has a stronger path of pairwise wins against "
+    "this one than this one has back (Schulze): elected",
+    RoundReason.LAST_REMAINING: "the only candidate left: elected",
+    RoundReason.FEWEST_VOTES: "the fewest votes: eliminated",
+    RoundReason.LOT: "a tie the rules leave open, settled by lot (see the lot drawn in this round)",
+    RoundReason.NO_MAJORITY: "two candidates tied with no majority: the same two vote again",
+    RoundReason.TIE_RUNOFF: "a tie for last place: the tied candidates alone face a runoff, "
+    "whose last is eliminated",
 }
 """How each round ended, by code (`Round.reason`)."""
 
-OUTCOMES: dict[str, str] = {
-    "elected": "a winner is elected",
-    "no-quorum": "no winner: fewer ballots than the quorum requires",
-    "no-valid-votes": "no winner: no vote was counted",
-    "next-round": "no winner yet: another round of voting is called",
+OUTCOMES: dict[Outcome, str] = {
+    Outcome.ELECTED: "a winner is elected",
+    Outcome.NO_QUORUM: "no winner: fewer ballots than the quorum requires",
+    Outcome.NO_VALID_VOTES: "no winner: no vote was counted",
+    Outcome.NEXT_ROUND: "no winner yet: another round of voting is called",
 }
 """How the count ended, by code (`Result.outcome`)."""
 
@@ -36,7 +39,7 @@ class Lot:
     winner, the last when it picks whom to eliminate."""
 
     round: int
-    purpose: str  # "winner" | "eliminate"
+    purpose: LotPurpose
     tied: tuple[str, ...]
     keys: dict[str, str]  # candidate -> SHA256(seed ‖ id), hex
     order: tuple[str, ...]
@@ -56,7 +59,7 @@ class Lot:
     def from_json(cls, data: Mapping[str, Any]) -> Lot:
         return cls(
             round=data["round"],
-            purpose=data["purpose"],
+            purpose=parse(LotPurpose, data["purpose"]),
             tied=tuple(data["tied"]),
             keys=dict(data["keys"]),
             order=tuple(data["order"]),
@@ -76,7 +79,7 @@ class Round:
     majority_needed: int | None
     elected: str | None
     eliminated: tuple[str, ...]
-    reason: str  # a ROUND_REASONS code
+    reason: RoundReason
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,7 +103,7 @@ class Round:
             majority_needed=data["majority_needed"],
             elected=data["elected"],
             eliminated=tuple(data["eliminated"]),
-            reason=data["reason"],
+            reason=parse(RoundReason, data["reason"]),
         )
 
 
@@ -109,7 +112,7 @@ class NextRound:
     """The round of voting an exhaustive ballot calls for: its kind, its candidates, and
     (for a last-place runoff) every candidate still in the race."""
 
-    kind: str  # "regular" | "last-place-runoff"
+    kind: RoundKind
     candidates: tuple[str, ...]
     continuing: tuple[str, ...] = ()
 
@@ -123,7 +126,7 @@ class NextRound:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NextRound:
         return cls(
-            kind=data["kind"],
+            kind=parse(RoundKind, data["kind"]),
             candidates=tuple(data["candidates"]),
             continuing=tuple(data["continuing"]),
         )
@@ -134,7 +137,7 @@ Matrix = dict[str, dict[str, int]]
 
 @dataclass(frozen=True)
 class Result:
-    method: str
+    method: Method
     candidates: tuple[str, ...]
     eligible: int
     turnout: int
@@ -144,14 +147,14 @@ class Result:
     valid: int
     blank: int
     invalid: int
-    invalid_reasons: dict[str, int]
+    invalid_reasons: dict[InvalidReason, int]
     rounds: tuple[Round, ...]
     pairwise: Matrix | None  # schulze: d[x][y], ballots ranking x above y
     strongest_paths: Matrix | None  # schulze: p[x][y], widest path of winning votes
     lots: tuple[Lot, ...]
     tied_winners: tuple[str, ...]  # the winners before any lot; empty when none
     winner: str | None
-    outcome: str  # an OUTCOMES code
+    outcome: Outcome
     next_round: NextRound | None
 
     def to_json(self) -> dict[str, Any]:
@@ -182,7 +185,7 @@ class Result:
     def from_json(cls, data: Mapping[str, Any]) -> Result:
         """The exact inverse of `to_json`."""
         return cls(
-            method=data["method"],
+            method=parse(Method, data["method"]),
             candidates=tuple(data["candidates"]),
             eligible=data["eligible"],
             turnout=data["turnout"],
@@ -192,14 +195,16 @@ class Result:
             valid=data["valid"],
             blank=data["blank"],
             invalid=data["invalid"],
-            invalid_reasons=dict(data["invalid_reasons"]),
+            invalid_reasons={
+                parse(InvalidReason, code): n for code, n in data["invalid_reasons"].items()
+            },
             rounds=tuple(Round.from_json(r) for r in data["rounds"]),
             pairwise=_matrix(data["pairwise"]),
             strongest_paths=_matrix(data["strongest_paths"]),
             lots=tuple(Lot.from_json(lot) for lot in data["lots"]),
             tied_winners=tuple(data["tied_winners"]),
             winner=data["winner"],
-            outcome=data["outcome"],
+            outcome=parse(Outcome, data["outcome"]),
             next_round=NextRound.from_json(data["next_round"]) if data["next_round"] else None,
         )
 

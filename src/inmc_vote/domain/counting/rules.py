@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from inmc_vote.domain.codes import LastPlaceTie, RoundKind
 from inmc_vote.domain.protocol.encoding import fraction_text
 
-LAST_PLACE_TIES = ("lot", "runoff")
-ROUND_KINDS = ("regular", "last-place-runoff")
 _FRACTION = re.compile(r"[0-9]+/[0-9]+")
 _KEYS = {"quorum", "blank_allowed", "last_place_tie", "round_kind", "continuing"}
 
@@ -25,18 +24,20 @@ class Rules:
 
     quorum: Fraction | None = None
     blank_allowed: bool = True
-    last_place_tie: str = "lot"
-    round_kind: str = "regular"
+    last_place_tie: LastPlaceTie = LastPlaceTie.LOT
+    round_kind: RoundKind = RoundKind.REGULAR
     continuing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.quorum is not None and not 0 < self.quorum <= 1:
             raise ValueError("the quorum must be more than 0 and at most 1")
-        if self.last_place_tie not in LAST_PLACE_TIES:
-            raise ValueError(f"last_place_tie must be one of {', '.join(LAST_PLACE_TIES)}")
-        if self.round_kind not in ROUND_KINDS:
-            raise ValueError(f"round_kind must be one of {', '.join(ROUND_KINDS)}")
-        if (self.round_kind == "last-place-runoff") != bool(self.continuing):
+        # Given as text (from JSON, a form, a test), each is stored as its member.
+        for name, family in (("last_place_tie", LastPlaceTie), ("round_kind", RoundKind)):
+            try:
+                object.__setattr__(self, name, family(getattr(self, name)))
+            except ValueError:
+                raise ValueError(f"{name} must be one of {', '.join(family)}") from None
+        if (self.round_kind == RoundKind.LAST_PLACE_RUNOFF) != bool(self.continuing):
             raise ValueError("continuing is given for a last-place runoff, and only then")
         if len(set(self.continuing)) != len(self.continuing):
             raise ValueError("continuing names a candidate twice")
@@ -53,8 +54,8 @@ class Rules:
         blank_allowed = rules.get("blank_allowed", True)
         if not isinstance(blank_allowed, bool):
             raise ValueError("blank_allowed must be true or false")
-        last_place_tie = rules.get("last_place_tie", "lot")
-        round_kind = rules.get("round_kind", "regular")
+        last_place_tie = rules.get("last_place_tie", LastPlaceTie.LOT)
+        round_kind = rules.get("round_kind", RoundKind.REGULAR)
         if not isinstance(last_place_tie, str) or not isinstance(round_kind, str):
             raise ValueError("last_place_tie and round_kind must be strings")
         continuing = rules.get("continuing", [])
@@ -74,9 +75,9 @@ class Rules:
             "quorum": fraction_text(self.quorum) if self.quorum is not None else None,
             "blank_allowed": self.blank_allowed,
         }
-        if self.last_place_tie != "lot":
+        if self.last_place_tie != LastPlaceTie.LOT:
             data["last_place_tie"] = self.last_place_tie
-        if self.round_kind != "regular":
+        if self.round_kind != RoundKind.REGULAR:
             data["round_kind"] = self.round_kind
         if self.continuing:
             data["continuing"] = list(self.continuing)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from inmc_vote.domain.codes import LotPurpose, RoundReason
 from inmc_vote.domain.counting.lot import settle
 from inmc_vote.domain.counting.result import Lot, Matrix, Round, Tally
 
@@ -22,10 +23,10 @@ def count(
     winners = tuple(x for x in candidates if all(p[x][y] >= p[y][x] for y in candidates if y != x))
     lots: tuple[Lot, ...] = ()
     if len(winners) == 1:
-        winner, reason = winners[0], "strongest-paths"
+        winner, reason = winners[0], RoundReason.STRONGEST_PATHS
     else:
-        lot = settle(seed, 1, "winner", winners)
-        lots, winner, reason = (lot,), lot.chosen, "lot"
+        lot = settle(seed, 1, LotPurpose.WINNER, winners)
+        lots, winner, reason = (lot,), lot.chosen, RoundReason.LOT
     firsts = dict.fromkeys(candidates, 0)
     for ranking, n in ballots.items():
         firsts[ranking[0]] += n

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from inmc_vote.domain.codes import logged_action
 from inmc_vote.domain.protocol.board import Entry
 from inmc_vote.domain.protocol.encoding import (
     b64url,
@@ -234,7 +235,7 @@ def read_event_line(line: bytes) -> tuple[Event, bytes, bytes]:
             seq=_int(value["seq"]),
             at=_str(value["at"]),
             actor=_str(value["actor"]),
-            action=_str(value["action"]),
+            action=logged_action(value["action"]),
             data=value["data"],
         )
         if not isinstance(event.data, dict):

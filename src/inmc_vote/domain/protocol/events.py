@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from inmc_vote.domain.codes import LoggedAction
 from inmc_vote.domain.protocol.encoding import canonical_json, labelled, sha256, u64
 
 
@@ -21,8 +22,8 @@ def genesis(ballot_id: str) -> bytes:
 class Event:
     seq: int
     at: str  # RFC 3339, UTC, milliseconds
-    actor: str
-    action: str
+    actor: str  # "kind:name", kind an ActorKind
+    action: LoggedAction
     data: dict[str, Any]
 
     def body(self) -> bytes:

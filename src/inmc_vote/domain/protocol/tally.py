@@ -20,6 +20,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
+from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.counting.votes import Verdict, classify, invalid
 from inmc_vote.domain.protocol import vote
@@ -50,11 +51,11 @@ def open_entry(
     try:
         plaintext = vote.decrypt(ciphertext, tally_private, manifest_hash, credential)
     except (InvalidTag, ValueError):
-        return Opened(invalid("undecryptable"), None)
+        return Opened(invalid(InvalidReason.UNDECRYPTABLE), None)
     try:
         value = vote.unpad(plaintext)
     except (ValueError, UnicodeDecodeError):
-        return Opened(invalid("malformed"), None)
+        return Opened(invalid(InvalidReason.MALFORMED), None)
     return Opened(classify(value, method, candidates, rules), value)
 
 
@@ -63,7 +64,7 @@ def outcome_line(seq: int, opened: Opened) -> bytes:
 
 
 def outcome_row_line(
-    seq: int, outcome: str, reason: str | None, vote_value: dict[str, Any] | None
+    seq: int, outcome: VerdictKind, reason: InvalidReason | None, vote_value: dict[str, Any] | None
 ) -> bytes:
     return (
         canonical_json({"seq": seq, "outcome": outcome, "reason": reason, "vote": vote_value})

@@ -9,19 +9,21 @@ canonical JSON followed by zero bytes up to the manifest's `vote_size`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hpke
 
+from inmc_vote.domain.codes import VoteKind
 from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.encoding import (
     b64url,
     canonical_json,
-    from_b64url,
     labelled,
     sha256,
 )
+from inmc_vote.domain.protocol.manifest import Manifest
 
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
 ENC_BYTES = 32
@@ -32,9 +34,9 @@ VOTE_SIZE_STEP = 256
 def vote_size_for(candidate_ids: list[str]) -> int:
     """A padded size that holds the longest vote this ballot allows (every candidate ranked)."""
     longest = max(
-        len(canonical_json({"v": 1, "ranking": candidate_ids})),
-        len(canonical_json({"v": 1, "approve": candidate_ids})),
-        len(canonical_json({"v": 1, "blank": True})),
+        len(canonical_json({"v": 1, VoteKind.RANKING: candidate_ids})),
+        len(canonical_json({"v": 1, VoteKind.APPROVE: candidate_ids})),
+        len(canonical_json({"v": 1, VoteKind.BLANK: True})),
     )
     return -(-longest // VOTE_SIZE_STEP) * VOTE_SIZE_STEP
 
@@ -111,11 +113,17 @@ class Ballot:
 
 
 def make_ballot(
-    vote: dict[str, Any], token_seed: bytes, manifest: dict[str, Any], manifest_hash: bytes
+    vote: dict[str, Any],
+    token_seed: bytes,
+    manifest: Manifest | Mapping[str, Any],
+    manifest_hash: bytes,
 ) -> Ballot:
-    """What `inmc-vote cast` and the tests send: the same bytes the browser makes."""
+    """What `inmc-vote cast` and the tests send: the same bytes the browser makes. The
+    manifest may be given as read or as its JSON object."""
+    if not isinstance(manifest, Manifest):
+        manifest = Manifest.parse(manifest)
     credential = keys.ed25519_public(token_seed)
-    tally_pk = from_b64url(manifest["keys"]["tally"])
-    ciphertext = encrypt(pad(vote, manifest["vote_size"]), tally_pk, manifest_hash, credential)
+    tally_pk = manifest.keys.tally
+    ciphertext = encrypt(pad(vote, manifest.vote_size), tally_pk, manifest_hash, credential)
     signature = keys.sign(token_seed, signed_message(manifest_hash, credential, ciphertext))
     return Ballot(manifest_hash, credential, ciphertext, signature)

@@ -15,6 +15,7 @@ from inmc_vote.domain.ballots import (
     parse_quorum,
     parse_zone,
 )
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol.encoding import fraction_text, rfc3339_ms
@@ -127,7 +128,9 @@ async def create_ballot(db: Database, actor: Actor, form: BallotForm, now: datet
         _assign(ballot, form)
         session.add(ballot)
         await session.flush()
-        await event_log.record(session, ballot.id, actor, "create", _settings(ballot), now)
+        await event_log.record(
+            session, ballot.id, actor, EventAction.CREATE, _settings(ballot), now
+        )
         return ballot
 
 
@@ -150,5 +153,5 @@ async def edit_ballot(
         changed = {k: v for k, v in after.items() if before[k] != v}
         if changed:
             ballot.updated_at = now
-            await event_log.record(session, ballot.id, actor, "edit", changed, now)
+            await event_log.record(session, ballot.id, actor, EventAction.EDIT, changed, now)
         return ballot

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City, Dossier
 from inmc_vote.domain.candidacies import CandidacyStatus, check_candidacy_text, check_dossier
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Invalid, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.timefmt import show_time
@@ -107,7 +108,7 @@ async def submit(
             )
             details |= {"dossier_sha256": digest, "dossier_bytes": len(dossier.content)}
         await session.flush()
-        action = "candidacy-submitted" if first else "candidacy-updated"
+        action = EventAction.CANDIDACY_SUBMITTED if first else EventAction.CANDIDACY_UPDATED
         await event_log.record(session, ballot_id, actor, action, details, now)
         return candidacy
 
@@ -124,7 +125,12 @@ async def withdraw(db: Database, actor: Actor, ballot_id: str, city_id: int, now
         candidacy.status = CandidacyStatus.WITHDRAWN.value
         candidacy.updated_at = now
         await event_log.record(
-            session, ballot_id, actor, "candidacy-withdrawn", {"city": candidacy.city.slug}, now
+            session,
+            ballot_id,
+            actor,
+            EventAction.CANDIDACY_WITHDRAWN,
+            {"city": candidacy.city.slug},
+            now,
         )
 
 
@@ -156,6 +162,7 @@ async def decide(
         if candidacy.status == CandidacyStatus.WITHDRAWN.value:
             raise Conflict(f"{candidacy.city.name} withdrew its candidacy.")
         status = CandidacyStatus.ACCEPTED if accept else CandidacyStatus.REJECTED
+        decided = EventAction.CANDIDACY_ACCEPTED if accept else EventAction.CANDIDACY_REJECTED
         candidacy.status = status.value
         candidacy.decision_reason = reason
         candidacy.decided_at = now
@@ -164,7 +171,7 @@ async def decide(
             session,
             ballot_id,
             actor,
-            f"candidacy-{status.value}",
+            decided,
             {"city": candidacy.city.slug, "reason": reason},
             now,
         )

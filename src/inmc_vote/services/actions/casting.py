@@ -10,7 +10,6 @@ database), committed, and only then is the receipt signed. Nothing is decrypted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +21,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, RollEntry, Seal
 from inmc_vote.domain.errors import Conflict, Forbidden, Invalid
 from inmc_vote.domain.lifecycle import State
-from inmc_vote.domain.protocol import board, keys
+from inmc_vote.domain.protocol import board, keys, manifest
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, rfc3339_ms
 from inmc_vote.domain.protocol.vote import Ballot, ciphertext_size
 from inmc_vote.domain.timefmt import show_time
@@ -165,7 +164,7 @@ async def cast(db: Database, ballot_id: str, body: dict[str, Any], now: datetime
 
 
 def _vote_size(manifest_data: bytes) -> int:
-    return int(json.loads(manifest_data)["vote_size"])
+    return manifest.Manifest.parse(manifest_data).vote_size
 
 
 def _not_open_message(

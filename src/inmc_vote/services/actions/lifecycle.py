@@ -165,7 +165,7 @@ async def perform(
             session,
             ballot.id,
             actor,
-            action.value,
+            action,
             {"from": before.state.value, "to": after.state.value, "round": after.round, **details},
             now,
         )

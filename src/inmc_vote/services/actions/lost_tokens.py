@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, RollEntry
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials, keys, readable
@@ -90,7 +91,7 @@ async def revoke_and_replace(
             session,
             ballot_id,
             actor,
-            "credential-revoked",
+            EventAction.CREDENTIAL_REVOKED,
             {
                 "pk": b64url(entry.pk),
                 "fingerprint": wanted,
@@ -106,7 +107,7 @@ async def revoke_and_replace(
             session,
             ballot_id,
             actor,
-            "credential-added",
+            EventAction.CREDENTIAL_ADDED,
             {
                 "pk": b64url(line.pk),
                 "sig": b64url(line.sig),

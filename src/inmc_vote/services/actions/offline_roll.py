@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BallotKeys, Elector, RollEntry
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials, roll_file
@@ -95,7 +96,7 @@ async def upload_roll(
             session,
             ballot_id,
             actor,
-            "roll-uploaded",
+            EventAction.ROLL_UPLOADED,
             {
                 "roll_size": len(uploaded.lines),
                 "roll_hash": uploaded.roll_hash.hex(),

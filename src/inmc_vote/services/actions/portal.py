@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, City, PortalLink
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
@@ -74,7 +75,7 @@ async def make_links(
             session,
             ballot_id,
             actor,
-            "portal-links",
+            EventAction.PORTAL_LINKS,
             {"cities": len(cities), "expires_at": rfc3339_ms(expires)},
             now,
         )
@@ -99,7 +100,7 @@ async def revoke_link(
         if revoked.first() is None:
             raise NotFound("This city has no working portal link for this ballot.")
         await event_log.record(
-            session, ballot_id, actor, "portal-link-revoked", {"city_id": city_id}, now
+            session, ballot_id, actor, EventAction.PORTAL_LINK_REVOKED, {"city_id": city_id}, now
         )
 
 

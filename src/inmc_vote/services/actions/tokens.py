@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import City, Elector, RollEntry
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
@@ -97,7 +98,7 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
             session,
             ballot_id,
             actor,
-            "tokens-issued",
+            EventAction.TOKENS_ISSUED,
             {
                 "roll_size": len(lines),
                 "roll_hash": credentials.roll_hash(lines).hex(),

@@ -321,10 +321,9 @@ def _entry(row: BoardEntry) -> board.Entry:
 def _result_text(r: RoundSnapshot) -> str:
     assert r.tally is not None
     record = json.loads(r.tally.data)
-    names = {c["id"]: c["city"] for c in json.loads(r.manifest)["candidates"]}
     lines = explain(
         Result.from_json(record["result"]),
-        names,
+        manifest.Manifest.parse(r.manifest).names,
         title=f"Round {r.head.round}: the result as the tally record states it",
         notes=["This text is for people; the proof is tally.json, which inmc-vote verify checks."],
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, Seal
 from inmc_vote.domain.errors import NotFound
+from inmc_vote.domain.protocol import manifest
 
 PAGE_SIZE = 500
 
@@ -67,7 +67,7 @@ async def turnout(db: Database, ballot_id: str, round_number: int) -> Turnout:
                 )
             )
         ).scalar()
-    eligible = json.loads(data)["eligible"] if data else 0
+    eligible = manifest.Manifest.parse(data).eligible if data else 0
     return Turnout(ballots, eligible)
 
 

@@ -15,10 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from inmc_vote.db.engine import Database
-from inmc_vote.db.models import Manifest, Seal, Tally, TallyOutcome
+from inmc_vote.db.models import Manifest as ManifestRow
+from inmc_vote.db.models import Seal, Tally, TallyOutcome
+from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import tally
+from inmc_vote.domain.protocol.manifest import Manifest
 
 OUTCOME_PAGE = 2_000
 
@@ -28,7 +31,7 @@ class RoundResult:
     """One tallied round: its manifest, its seal, and its signed tally record."""
 
     round: int
-    manifest: dict[str, Any]
+    manifest: Manifest
     manifest_hash: bytes
     seal: Seal
     record: dict[str, Any]
@@ -44,7 +47,7 @@ class RoundResult:
     @property
     def names(self) -> dict[str, str]:
         """Candidate id → city name, as the manifest states them."""
-        return {c["id"]: c["city"] for c in self.manifest["candidates"]}
+        return self.manifest.names
 
 
 async def tallied_rounds(
@@ -53,9 +56,10 @@ async def tallied_rounds(
     """The tallied rounds a viewer may see, oldest first (organisers see unpublished ones)."""
     async with db.read() as session:
         query = (
-            select(Tally, Manifest, Seal)
+            select(Tally, ManifestRow, Seal)
             .join(
-                Manifest, (Manifest.ballot_id == Tally.ballot_id) & (Manifest.round == Tally.round)
+                ManifestRow,
+                (ManifestRow.ballot_id == Tally.ballot_id) & (ManifestRow.round == Tally.round),
             )
             .join(Seal, (Seal.ballot_id == Tally.ballot_id) & (Seal.round == Tally.round))
             .where(Tally.ballot_id == ballot_id)
@@ -68,7 +72,7 @@ async def tallied_rounds(
     return [
         RoundResult(
             round=row.Tally.round,
-            manifest=json.loads(row.Manifest.data),
+            manifest=Manifest.parse(row.Manifest.data),
             manifest_hash=row.Manifest.hash,
             seal=row.Seal,
             record=json.loads(row.Tally.data),
@@ -119,7 +123,10 @@ async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> Asyn
             return
         yield b"".join(
             tally.outcome_row_line(
-                row.seq, row.outcome, row.reason, None if row.vote is None else json.loads(row.vote)
+                row.seq,
+                VerdictKind(row.outcome),
+                None if row.reason is None else InvalidReason(row.reason),
+                None if row.vote is None else json.loads(row.vote),
             )
             for row in rows
         )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.models import Ballot, BallotEvent
+from inmc_vote.domain.codes import LoggedAction, logged_action
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol.encoding import canonical_json, rfc3339_ms
 from inmc_vote.domain.protocol.events import Event, genesis
@@ -30,7 +31,7 @@ async def record(
     session: AsyncSession,
     ballot_id: str,
     actor: Actor,
-    action: str,
+    action: LoggedAction,
     data: dict[str, Any],
     now: datetime,
 ) -> BallotEvent:
@@ -63,7 +64,11 @@ async def record(
 
 def as_event(row: BallotEvent) -> Event:
     return Event(
-        seq=row.seq, at=row.at, actor=row.actor, action=row.action, data=json.loads(row.data)
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        action=logged_action(row.action),
+        data=json.loads(row.data),
     )
 
 

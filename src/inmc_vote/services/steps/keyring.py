@@ -17,13 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.engine import AT_REST_KEY
 from inmc_vote.db.models import BallotKeys, RoundKeys
+from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.manifest import tiebreak_commitment
 from inmc_vote.services import security
-
-SERVER = "server"
-TRUSTEE = "trustee"
 
 
 @dataclass(frozen=True)
@@ -129,7 +127,7 @@ async def make_round_keys(
         round=round_number,
         tally_pk=tally_pk,
         tally_sealed=tally_sealed,
-        tally_custody=SERVER if trustee_tally_pk is None else TRUSTEE,
+        tally_custody=Custody.SERVER if trustee_tally_pk is None else Custody.TRUSTEE,
         seed_sealed=security.seal_at_rest(
             secret_key, _round_purpose(ballot_id, round_number, "seed"), seed
         ),

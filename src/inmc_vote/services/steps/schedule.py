@@ -33,7 +33,7 @@ async def catch_up(session: AsyncSession, ballot: Ballot, now: datetime) -> None
             session,
             ballot.id,
             SCHEDULE,
-            action.value,
+            action,
             {
                 "from": before,
                 "to": ballot.state,

@@ -26,11 +26,11 @@ from inmc_vote.db.models import (
     Tally,
     TallyOutcome,
 )
+from inmc_vote.domain.codes import Custody, RoundKind
 from inmc_vote.domain.counting import count
 from inmc_vote.domain.counting.result import Result
-from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.errors import Conflict, Invalid
-from inmc_vote.domain.protocol import credentials, keys, tally
+from inmc_vote.domain.protocol import credentials, keys, manifest, tally
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_ms
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.steps import keyring
@@ -53,9 +53,9 @@ async def tally_round(
     assert round_keys is not None
     secrets = await keyring.round_secrets(session, ballot.id, number)
     tally_private = _tally_key(round_keys, secrets.tally_private, trustee_key, number)
-    manifest = json.loads(current.data)
-    candidates = [c["id"] for c in manifest["candidates"]]
-    rules = Rules.from_json(manifest["rules"])
+    stated = manifest.Manifest.parse(current.data)
+    candidates = stated.candidate_ids
+    rules = stated.rules
 
     verdicts = []
     outcomes = hashlib.sha256()
@@ -68,7 +68,7 @@ async def tally_round(
                 entry.credential,
                 tally_private=tally_private,
                 manifest_hash=current.hash,
-                method=manifest["method"],
+                method=stated.method,
                 candidates=candidates,
                 rules=rules,
             )
@@ -88,11 +88,11 @@ async def tally_round(
         after = page[-1].seq
 
     result = count(
-        manifest["method"],
+        stated.method,
         candidates,
         rules,
         verdicts,
-        eligible=manifest["eligible"],
+        eligible=stated.eligible,
         seed=secrets.seed,
     )
     record = canonical_json(
@@ -197,7 +197,7 @@ async def open_next_round(
     ballot.opens_at, ballot.closes_at = opens_at, closes_at
     earlier = await session.get(RoundKeys, (ballot.id, number - 1))
     assert earlier is not None
-    if trustee_tally_pk is None and earlier.tally_custody == keyring.TRUSTEE:
+    if trustee_tally_pk is None and earlier.tally_custody == Custody.TRUSTEE:
         raise Invalid(
             "This ballot's tally key is in a trustee's custody: give the new round's tally "
             "public key, made with `inmc-vote trustee keygen` (a new one for each round)."
@@ -208,7 +208,7 @@ async def open_next_round(
     previous_manifest = await session.get(Manifest, (ballot.id, number - 1))
     assert previous_manifest is not None
     rules: dict[str, Any] = {}
-    if plan.kind != "regular":
+    if plan.kind != RoundKind.REGULAR:
         rules = {"round_kind": plan.kind, "continuing": list(plan.continuing)}
     fixed = await fix_manifest(
         session,

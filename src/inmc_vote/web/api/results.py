@@ -64,10 +64,10 @@ def round_out(found: RoundResult) -> RoundOut:
         tally_signature=b64url(found.signature),
         published_at=found.published_at,
         seal=SealOut(seal.count, b64url(seal.head), seal.closed_at, b64url(seal.signature)),
-        candidates=found.manifest["candidates"],
+        candidates=[c.to_json() for c in found.manifest.candidates],
         tally_key=found.record["tally_key"],
         seed=found.record["seed"],
-        tiebreak_commitment=found.manifest["tiebreak_commitment"],
+        tiebreak_commitment=b64url(found.manifest.tiebreak_commitment),
         result=found.record["result"],
     )
 

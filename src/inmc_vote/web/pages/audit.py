@@ -7,7 +7,6 @@ check answers from the server's database; the page says how to check without it.
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import bundle
 from inmc_vote.domain.protocol.board import Entry
-from inmc_vote.domain.protocol.encoding import b64url, from_b64url
-from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.domain.protocol.manifest import Manifest, short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.verify import Report, verify
 from inmc_vote.verify.receipts import Judgement, judge, read_receipt
@@ -138,8 +137,7 @@ async def check_receipt(db: Database, ballot_id: str, text: str) -> Judgement:
         except NotFound:
             fixed = None
         manifest_hash = fixed.hash if fixed else None
-        keys = json.loads(fixed.data)["keys"] if fixed else {}
-        authority = from_b64url(keys["authority"]) if keys else b""
+        authority = Manifest.parse(fixed.data).keys.authority if fixed else b""
     entry, count, sealed = None, 0, False
     if manifest_hash is not None:
         rows = await queries.board.entries(db, ballot_id, found.round, found.seq - 1, 1)

@@ -3,7 +3,6 @@ action does and what it cannot undo; its POST carries the action out."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,13 +15,14 @@ from litestar.response import Redirect, Template
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
+from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Invalid, NotFound
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import from_b64url
+from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.steps.keyring import TRUSTEE
 from inmc_vote.services.steps.state import lifecycle_of
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.i18n import _
@@ -62,13 +62,13 @@ class NextRoundPlan:
     cities: list[str]
 
 
-async def _tally_custody(db: Database, ballot: Ballot) -> str | None:
-    """Who keeps the tally key of the ballot's latest round: "server" or "trustee"."""
+async def _tally_custody(db: Database, ballot: Ballot) -> Custody | None:
+    """Who keeps the tally key of the ballot's latest round."""
     try:
         latest = await queries.manifests.manifest(db, ballot.id)
     except NotFound:
         return None
-    return str(json.loads(latest.data)["keys"]["tally_custody"])
+    return Manifest.parse(latest.data).keys.tally_custody
 
 
 async def _next_round_plan(db: Database, ballot: Ballot) -> NextRoundPlan | None:
@@ -112,8 +112,8 @@ async def confirm_page(
         form=form or ReasonForm(),
         error=error,
         asks_tally_key=action is Action.FREEZE
-        or (action is Action.NEXT_ROUND and custody == TRUSTEE),
-        asks_key_file=action is Action.TALLY and custody == TRUSTEE,
+        or (action is Action.NEXT_ROUND and custody == Custody.TRUSTEE),
+        asks_key_file=action is Action.TALLY and custody == Custody.TRUSTEE,
         asks_times=action is Action.NEXT_ROUND,
         next_round=await _next_round_plan(db, ballot) if action is Action.NEXT_ROUND else None,
         tokens_missing=action is Action.OPEN and ballot.tokens_issued_at is None,
@@ -181,7 +181,7 @@ class OrganiserLifecycle(Controller):
             if action is Action.FREEZE or action is Action.NEXT_ROUND:
                 trustee_pk = _trustee_key(form.tally_public_key)
             trustee_key = None
-            if action is Action.TALLY and await _tally_custody(db, ballot) == TRUSTEE:
+            if action is Action.TALLY and await _tally_custody(db, ballot) == Custody.TRUSTEE:
                 trustee_key = await _key_file(posted)
             opens_at = closes_at = None
             if action is Action.NEXT_ROUND:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.codes import LotPurpose, Outcome, RoundKind, RoundReason
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
 from inmc_vote.domain.counting.votes import REASONS
 from inmc_vote.domain.lifecycle import Action, State
@@ -155,7 +156,7 @@ class VotingRound:
     """One round of voting (an exhaustive ballot has several), with its tally."""
 
     number: int
-    kind: str  # "regular" | "last-place-runoff"
+    kind: RoundKind
     what: str  # the round in words
     published_at: datetime | None
     result: Result
@@ -207,7 +208,7 @@ def happened(result: Result, count: Round, names: dict[str, str]) -> str:
     lot = _lot_for(result, count.number)
     elected = name(count.elected or "", count.elected or "")
     out = city_list(count.eliminated, names)
-    if count.reason == "majority":
+    if count.reason == RoundReason.MAJORITY:
         return _(
             "%(city)s has more than half the votes counted in this round "
             "(%(votes)d of %(active)d; %(needed)d needed): elected."
@@ -217,16 +218,16 @@ def happened(result: Result, count: Round, names: dict[str, str]) -> str:
             "active": count.active,
             "needed": count.majority_needed or 0,
         }
-    if count.reason == "most-votes":
+    if count.reason == RoundReason.MOST_VOTES:
         return _("%(city)s has the most votes: elected.") % {"city": elected}
-    if count.reason == "strongest-paths":
+    if count.reason == RoundReason.STRONGEST_PATHS:
         return _(
             "%(city)s wins: no other city beats it by a stronger chain of pairwise wins "
             "than it has back (see the tables below)."
         ) % {"city": elected}
-    if count.reason == "last-remaining":
+    if count.reason == RoundReason.LAST_REMAINING:
         return _("%(city)s is the only city left in the count: elected.") % {"city": elected}
-    if count.reason == "fewest-votes":
+    if count.reason == RoundReason.FEWEST_VOTES:
         text = _("%(city)s has the fewest votes (%(votes)d): eliminated.") % {
             "city": out,
             "votes": count.tallies.get(count.eliminated[0], 0) if count.eliminated else 0,
@@ -234,9 +235,9 @@ def happened(result: Result, count: Round, names: dict[str, str]) -> str:
         if count.elected:
             text += " " + _("%(city)s is the only city left: elected.") % {"city": elected}
         return text
-    if count.reason == "lot" and lot is not None:
+    if count.reason == RoundReason.LOT and lot is not None:
         tied = city_list(lot.tied, names)
-        if lot.purpose == "winner":
+        if lot.purpose == LotPurpose.WINNER:
             return _(
                 "%(tied)s are tied for first place; the lot drawn below chose %(city)s: elected."
             ) % {"tied": tied, "city": name(lot.chosen, lot.chosen)}
@@ -246,12 +247,12 @@ def happened(result: Result, count: Round, names: dict[str, str]) -> str:
         if count.elected:
             text += " " + _("%(city)s is the only city left: elected.") % {"city": elected}
         return text
-    if count.reason == "no-majority":
+    if count.reason == RoundReason.NO_MAJORITY:
         return _(
             "Neither city has more than half the votes: the two are tied, and the same two "
             "cities vote again."
         )
-    if count.reason == "tie-runoff":
+    if count.reason == RoundReason.TIE_RUNOFF:
         tied = [c for c, n in count.tallies.items() if n == min(count.tallies.values())]
         return _(
             "No city has more than half the votes, and %(tied)s are tied for last place: they "
@@ -266,7 +267,7 @@ def _marks(result: Result, count: Round) -> dict[str, tuple[str, str]]:
     if lot is not None:
         for tied in lot.tied:
             marks[tied] = ("tied", _("tied, settled by lot"))
-    if count.reason == "tie-runoff":
+    if count.reason == RoundReason.TIE_RUNOFF:
         low = min(count.tallies.values())
         for c, n in count.tallies.items():
             if n == low:
@@ -292,7 +293,7 @@ def count_view(
     whole = result.valid if method == Method.APPROVAL else count.active
     marks = _marks(result, count)
     told = happened(result, count, names)
-    if result.outcome == "no-quorum":  # the count stands for information, electing nobody
+    if result.outcome == Outcome.NO_QUORUM:  # the count stands for information, electing nobody
         marks = {c: mark for c, mark in marks.items() if mark[0] != "elected"}
         told = (
             _("The quorum was not met, so nobody is elected; the count is shown for information:")
@@ -369,7 +370,7 @@ def matrix_view(matrix: Matrix, candidates: tuple[str, ...], names: dict[str, st
 
 def lot_view(lot: Lot, seed_hex: str, names: dict[str, str], several: bool) -> LotView:
     tied = city_list(lot.tied, names)
-    if lot.purpose == "winner":
+    if lot.purpose == LotPurpose.WINNER:
         why = _("%(tied)s were tied for first place.") % {"tied": tied}
         rule = _("The first in the order drawn wins: %(city)s.")
     else:
@@ -388,16 +389,16 @@ def lot_view(lot: Lot, seed_hex: str, names: dict[str, str], several: bool) -> L
 
 
 def outcome_words(result: Result, names: dict[str, str]) -> str:
-    if result.outcome == "elected" and result.winner:
+    if result.outcome == Outcome.ELECTED and result.winner:
         return _("Elected: %(city)s.") % {"city": names.get(result.winner, result.winner)}
-    if result.outcome == "no-quorum":
+    if result.outcome == Outcome.NO_QUORUM:
         return _("No winner: %(turnout)d ballots were cast and the quorum needs %(needed)d.") % {
             "turnout": result.turnout,
             "needed": result.quorum_needed,
         }
-    if result.outcome == "no-valid-votes":
+    if result.outcome == Outcome.NO_VALID_VOTES:
         return _("No winner: no vote was counted (every ballot was blank or invalid).")
-    if result.outcome == "next-round":
+    if result.outcome == Outcome.NEXT_ROUND:
         return _("No winner in this round: another round of voting is needed.")
     return result.outcome
 
@@ -406,7 +407,7 @@ def next_round_words(result: Result, names: dict[str, str]) -> str:
     plan = result.next_round
     if plan is None:
         return ""
-    if plan.kind == "last-place-runoff":
+    if plan.kind == RoundKind.LAST_PLACE_RUNOFF:
         return _(
             "Next: an extra round between %(tied)s only, tied for last place; its last "
             "leaves the race, and the cities still in it (%(all)s less that one) then vote "
@@ -417,17 +418,18 @@ def next_round_words(result: Result, names: dict[str, str]) -> str:
     }
 
 
-def round_what(found: RoundResult, names: dict[str, str]) -> tuple[str, str]:
-    rules = found.manifest.get("rules", {})
-    if rules.get("round_kind") == "last-place-runoff":
-        continuing = list(rules.get("continuing", []))
-        tied = [c["id"] for c in found.manifest["candidates"]]
-        return "last-place-runoff", _(
+def round_what(found: RoundResult, names: dict[str, str]) -> tuple[RoundKind, str]:
+    fixed = found.manifest
+    if fixed.round_kind == RoundKind.LAST_PLACE_RUNOFF:
+        return RoundKind.LAST_PLACE_RUNOFF, _(
             "An extra round between the cities tied for last place (%(tied)s): its last "
             "leaves the race. Still in the race: %(all)s."
-        ) % {"tied": city_list(tied, names), "all": city_list(continuing, names)}
-    return "regular", _("A round of voting between %(cities)s.") % {
-        "cities": city_list([c["id"] for c in found.manifest["candidates"]], names)
+        ) % {
+            "tied": city_list(fixed.candidate_ids, names),
+            "all": city_list(fixed.continuing, names),
+        }
+    return RoundKind.REGULAR, _("A round of voting between %(cities)s.") % {
+        "cities": city_list(fixed.candidate_ids, names)
     }
 
 
@@ -460,7 +462,7 @@ def voting_round(found: RoundResult, several: bool, names: dict[str, str]) -> Vo
     result = found.result
     kind, what = round_what(found, names)
     seed = from_b64url(found.record["seed"])
-    commitment = from_b64url(found.manifest["tiebreak_commitment"])
+    commitment = found.manifest.tiebreak_commitment
     several_counts = len(result.rounds) > 1
     prefix = _("Round %(n)d of voting,") % {"n": found.round} if several else ""
     seal = found.seal
@@ -490,7 +492,7 @@ def voting_round(found: RoundResult, several: bool, names: dict[str, str]) -> Vo
         lots=[lot_view(lot, seed.hex(), names, several_counts) for lot in result.lots],
         seed=found.record["seed"],
         seed_hex=seed.hex(),
-        commitment=found.manifest["tiebreak_commitment"],
+        commitment=b64url(commitment),
         commitment_hex=commitment.hex(),
         commitment_command=COMMITMENT_COMMAND.format(seed=seed.hex()),
         seed_matches=sha256(seed) == commitment,
@@ -522,7 +524,7 @@ class Headline:
 def headline(ballot: Ballot, rounds: list[VotingRound]) -> Headline:
     last = rounds[-1]
     result = last.result
-    if result.outcome == "elected" and last.winner_city:
+    if result.outcome == Outcome.ELECTED and last.winner_city:
         if len(result.tied_winners) > 1:
             return Headline(
                 last.winner_city,
@@ -536,7 +538,7 @@ def headline(ballot: Ballot, rounds: list[VotingRound]) -> Headline:
                 % {"city": last.winner_city, "n": last.number},
             )
         return Headline(last.winner_city, _("%(city)s wins.") % {"city": last.winner_city})
-    if result.outcome == "next-round":
+    if result.outcome == Outcome.NEXT_ROUND:
         if ballot.round > last.number:
             return Headline(
                 None,

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from inmc_vote.db.models import BallotEvent, City
+from inmc_vote.domain.codes import ActorKind, EventAction, LoggedAction
+from inmc_vote.domain.lifecycle import Action
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.words import N_, SETTING_WORDS
 
@@ -45,11 +47,11 @@ class Names:
 
 def who(actor: str, names: Names) -> str:
     kind, _sep, name = actor.partition(":")
-    if kind == "organiser":
+    if kind == ActorKind.ORGANISER:
         return _("Organiser %(email)s") % {"email": name}
-    if kind == "city":
+    if kind == ActorKind.CITY:
         return names.slug(name)
-    if kind == "schedule":
+    if kind == ActorKind.SCHEDULE:
         return _("The schedule (automatic)")
     if kind == "cli":
         return _("Command line (%(name)s)") % {"name": name}
@@ -131,24 +133,24 @@ def _credential_added(data: dict[str, Any], names: Names) -> str:
     }
 
 
-DESCRIBE: dict[str, Callable[[dict[str, Any], Names], str]] = {
-    "create": _fixed(N_("Created the ballot.")),
-    "edit": _edit,
-    "open-candidacies": _fixed(N_("Opened the ballot for candidacies.")),
-    "freeze": _freeze,
-    "open": _open,
-    "close": _close,
-    "cancel": _fixed(N_("Cancelled the ballot.")),
-    "portal-links": _links,
-    "tokens-issued": _tokens,
-    "credential-revoked": _credential_revoked,
-    "credential-added": _credential_added,
-    "portal-link-revoked": _revoked,
-    "candidacy-submitted": _submitted,
-    "candidacy-updated": _city_text(N_("%(city)s updated its candidacy.")),
-    "candidacy-withdrawn": _city_text(N_("%(city)s withdrew its candidacy.")),
-    "candidacy-accepted": _city_text(N_("Accepted the candidacy of %(city)s.")),
-    "candidacy-rejected": _city_text(N_("Rejected the candidacy of %(city)s.")),
+DESCRIBE: dict[LoggedAction, Callable[[dict[str, Any], Names], str]] = {
+    EventAction.CREATE: _fixed(N_("Created the ballot.")),
+    EventAction.EDIT: _edit,
+    Action.OPEN_CANDIDACIES: _fixed(N_("Opened the ballot for candidacies.")),
+    Action.FREEZE: _freeze,
+    Action.OPEN: _open,
+    Action.CLOSE: _close,
+    Action.CANCEL: _fixed(N_("Cancelled the ballot.")),
+    EventAction.PORTAL_LINKS: _links,
+    EventAction.TOKENS_ISSUED: _tokens,
+    EventAction.CREDENTIAL_REVOKED: _credential_revoked,
+    EventAction.CREDENTIAL_ADDED: _credential_added,
+    EventAction.PORTAL_LINK_REVOKED: _revoked,
+    EventAction.CANDIDACY_SUBMITTED: _submitted,
+    EventAction.CANDIDACY_UPDATED: _city_text(N_("%(city)s updated its candidacy.")),
+    EventAction.CANDIDACY_WITHDRAWN: _city_text(N_("%(city)s withdrew its candidacy.")),
+    EventAction.CANDIDACY_ACCEPTED: _city_text(N_("Accepted the candidacy of %(city)s.")),
+    EventAction.CANDIDACY_REJECTED: _city_text(N_("Rejected the candidacy of %(city)s.")),
 }
 
 

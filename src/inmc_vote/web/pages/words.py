@@ -6,7 +6,8 @@ rendered, so that a catalogue loaded later still applies.
 
 from __future__ import annotations
 
-from inmc_vote.domain.lifecycle import Action
+from inmc_vote.domain.candidacies import CandidacyStatus
+from inmc_vote.domain.lifecycle import Action, State
 
 
 def N_(message: str) -> str:
@@ -14,21 +15,21 @@ def N_(message: str) -> str:
     return message
 
 
-STATE_WORDS: dict[str, str] = {
-    "draft": N_("Draft"),
-    "candidacies": N_("Open for candidacies"),
-    "frozen": N_("Frozen"),
-    "open": N_("Open for voting"),
-    "closed": N_("Closed"),
-    "tallied": N_("Tallied"),
-    "cancelled": N_("Cancelled"),
+STATE_WORDS: dict[State, str] = {
+    State.DRAFT: N_("Draft"),
+    State.CANDIDACIES: N_("Open for candidacies"),
+    State.FROZEN: N_("Frozen"),
+    State.OPEN: N_("Open for voting"),
+    State.CLOSED: N_("Closed"),
+    State.TALLIED: N_("Tallied"),
+    State.CANCELLED: N_("Cancelled"),
 }
 
-CANDIDACY_WORDS: dict[str, str] = {
-    "submitted": N_("Submitted, awaiting decision"),
-    "accepted": N_("Accepted"),
-    "rejected": N_("Rejected"),
-    "withdrawn": N_("Withdrawn"),
+CANDIDACY_WORDS: dict[CandidacyStatus, str] = {
+    CandidacyStatus.SUBMITTED: N_("Submitted, awaiting decision"),
+    CandidacyStatus.ACCEPTED: N_("Accepted"),
+    CandidacyStatus.REJECTED: N_("Rejected"),
+    CandidacyStatus.WITHDRAWN: N_("Withdrawn"),
 }
 
 # The button that leads to an action's confirmation page.
