@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from inmc_vote.documents.token_letters import LetterData, letters_zip
+from inmc_vote.documents.token_letters import Letter, letters_zip
 from inmc_vote.domain.protocol import credentials, roll_file
 from inmc_vote.tools import keyfiles
 
@@ -151,18 +151,12 @@ def issue(
         registrar = keyfiles.new_registrar_key(registrar_path, ballot_id)
     except keyfiles.KeyFileError as error:
         raise OfflineError(str(error)) from None
-    letters, lines = [], []
-    for city in cities:
-        seed, line = credentials.issue(ballot_id, registrar.seed)
-        lines.append(line)
-        letters.append(
-            LetterData(
-                city.name,
-                city.country,
-                credentials.format_token(ballot_id, seed),
-                credentials.fingerprint(line.pk),
-            )
-        )
+    issued = [credentials.issue_credential(ballot_id, registrar.seed) for _ in cities]
+    letters = [
+        Letter(city.name, city.country, one.token, one.fingerprint)
+        for city, one in zip(cities, issued, strict=True)
+    ]
+    lines = [one.line for one in issued]
     content = letters_zip(
         title=title or f"Ballot {ballot_id}",
         question=question,
