@@ -19,8 +19,7 @@ from inmc_vote.db.models import Manifest, Seal, Tally, TallyOutcome
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import tally
-
-OUTCOME_PAGE = 2_000
+from inmc_vote.services.steps import paging
 
 
 @dataclass(frozen=True)
@@ -98,29 +97,13 @@ async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> Asyn
     """The round's outcome lines (JSON Lines, in seq order), exactly as the record hashed
     them; a page at a time, each in its own short read, so that a slow download holds no
     transaction open."""
-    after = 0
-    while True:
-        async with db.read() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(TallyOutcome)
-                        .where(
-                            TallyOutcome.ballot_id == ballot_id,
-                            TallyOutcome.round == round_number,
-                            TallyOutcome.seq > after,
-                        )
-                        .order_by(TallyOutcome.seq)
-                        .limit(OUTCOME_PAGE)
-                    )
-                ).scalars()
-            )
-        if not rows:
-            return
+    query = select(TallyOutcome).where(
+        TallyOutcome.ballot_id == ballot_id, TallyOutcome.round == round_number
+    )
+    async for rows in paging.pages(db, query, TallyOutcome.seq):
         yield b"".join(
             tally.outcome_row_line(
                 row.seq, row.outcome, row.reason, None if row.vote is None else json.loads(row.vote)
             )
             for row in rows
         )
-        after = rows[-1].seq
