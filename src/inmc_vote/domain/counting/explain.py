@@ -1,5 +1,6 @@
-"""A result in plain words, round by round: what `inmc-vote count` prints and what the
-verifier can show. Pure: it returns lines."""
+"""A result in plain words, round by round: what `inmc-vote count` prints and the audit
+bundle's result.txt says. Pure: it returns lines. Why each round ended comes from
+`sentences`, which the results page words too, so that the two cannot disagree."""
 
 from __future__ import annotations
 
@@ -7,6 +8,21 @@ from collections.abc import Callable, Mapping, Sequence
 
 from inmc_vote.domain.ballots import METHOD_NAMES, Method
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
+from inmc_vote.domain.counting.sentences import (
+    AnotherRound,
+    Elected,
+    Eliminated,
+    NoQuorum,
+    NoValidVotes,
+    RoundSentence,
+    RunoffForLast,
+    Unexplained,
+    UnknownOutcome,
+    VoteAgain,
+    Won,
+    outcome,
+    round_sentences,
+)
 from inmc_vote.domain.counting.votes import REASONS
 
 _WORD = {
@@ -102,49 +118,40 @@ def _round_lines(result: Result, round_: Round, label: Label) -> list[str]:
 
 
 def _why(result: Result, round_: Round, label: Label, word: str) -> list[str]:
-    lot = next((lot for lot in result.lots if lot.round == round_.number), None)
-    tallies = round_.tallies
-    said: list[str] = []
-    for out in round_.eliminated:
-        leaves = "leaves the race" if result.method == Method.EXHAUSTIVE else "is eliminated"
-        if round_.reason == "lot" and lot is not None:
-            tied = _and(lot.tied, label)
-            said.append(
-                f"{tied} tied for last with {tallies[out]:,}: by lot, {label(out)} {leaves}."
-            )
-        else:
-            said.append(f"{label(out)} has the fewest {word} ({tallies[out]:,}) and {leaves}.")
-    x = round_.elected
-    if x is not None and not round_.eliminated:
-        if round_.reason == "majority":
-            said.append(
-                f"{label(x)} has more than half ({tallies[x]:,} of {round_.active:,}): elected."
-            )
-        elif round_.reason == "most-votes":
-            said.append(f"{label(x)} has the most {word}: elected.")
-        elif round_.reason == "strongest-paths":
-            said.append(f"{label(x)} wins every comparison of strongest paths: elected.")
-        elif round_.reason == "last-remaining":
-            said.append(f"{label(x)} is the only candidate left: elected.")
-        elif round_.reason == "lot" and lot is not None:
-            tied = _and(lot.tied, label)
+    return [_sentence(said, result, label, word) for said in round_sentences(result, round_)]
+
+
+def _sentence(said: RoundSentence, result: Result, label: Label, word: str) -> str:
+    """One counting round's sentence in plain words."""
+    match said:
+        case Eliminated(candidate=out, votes=votes, lot=None):
+            return f"{label(out)} has the fewest {word} ({votes:,}) and is eliminated."
+        case Eliminated(candidate=out, votes=votes, lot=Lot(tied=tied)):
+            tie = f"{_and(tied, label)} tied for last with {votes:,}"
+            return f"{tie}: by lot, {label(out)} is eliminated."
+        case Elected(candidate=x, reason="majority", votes=votes, active=active):
+            return f"{label(x)} has more than half ({votes:,} of {active:,}): elected."
+        case Elected(candidate=x, reason="most-votes"):
+            return f"{label(x)} has the most {word}: elected."
+        case Elected(candidate=x, reason="strongest-paths"):
+            return f"{label(x)} wins every comparison of strongest paths: elected."
+        case Elected(candidate=x, reason="lot", lot=Lot(tied=tied)):
             what = (
                 "are tied Schulze winners" if result.method == Method.SCHULZE else "tie for first"
             )
-            said.append(f"{tied} {what}: by lot, {label(x)} is elected.")
-    elif x is not None:
-        said.append(f"{label(x)} is the only candidate left in the race: elected.")
-    if round_.reason == "no-majority":
-        pair = _and(tuple(tallies), label)
-        said.append(f"No majority: {pair} tie; the same two vote again.")
-    elif round_.reason == "tie-runoff":
-        last = min(tallies.values())
-        tied = _and(tuple(c for c, n in tallies.items() if n == last), label)
-        said.append(
-            f"No majority; {tied} tie for last with {last:,}: a runoff among them decides "
-            "which leaves the race."
-        )
-    return said
+            return f"{_and(tied, label)} {what}: by lot, {label(x)} is elected."
+        case Elected(candidate=x):  # "last-remaining"
+            return f"{label(x)} is the only candidate left in the count: elected."
+        case VoteAgain(candidates=pair):
+            return f"No majority: {_and(pair, label)} tie; the same two vote again."
+        case RunoffForLast(tied=tied, votes=votes):
+            return (
+                f"No majority; {_and(tied, label)} tie for last with {votes:,}: a runoff among "
+                "them decides which leaves the race."
+            )
+        case Unexplained(reason=reason):
+            return f"The round ended: {reason}."
+    raise AssertionError(said)  # pragma: no cover - every kind is handled above
 
 
 def _matrix_lines(candidates: tuple[str, ...], matrix: Matrix, label: Label) -> list[str]:
@@ -182,32 +189,33 @@ def _lot_lines(lots: tuple[Lot, ...], label: Label) -> list[str]:
 
 
 def _outcome_lines(result: Result, label: Label) -> list[str]:
-    if result.outcome == "elected" and result.winner is not None:
-        winner = f"Winner: {label(result.winner)}"
-        if len(result.tied_winners) > 1:
-            winner += f", by lot among {_and(result.tied_winners, label)}"
-        return [winner]
-    if result.outcome == "no-quorum":
-        lines = [
-            f"No winner: {result.turnout:,} ballots cast, fewer than the {result.quorum_needed:,} "
-            f"that the quorum ({result.quorum} of {result.eligible:,} eligible) requires."
-        ]
-        if result.rounds:
-            lines.append("The count above is shown for information only.")
-        return lines
-    if result.outcome == "no-valid-votes":
-        return ["No winner: no vote was counted."]
-    nxt = result.next_round
-    if nxt is None:  # pragma: no cover - every outcome is handled above
-        return [f"Outcome: {result.outcome}"]
-    if nxt.kind == "last-place-runoff":
-        others = tuple(c for c in nxt.continuing if c not in nxt.candidates)
-        rest = f" with {_and(others, label)}" if others else ""
-        return [
-            f"No winner yet. Next: a runoff for last place between {_and(nxt.candidates, label)}; "
-            f"the fewest votes leaves the race, and the others go on{rest}."
-        ]
-    return [f"No winner yet. Next: a round between {_and(nxt.candidates, label)}."]
+    match outcome(result):
+        case Won(candidate=winner, among=among):
+            return [
+                f"Winner: {label(winner)}"
+                + (f", by lot among {_and(among, label)}" if among else "")
+            ]
+        case NoQuorum() as said:
+            lines = [
+                f"No winner: {said.turnout:,} ballots cast, fewer than the {said.needed:,} "
+                f"that the quorum ({said.quorum} of {said.eligible:,} eligible) requires."
+            ]
+            if said.counted:
+                lines.append("The count above is shown for information only.")
+            return lines
+        case NoValidVotes():
+            return ["No winner: no vote was counted."]
+        case AnotherRound(kind="last-place-runoff", candidates=tied, others=others):
+            rest = f" with {_and(others, label)}" if others else ""
+            return [
+                f"No winner yet. Next: a runoff for last place between {_and(tied, label)}; "
+                f"the fewest votes leaves the race, and the others go on{rest}."
+            ]
+        case AnotherRound(candidates=candidates):
+            return [f"No winner yet. Next: a round between {_and(candidates, label)}."]
+        case UnknownOutcome(outcome=code):
+            return [f"Outcome: {code}"]
+    raise AssertionError(result.outcome)  # pragma: no cover - every kind is handled above
 
 
 def _and(candidates: tuple[str, ...], label: Label) -> str:
