@@ -39,7 +39,10 @@ def write_cities(path: Path, towns: list[Any]) -> Path:
 
 
 def issue_offline(tmp_path: Path, ballot_id: str, towns: list[Any], *extra: str):
-    cities = write_cities(tmp_path / "cities.csv", towns)
+    return tokens_issue(tmp_path, ballot_id, write_cities(tmp_path / "cities.csv", towns), *extra)
+
+
+def tokens_issue(tmp_path: Path, ballot_id: str, cities: Path, *extra: str):
     return inmc(
         "tokens",
         "issue",
@@ -394,20 +397,7 @@ def test_tokens_issue_refuses_what_the_server_import_refuses(
 
     cities = tmp_path / "cities.csv"
     cities.write_bytes(content)
-    refused = inmc(
-        "tokens",
-        "issue",
-        "--ballot",
-        "abc",
-        "--cities",
-        str(cities),
-        "--base-url",
-        "https://vote.example.org",
-        "--out",
-        str(tmp_path / "out"),
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-    )
+    refused = tokens_issue(tmp_path, "abc", cities)
     assert refused.returncode == 1
     assert f"{cities} has problems; nothing was written: {problem}." in refused.stderr
     assert "Traceback" not in refused.stderr

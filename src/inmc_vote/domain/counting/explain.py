@@ -7,22 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from inmc_vote.domain.ballots import METHOD_NAMES, Method
+from inmc_vote.domain.counting import sentences
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
-from inmc_vote.domain.counting.sentences import (
-    AnotherRound,
-    Elected,
-    Eliminated,
-    NoQuorum,
-    NoValidVotes,
-    RoundSentence,
-    RunoffForLast,
-    Unexplained,
-    UnknownOutcome,
-    VoteAgain,
-    Won,
-    outcome,
-    round_sentences,
-)
 from inmc_vote.domain.counting.votes import REASONS
 
 _WORD = {
@@ -118,38 +104,40 @@ def _round_lines(result: Result, round_: Round, label: Label) -> list[str]:
 
 
 def _why(result: Result, round_: Round, label: Label, word: str) -> list[str]:
-    return [_sentence(said, result, label, word) for said in round_sentences(result, round_)]
+    return [
+        _sentence(said, result, label, word) for said in sentences.round_sentences(result, round_)
+    ]
 
 
-def _sentence(said: RoundSentence, result: Result, label: Label, word: str) -> str:
+def _sentence(said: sentences.RoundSentence, result: Result, label: Label, word: str) -> str:
     """One counting round's sentence in plain words."""
     match said:
-        case Eliminated(candidate=out, votes=votes, lot=None):
+        case sentences.Eliminated(candidate=out, votes=votes, lot=None):
             return f"{label(out)} has the fewest {word} ({votes:,}) and is eliminated."
-        case Eliminated(candidate=out, votes=votes, lot=Lot(tied=tied)):
+        case sentences.Eliminated(candidate=out, votes=votes, lot=Lot(tied=tied)):
             tie = f"{_and(tied, label)} tied for last with {votes:,}"
             return f"{tie}: by lot, {label(out)} is eliminated."
-        case Elected(candidate=x, reason="majority", votes=votes, active=active):
+        case sentences.Elected(candidate=x, reason="majority", votes=votes, active=active):
             return f"{label(x)} has more than half ({votes:,} of {active:,}): elected."
-        case Elected(candidate=x, reason="most-votes"):
+        case sentences.Elected(candidate=x, reason="most-votes"):
             return f"{label(x)} has the most {word}: elected."
-        case Elected(candidate=x, reason="strongest-paths"):
+        case sentences.Elected(candidate=x, reason="strongest-paths"):
             return f"{label(x)} wins every comparison of strongest paths: elected."
-        case Elected(candidate=x, reason="lot", lot=Lot(tied=tied)):
+        case sentences.Elected(candidate=x, reason="lot", lot=Lot(tied=tied)):
             what = (
                 "are tied Schulze winners" if result.method == Method.SCHULZE else "tie for first"
             )
             return f"{_and(tied, label)} {what}: by lot, {label(x)} is elected."
-        case Elected(candidate=x):  # "last-remaining"
+        case sentences.Elected(candidate=x):  # "last-remaining"
             return f"{label(x)} is the only candidate left in the count: elected."
-        case VoteAgain(candidates=pair):
+        case sentences.VoteAgain(candidates=pair):
             return f"No majority: {_and(pair, label)} tie; the same two vote again."
-        case RunoffForLast(tied=tied, votes=votes):
+        case sentences.RunoffForLast(tied=tied, votes=votes):
             return (
                 f"No majority; {_and(tied, label)} tie for last with {votes:,}: a runoff among "
                 "them decides which leaves the race."
             )
-        case Unexplained(reason=reason):
+        case sentences.Unexplained(reason=reason):
             return f"The round ended: {reason}."
     raise AssertionError(said)  # pragma: no cover - every kind is handled above
 
@@ -189,13 +177,13 @@ def _lot_lines(lots: tuple[Lot, ...], label: Label) -> list[str]:
 
 
 def _outcome_lines(result: Result, label: Label) -> list[str]:
-    match outcome(result):
-        case Won(candidate=winner, among=among):
+    match sentences.outcome(result):
+        case sentences.Won(candidate=winner, among=among):
             return [
                 f"Winner: {label(winner)}"
                 + (f", by lot among {_and(among, label)}" if among else "")
             ]
-        case NoQuorum() as said:
+        case sentences.NoQuorum() as said:
             lines = [
                 f"No winner: {said.turnout:,} ballots cast, fewer than the {said.needed:,} "
                 f"that the quorum ({said.quorum} of {said.eligible:,} eligible) requires."
@@ -203,17 +191,17 @@ def _outcome_lines(result: Result, label: Label) -> list[str]:
             if said.counted:
                 lines.append("The count above is shown for information only.")
             return lines
-        case NoValidVotes():
+        case sentences.NoValidVotes():
             return ["No winner: no vote was counted."]
-        case AnotherRound(kind="last-place-runoff", candidates=tied, others=others):
+        case sentences.AnotherRound(kind="last-place-runoff", candidates=tied, others=others):
             rest = f" with {_and(others, label)}" if others else ""
             return [
                 f"No winner yet. Next: a runoff for last place between {_and(tied, label)}; "
                 f"the fewest votes leaves the race, and the others go on{rest}."
             ]
-        case AnotherRound(candidates=candidates):
+        case sentences.AnotherRound(candidates=candidates):
             return [f"No winner yet. Next: a round between {_and(candidates, label)}."]
-        case UnknownOutcome(outcome=code):
+        case sentences.UnknownOutcome(outcome=code):
             return [f"Outcome: {code}"]
     raise AssertionError(result.outcome)  # pragma: no cover - every kind is handled above
 

@@ -21,23 +21,8 @@ from markupsafe import Markup
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.counting import sentences
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
-from inmc_vote.domain.counting.sentences import (
-    AnotherRound,
-    Elected,
-    Eliminated,
-    NoQuorum,
-    NoValidVotes,
-    RoundSentence,
-    RunoffForLast,
-    Unexplained,
-    UnknownOutcome,
-    VoteAgain,
-    Won,
-    lot_in,
-    outcome,
-    round_sentences,
-)
 from inmc_vote.domain.counting.votes import REASONS
 from inmc_vote.domain.lifecycle import Action, State
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
@@ -216,23 +201,24 @@ def _votes(n: int, method: str) -> str:
 def happened(result: Result, count: Round, names: dict[str, str]) -> str:
     """What the counting round decided, and why, in one or two sentences."""
     return " ".join(
-        _said(sentence, result.method, names) for sentence in round_sentences(result, count)
+        _said(sentence, result.method, names)
+        for sentence in sentences.round_sentences(result, count)
     )
 
 
-def _said(sentence: RoundSentence, method: str, names: dict[str, str]) -> str:
+def _said(sentence: sentences.RoundSentence, method: str, names: dict[str, str]) -> str:
     """One of `domain.counting.sentences`' sentences, in the page's words."""
     match sentence:
-        case Eliminated(candidate=out, votes=votes, lot=None):
+        case sentences.Eliminated(candidate=out, votes=votes, lot=None):
             return _("%(city)s has the fewest votes (%(votes)d): eliminated.") % {
                 "city": names.get(out, out),
                 "votes": votes,
             }
-        case Eliminated(candidate=out, lot=Lot(tied=tied)):
+        case sentences.Eliminated(candidate=out, lot=Lot(tied=tied)):
             return _(
                 "%(tied)s are tied for last place; the lot drawn below chose %(city)s: eliminated."
             ) % {"tied": city_list(tied, names), "city": names.get(out, out)}
-        case Elected(candidate=x, reason="majority") as said:
+        case sentences.Elected(candidate=x, reason="majority") as said:
             return _(
                 "%(city)s has more than half the votes counted in this round "
                 "(%(votes)d of %(active)d; %(needed)d needed): elected."
@@ -242,41 +228,41 @@ def _said(sentence: RoundSentence, method: str, names: dict[str, str]) -> str:
                 "active": said.active,
                 "needed": said.majority_needed or 0,
             }
-        case Elected(candidate=x, reason="most-votes"):
+        case sentences.Elected(candidate=x, reason="most-votes"):
             if method == Method.APPROVAL:
                 return _("%(city)s has the most approvals: elected.") % {"city": names.get(x, x)}
             return _("%(city)s has the most votes: elected.") % {"city": names.get(x, x)}
-        case Elected(candidate=x, reason="strongest-paths"):
+        case sentences.Elected(candidate=x, reason="strongest-paths"):
             return _(
                 "%(city)s wins: no other city beats it by a stronger chain of pairwise wins "
                 "than it has back (see the tables below)."
             ) % {"city": names.get(x, x)}
-        case Elected(candidate=x, reason="lot", lot=Lot(tied=tied)):
+        case sentences.Elected(candidate=x, reason="lot", lot=Lot(tied=tied)):
             return _(
                 "%(tied)s are tied for first place; the lot drawn below chose %(city)s: elected."
             ) % {"tied": city_list(tied, names), "city": names.get(x, x)}
-        case Elected(candidate=x):  # "last-remaining"
+        case sentences.Elected(candidate=x):  # "last-remaining"
             return _("%(city)s is the only city left in the count: elected.") % {
                 "city": names.get(x, x)
             }
-        case VoteAgain():
+        case sentences.VoteAgain():
             return _(
                 "Neither city has more than half the votes: the two are tied, and the same two "
                 "cities vote again."
             )
-        case RunoffForLast(tied=tied):
+        case sentences.RunoffForLast(tied=tied):
             return _(
                 "No city has more than half the votes, and %(tied)s are tied for last place: "
                 "they alone face an extra round of voting, whose last leaves the race."
             ) % {"tied": city_list(tied, names)}
-        case Unexplained(reason=reason):
+        case sentences.Unexplained(reason=reason):
             return reason
     raise AssertionError(sentence)  # pragma: no cover - every kind is handled above
 
 
 def _marks(result: Result, count: Round) -> dict[str, tuple[str, str]]:
     marks: dict[str, tuple[str, str]] = {}
-    lot = lot_in(result, count.number)
+    lot = sentences.lot_in(result, count.number)
     if lot is not None:
         for tied in lot.tied:
             marks[tied] = ("tied", _("tied, settled by lot"))
@@ -402,31 +388,33 @@ def lot_view(lot: Lot, seed_hex: str, names: dict[str, str], several: bool) -> L
 
 
 def outcome_words(result: Result, names: dict[str, str]) -> str:
-    match outcome(result):
-        case Won(candidate=winner):
+    match sentences.outcome(result):
+        case sentences.Won(candidate=winner):
             return _("Elected: %(city)s.") % {"city": names.get(winner, winner)}
-        case NoQuorum(turnout=turnout, needed=needed):
+        case sentences.NoQuorum(turnout=turnout, needed=needed):
             return _(
                 "No winner: %(turnout)d ballots were cast and the quorum needs %(needed)d."
             ) % {"turnout": turnout, "needed": needed}
-        case NoValidVotes():
+        case sentences.NoValidVotes():
             return _("No winner: no vote was counted (every ballot was blank or invalid).")
-        case AnotherRound():
+        case sentences.AnotherRound():
             return _("No winner in this round: another round of voting is needed.")
-        case UnknownOutcome(outcome=code):
+        case sentences.UnknownOutcome(outcome=code):
             return code
     raise AssertionError(result.outcome)  # pragma: no cover - every kind is handled above
 
 
 def next_round_words(result: Result, names: dict[str, str]) -> str:
-    match outcome(result):
-        case AnotherRound(kind="last-place-runoff", candidates=tied, continuing=continuing):
+    match sentences.outcome(result):
+        case sentences.AnotherRound(
+            kind="last-place-runoff", candidates=tied, continuing=continuing
+        ):
             return _(
                 "Next: an extra round between %(tied)s only, tied for last place; its last "
                 "leaves the race, and the cities still in it (%(all)s less that one) then vote "
                 "again."
             ) % {"tied": city_list(tied, names), "all": city_list(continuing, names)}
-        case AnotherRound(candidates=candidates):
+        case sentences.AnotherRound(candidates=candidates):
             return _("Next: a round of voting between %(cities)s.") % {
                 "cities": city_list(candidates, names)
             }
