@@ -22,7 +22,7 @@ def check_tokens_can_be_issued(ballot: Ballot) -> None:
         raise Conflict(
             f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
             "; they are issued once, online or offline, and the roll cannot be replaced "
-            "(a lost token is revoked and replaced by its fingerprint)."
+            "(a lost token that the server issued is revoked and replaced by its fingerprint)."
         )
     if ballot.state != State.FROZEN.value:
         raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
