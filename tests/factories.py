@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City
 from inmc_vote.demo.sample_pdf import sample_pdf
+from inmc_vote.documents.token_letters import Letter
 from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions
@@ -270,14 +271,14 @@ def revoke_api_keys(client: Client, clock: FakeClock, email: str) -> None:
 
 def issue_tokens(
     client: Client, clock: FakeClock, ballot_id: str, actor: Actor = ORGANISER
-) -> list[actions.tokens.Letter]:
+) -> list[Letter]:
     """Issue a frozen ballot's tokens through the service; the letters carry the tokens."""
     return call(client, actions.tokens.issue_tokens, db(client), actor, ballot_id, clock()).letters
 
 
 def frozen_with_tokens(
     client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2
-) -> tuple[Ballot, list[actions.tokens.Letter]]:
+) -> tuple[Ballot, list[Letter]]:
     """A frozen ballot with its tokens issued: it opens at its opening time."""
     made, _ = ready_to_freeze(client, clock, n_cities, n_candidates)
     act(client, clock, made.id, Action.FREEZE)

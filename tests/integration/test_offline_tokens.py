@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -17,10 +18,11 @@ from sqlalchemy import select
 
 from inmc_vote.db.models import BallotKeys, RollEntry
 from inmc_vote.domain.accounts import Role
+from inmc_vote.domain.cities import CityFields
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import board, credentials, keys, manifest, roll_file, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
-from inmc_vote.tools.offline_tokens import ListedCity, OfflineError, read_cities
+from inmc_vote.tools.offline_tokens import OfflineError, read_cities
 from tests import factories as f
 from tests.integration.test_cli import clean_env, inmc
 
@@ -37,7 +39,10 @@ def write_cities(path: Path, towns: list[Any]) -> Path:
 
 
 def issue_offline(tmp_path: Path, ballot_id: str, towns: list[Any], *extra: str):
-    cities = write_cities(tmp_path / "cities.csv", towns)
+    return tokens_issue(tmp_path, ballot_id, write_cities(tmp_path / "cities.csv", towns), *extra)
+
+
+def tokens_issue(tmp_path: Path, ballot_id: str, cities: Path, *extra: str):
     return inmc(
         "tokens",
         "issue",
@@ -328,16 +333,19 @@ def test_tokens_issue_refuses_in_words_and_writes_nothing(tmp_path):
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b"", "is empty"),
-        (b"city;region\nLyon;ARA\n", "«name» and a «country»"),
+        (b"", "line 1: the file is empty"),
+        (b"city;region\nLyon;ARA\n", "line 1: the header lacks the column(s) country"),
         (b"name,country\nLyon,FR\nlyon,fr\n", "line 3: the same city as line 2"),
-        (b"name,country\nLyon,\n", "line 2: the name or the country is empty"),
-        (b"name,country\n", "lists no city"),
-        (b"\xff\xfe", "not UTF-8"),
+        (b"name,country\nLyon,\n", "line 2: the country is empty"),
+        (b"name,country\n", "line 2: the file has a header but no city"),
+        (b"\xff\xfe", "line 1: the file is not UTF-8 text"),
     ],
 )
 def test_the_cities_file_is_checked(content, words):
-    with pytest.raises(OfflineError, match=words):
+    with pytest.raises(
+        OfflineError,
+        match="^" + re.escape(f"cities.csv has problems; nothing was written: {words}."),
+    ):
         read_cities(content, "cities.csv")
 
 
@@ -346,4 +354,51 @@ def test_the_cities_file_takes_the_member_city_export():
         "\ufeffName;Country;Region;Contact name\nClermont-Ferrand;fr;ARA;X\nKyōto;JP;Kansai;Y\n"
     )
     listed = read_cities(export.encode())
-    assert listed == [ListedCity("Clermont-Ferrand", "FR"), ListedCity("Kyōto", "JP")]
+    assert listed == [
+        CityFields("Clermont-Ferrand", "FR", "ARA", "X", ""),
+        CityFields("Kyōto", "JP", "Kansai", "Y", ""),
+    ]
+
+
+# Files the server's CSV import refuses, and which the offline command once accepted.
+REFUSED_BY_THE_SERVER = {
+    "unknown-country": (
+        "Atlantis,XX,Ocean,,\n",
+        "line 2: «XX» is not an ISO 3166 country code (such as FR, JP, BR)",
+    ),
+    "duplicate-name": ("Le Mans,FR,,,\nLe  Mans,fr,,,\n", "line 3: the same city as line 2"),
+    "control-character": (
+        "Ly\x07on,FR,,,\n",
+        "line 2: the city's name contains a control character",
+    ),
+    "extra-field": ("Lyon,FR,,,,extra\n", "line 2: 6 fields where the header has 5"),
+}
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"), REFUSED_BY_THE_SERVER.values(), ids=list(REFUSED_BY_THE_SERVER)
+)
+def test_tokens_issue_refuses_what_the_server_import_refuses(
+    client, clock, tmp_path, rows, problem
+):
+    """The offline letters are for an electorate the server accepts: the same file gets
+    the same refusal, line by line, from the server's import and from the command."""
+    content = ("name,country,region,contact name,contact email\n" + rows).encode()
+    key = f.bearer(f.account(client, clock))
+    before = f.snapshot_of(client)
+    detail = f.problem(
+        client.post(
+            "/api/v1/cities/import", content=content, headers={**key, "content-type": "text/csv"}
+        ),
+        422,
+    )
+    assert detail == f"Nothing was imported: {problem}."
+    assert f.snapshot_of(client) == before
+
+    cities = tmp_path / "cities.csv"
+    cities.write_bytes(content)
+    refused = tokens_issue(tmp_path, "abc", cities)
+    assert refused.returncode == 1
+    assert f"{cities} has problems; nothing was written: {problem}." in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "out").exists()

@@ -40,7 +40,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         required=True,
         metavar="FILE.csv",
         help="the eligible cities: a CSV with a header naming a «name» and a «country» "
-        "column (e.g. the member-city list)",
+        "column (e.g. the member-city list), checked by the rules of the server's CSV import",
     )
     issue.add_argument(
         "--base-url",

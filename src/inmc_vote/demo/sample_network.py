@@ -17,7 +17,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
 from inmc_vote.db.models import City
 from inmc_vote.demo.sample_pdf import sample_pdf
-from inmc_vote.documents.token_letters import LetterData, letters_zip, vote_link
+from inmc_vote.documents.token_letters import letters_zip, vote_link
 from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.codes import VoteKind
 from inmc_vote.domain.lifecycle import Action
@@ -350,9 +350,7 @@ def run_demo(host: str, port: int, database_file: str) -> int:
             manifest_hash=facts.issued.manifest_hash,
             base_url=base,
             ballot_id=facts.open_ballot_id,
-            letters=[
-                LetterData(x.city, x.country, x.token, x.fingerprint) for x in facts.issued.letters
-            ],
+            letters=facts.issued.letters,
         )
     )
     vote_lines = "\n".join(

@@ -22,7 +22,11 @@ from inmc_vote.domain.protocol.manifest import short_fingerprint
 
 
 @dataclass(frozen=True)
-class LetterData:
+class Letter:
+    """One city's letter: the holder it is addressed to, its token (the only copy) and
+    its credential's fingerprint. The server's issuing, the offline command and a lost
+    token's replacement all hand out this record."""
+
     city: str
     country: str
     token: str
@@ -110,7 +114,7 @@ def letters_html(
     manifest_hash: bytes | None,
     base_url: str,
     ballot_id: str,
-    letters: Sequence[LetterData],
+    letters: Sequence[Letter],
 ) -> str:
     """`manifest_hash` is None when the tokens are issued offline, before the manifest
     exists: the letter then says that the fingerprint is shown on the voting page and
@@ -138,7 +142,7 @@ def letters_html(
     )
 
 
-def letters_csv(base_url: str, ballot_id: str, letters: Sequence[LetterData]) -> str:
+def letters_csv(base_url: str, ballot_id: str, letters: Sequence[Letter]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["city", "country", "credential_fingerprint", "token", "link"])
@@ -163,7 +167,7 @@ def letters_zip(
     manifest_hash: bytes | None,
     base_url: str,
     ballot_id: str,
-    letters: Sequence[LetterData],
+    letters: Sequence[Letter],
 ) -> bytes:
     """letters.html (print it: one page per city) and tokens.csv (for mail merge)."""
     out = io.BytesIO()

@@ -59,9 +59,13 @@ class CsvProblem:
 
 class CsvRejected(Invalid):
     def __init__(self, problems: list[CsvProblem]) -> None:
-        lines = "; ".join(f"line {p.line}: {p.reason}" for p in problems)
-        super().__init__(f"Nothing was imported: {lines}.")
+        super().__init__(f"Nothing was imported: {said(problems)}.")
         self.problems = problems
+
+
+def said(problems: list[CsvProblem]) -> str:
+    """Every bad line with its number and reason, for a person to fix the file."""
+    return "; ".join(f"line {p.line}: {p.reason}" for p in problems)
 
 
 def natural_key(name: str, country: str) -> tuple[str, str]:
@@ -124,12 +128,21 @@ def city_problems(
 
 
 def parse_cities_csv(data: bytes) -> list[CityFields]:
-    """Read a CSV of member cities (comma or semicolon separated, UTF-8, with a header)."""
+    """Read an uploaded CSV of member cities (comma or semicolon separated, UTF-8, with a
+    header naming every column of a city)."""
     if len(data) > MAX_CSV_BYTES:
         raise TooLarge(
             f"Nothing was imported: the file is larger than {MAX_CSV_BYTES:,} bytes; "
             "split it into smaller files."
         )
+    return read_cities_csv(data, REQUIRED_COLUMNS)
+
+
+def read_cities_csv(data: bytes, columns: tuple[str, ...]) -> list[CityFields]:
+    """Read a CSV of cities whose header has at least `columns` (a column it lacks reads
+    as empty); every row meets the same rules as a city added by hand. The offline
+    token command reads its electorate with this too, asking only for a name and a
+    country, so that it refuses every city the server would refuse."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -143,13 +156,13 @@ def parse_cities_csv(data: bytes) -> list[CityFields]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _read(reader)
+        return _read(reader, columns)
     except csv.Error as error:  # such as a field longer than the csv module allows
         reason = f"this line cannot be read as CSV ({error})"
         raise CsvRejected([CsvProblem(reader.line_num, reason)]) from None
 
 
-def _read(reader: Any) -> list[CityFields]:
+def _read(reader: Any, required: tuple[str, ...]) -> list[CityFields]:
     header: list[str] = []
     header_line = 1
     for header in reader:  # the header is the first line that is not blank
@@ -157,7 +170,7 @@ def _read(reader: Any) -> list[CityFields]:
             break
         header_line = reader.line_num + 1
     columns = [_HEADER_ALIASES.get(h.strip().lower()) for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing = [c for c in required if c not in columns]
     if missing:
         names = ", ".join(m.replace("_", " ") for m in missing)
         raise CsvRejected([CsvProblem(header_line, f"the header lacks the column(s) {names}")])
@@ -176,7 +189,7 @@ def _read(reader: Any) -> list[CityFields]:
             )
             continue
         values = {col: cell for col, cell in zip(columns, record, strict=True) if col}
-        fields = [values[c] for c in REQUIRED_COLUMNS]
+        fields = [values.get(c, "") for c in REQUIRED_COLUMNS]
         row_problems = city_problems(*fields)
         if row_problems:
             problems.append(CsvProblem(line, "; ".join(row_problems)))

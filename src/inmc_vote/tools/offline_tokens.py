@@ -14,20 +14,18 @@ organiser, who gets it in the upload's answer.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from inmc_vote.documents.token_letters import LetterData, letters_zip
+from inmc_vote.documents.token_letters import Letter, letters_zip
+from inmc_vote.domain.cities import CityFields, CsvRejected, read_cities_csv, said
 from inmc_vote.domain.protocol import credentials, roll_file
 from inmc_vote.tools import keyfiles
 
 BALLOT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,15}")
-NAME_COLUMNS = ("name", "city")
-COUNTRY_COLUMNS = ("country",)
 MAX_CITIES = 1_000_000
 
 
@@ -35,65 +33,16 @@ class OfflineError(Exception):
     """A refusal of `inmc-vote tokens issue`; the message is for a person."""
 
 
-@dataclass(frozen=True)
-class ListedCity:
-    name: str
-    country: str
-
-
-def read_cities(data: bytes, source: str = "the file") -> list[ListedCity]:
-    """Cities from a CSV with a header naming a `name` (or `city`) and a `country` column
-    (comma or semicolon separated, UTF-8), such as the member-city list."""
+def read_cities(data: bytes, source: str = "the file") -> list[CityFields]:
+    """The electorate from a CSV with a header naming a `name` (or `city`) and a `country`
+    column, such as the member-city list, read by the server's own rules
+    (`domain.cities`): letters are never issued for a city the server would refuse."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise OfflineError(f"{source} is not UTF-8 text.") from None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        raise OfflineError(f"{source} is empty.")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] = []
-    for header in reader:
-        if any(cell.strip() for cell in header):
-            break
-    names = [h.strip().lower() for h in header]
-    name_at = next((names.index(c) for c in NAME_COLUMNS if c in names), None)
-    country_at = next((names.index(c) for c in COUNTRY_COLUMNS if c in names), None)
-    if name_at is None or country_at is None:
+        cities = read_cities_csv(data, ("name", "country"))
+    except CsvRejected as error:
         raise OfflineError(
-            f"{source}: the header (line {reader.line_num}) needs a «name» and a «country» "
-            f"column; it has: {', '.join(h for h in names if h) or 'nothing'}."
-        )
-    cities: list[ListedCity] = []
-    seen: dict[tuple[str, str], int] = {}
-    problems: list[str] = []
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) <= max(name_at, country_at):
-                problems.append(f"line {line}: {len(record)} fields, fewer than the header's")
-                continue
-            city = ListedCity(record[name_at].strip(), record[country_at].strip().upper())
-            if not city.name or not city.country:
-                problems.append(f"line {line}: the name or the country is empty")
-                continue
-            key = (city.name.casefold(), city.country)
-            if key in seen:
-                problems.append(f"line {line}: the same city as line {seen[key]}")
-                continue
-            seen[key] = line
-            cities.append(city)
-    except csv.Error as error:
-        raise OfflineError(f"{source}: line {reader.line_num} is not CSV ({error}).") from None
-    if problems:
-        raise OfflineError(
-            f"{source} has problems; nothing was written:\n  " + "\n  ".join(problems)
-        )
-    if not cities:
-        raise OfflineError(f"{source} lists no city.")
+            f"{source} has problems; nothing was written: {said(error.problems)}."
+        ) from None
     if len(cities) > MAX_CITIES:
         raise OfflineError(f"{source} lists more than {MAX_CITIES:,} cities.")
     return cities
@@ -114,7 +63,7 @@ OUTPUTS = ("registrar.key", "tokens.zip", "roll.json")
 def issue(
     *,
     ballot_id: str,
-    cities: list[ListedCity],
+    cities: Sequence[CityFields],
     base_url: str,
     out_dir: Path,
     title: str = "",
@@ -151,18 +100,12 @@ def issue(
         registrar = keyfiles.new_registrar_key(registrar_path, ballot_id)
     except keyfiles.KeyFileError as error:
         raise OfflineError(str(error)) from None
-    letters, lines = [], []
-    for city in cities:
-        seed, line = credentials.issue(ballot_id, registrar.seed)
-        lines.append(line)
-        letters.append(
-            LetterData(
-                city.name,
-                city.country,
-                credentials.format_token(ballot_id, seed),
-                credentials.fingerprint(line.pk),
-            )
-        )
+    issued = [credentials.issue_credential(ballot_id, registrar.seed) for _ in cities]
+    letters = [
+        Letter(city.name, city.country, one.token, one.fingerprint)
+        for city, one in zip(cities, issued, strict=True)
+    ]
+    lines = [one.line for one in issued]
     content = letters_zip(
         title=title or f"Ballot {ballot_id}",
         question=question,

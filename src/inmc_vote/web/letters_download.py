@@ -13,7 +13,7 @@ from litestar import Response
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
-from inmc_vote.documents.token_letters import LetterData, letters_zip
+from inmc_vote.documents.token_letters import Letter, letters_zip
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
@@ -52,7 +52,7 @@ async def issue_letters(
         manifest_hash=issued.manifest_hash,
         base_url=settings.base_url,
         ballot_id=ballot_id,
-        letters=[LetterData(x.city, x.country, x.token, x.fingerprint) for x in issued.letters],
+        letters=issued.letters,
     )
     return Download(content, f"tokens-{ballot_id}.zip")
 
@@ -79,7 +79,7 @@ async def replacement_letter(
         base_url=settings.base_url,
         ballot_id=ballot_id,
         letters=[
-            LetterData(
+            Letter(
                 f"Replacement for {replacement.revoked_fingerprint}",
                 "",
                 replacement.token,

@@ -79,7 +79,7 @@ def test_the_exhaustive_next_rounds_in_words() -> None:
     then = run("exhaustive", ("c", "d"), [(3, ("c",)), (4, ("d",))], rules)
     text = text_of(then)
     assert "Round 1, a runoff for last place: 7 valid votes" in text
-    assert "c has the fewest votes (3) and leaves the race." in text
+    assert "c has the fewest votes (3) and is eliminated." in text
     assert "No winner yet. Next: a round between a, b and d." in text
     again = run(
         "exhaustive", ("a", "b"), [(3, ("a",)), (3, ("b",))], Rules(last_place_tie="runoff")

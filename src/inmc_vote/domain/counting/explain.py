@@ -1,12 +1,14 @@
-"""A result in plain words, round by round: what `inmc-vote count` prints and what the
-verifier can show. Pure: it returns lines."""
+"""A result in plain words, round by round: what `inmc-vote count` prints and the audit
+bundle's result.txt says. Pure: it returns lines. Why each round ended comes from
+`sentences`, which the results page words too, so that the two cannot disagree."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
 from inmc_vote.domain.ballots import METHOD_NAMES, Method
-from inmc_vote.domain.codes import LotPurpose, Outcome, RoundKind, RoundReason
+from inmc_vote.domain.codes import LotPurpose, RoundKind, RoundReason
+from inmc_vote.domain.counting import sentences
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
 from inmc_vote.domain.counting.votes import REASONS
 
@@ -103,49 +105,44 @@ def _round_lines(result: Result, round_: Round, label: Label) -> list[str]:
 
 
 def _why(result: Result, round_: Round, label: Label, word: str) -> list[str]:
-    lot = next((lot for lot in result.lots if lot.round == round_.number), None)
-    tallies = round_.tallies
-    said: list[str] = []
-    for out in round_.eliminated:
-        leaves = "leaves the race" if result.method == Method.EXHAUSTIVE else "is eliminated"
-        if round_.reason == RoundReason.LOT and lot is not None:
-            tied = _and(lot.tied, label)
-            said.append(
-                f"{tied} tied for last with {tallies[out]:,}: by lot, {label(out)} {leaves}."
-            )
-        else:
-            said.append(f"{label(out)} has the fewest {word} ({tallies[out]:,}) and {leaves}.")
-    x = round_.elected
-    if x is not None and not round_.eliminated:
-        if round_.reason == RoundReason.MAJORITY:
-            said.append(
-                f"{label(x)} has more than half ({tallies[x]:,} of {round_.active:,}): elected."
-            )
-        elif round_.reason == RoundReason.MOST_VOTES:
-            said.append(f"{label(x)} has the most {word}: elected.")
-        elif round_.reason == RoundReason.STRONGEST_PATHS:
-            said.append(f"{label(x)} wins every comparison of strongest paths: elected.")
-        elif round_.reason == RoundReason.LAST_REMAINING:
-            said.append(f"{label(x)} is the only candidate left: elected.")
-        elif round_.reason == RoundReason.LOT and lot is not None:
-            tied = _and(lot.tied, label)
+    return [
+        _sentence(said, result, label, word) for said in sentences.round_sentences(result, round_)
+    ]
+
+
+def _sentence(said: sentences.RoundSentence, result: Result, label: Label, word: str) -> str:
+    """One counting round's sentence in plain words."""
+    match said:
+        case sentences.Eliminated(candidate=out, votes=votes, lot=None):
+            return f"{label(out)} has the fewest {word} ({votes:,}) and is eliminated."
+        case sentences.Eliminated(candidate=out, votes=votes, lot=Lot(tied=tied)):
+            tie = f"{_and(tied, label)} tied for last with {votes:,}"
+            return f"{tie}: by lot, {label(out)} is eliminated."
+        case sentences.Elected(
+            candidate=x, reason=RoundReason.MAJORITY, votes=votes, active=active
+        ):
+            return f"{label(x)} has more than half ({votes:,} of {active:,}): elected."
+        case sentences.Elected(candidate=x, reason=RoundReason.MOST_VOTES):
+            return f"{label(x)} has the most {word}: elected."
+        case sentences.Elected(candidate=x, reason=RoundReason.STRONGEST_PATHS):
+            return f"{label(x)} wins every comparison of strongest paths: elected."
+        case sentences.Elected(candidate=x, reason=RoundReason.LOT, lot=Lot(tied=tied)):
             what = (
                 "are tied Schulze winners" if result.method == Method.SCHULZE else "tie for first"
             )
-            said.append(f"{tied} {what}: by lot, {label(x)} is elected.")
-    elif x is not None:
-        said.append(f"{label(x)} is the only candidate left in the race: elected.")
-    if round_.reason == RoundReason.NO_MAJORITY:
-        pair = _and(tuple(tallies), label)
-        said.append(f"No majority: {pair} tie; the same two vote again.")
-    elif round_.reason == RoundReason.TIE_RUNOFF:
-        last = min(tallies.values())
-        tied = _and(tuple(c for c, n in tallies.items() if n == last), label)
-        said.append(
-            f"No majority; {tied} tie for last with {last:,}: a runoff among them decides "
-            "which leaves the race."
-        )
-    return said
+            return f"{_and(tied, label)} {what}: by lot, {label(x)} is elected."
+        case sentences.Elected(candidate=x):  # RoundReason.LAST_REMAINING
+            return f"{label(x)} is the only candidate left in the count: elected."
+        case sentences.VoteAgain(candidates=pair):
+            return f"No majority: {_and(pair, label)} tie; the same two vote again."
+        case sentences.RunoffForLast(tied=tied, votes=votes):
+            return (
+                f"No majority; {_and(tied, label)} tie for last with {votes:,}: a runoff among "
+                "them decides which leaves the race."
+            )
+        case sentences.Unexplained(reason=reason):
+            return f"The round ended: {reason}."
+    raise AssertionError(said)  # pragma: no cover - every kind is handled above
 
 
 def _matrix_lines(candidates: tuple[str, ...], matrix: Matrix, label: Label) -> list[str]:
@@ -183,32 +180,35 @@ def _lot_lines(lots: tuple[Lot, ...], label: Label) -> list[str]:
 
 
 def _outcome_lines(result: Result, label: Label) -> list[str]:
-    if result.outcome == Outcome.ELECTED and result.winner is not None:
-        winner = f"Winner: {label(result.winner)}"
-        if len(result.tied_winners) > 1:
-            winner += f", by lot among {_and(result.tied_winners, label)}"
-        return [winner]
-    if result.outcome == Outcome.NO_QUORUM:
-        lines = [
-            f"No winner: {result.turnout:,} ballots cast, fewer than the {result.quorum_needed:,} "
-            f"that the quorum ({result.quorum} of {result.eligible:,} eligible) requires."
-        ]
-        if result.rounds:
-            lines.append("The count above is shown for information only.")
-        return lines
-    if result.outcome == Outcome.NO_VALID_VOTES:
-        return ["No winner: no vote was counted."]
-    nxt = result.next_round
-    if nxt is None:  # pragma: no cover - every outcome is handled above
-        return [f"Outcome: {result.outcome}"]
-    if nxt.kind == RoundKind.LAST_PLACE_RUNOFF:
-        others = tuple(c for c in nxt.continuing if c not in nxt.candidates)
-        rest = f" with {_and(others, label)}" if others else ""
-        return [
-            f"No winner yet. Next: a runoff for last place between {_and(nxt.candidates, label)}; "
-            f"the fewest votes leaves the race, and the others go on{rest}."
-        ]
-    return [f"No winner yet. Next: a round between {_and(nxt.candidates, label)}."]
+    match sentences.outcome(result):
+        case sentences.Won(candidate=winner, among=among):
+            return [
+                f"Winner: {label(winner)}"
+                + (f", by lot among {_and(among, label)}" if among else "")
+            ]
+        case sentences.NoQuorum() as said:
+            lines = [
+                f"No winner: {said.turnout:,} ballots cast, fewer than the {said.needed:,} "
+                f"that the quorum ({said.quorum} of {said.eligible:,} eligible) requires."
+            ]
+            if said.counted:
+                lines.append("The count above is shown for information only.")
+            return lines
+        case sentences.NoValidVotes():
+            return ["No winner: no vote was counted."]
+        case sentences.AnotherRound(
+            kind=RoundKind.LAST_PLACE_RUNOFF, candidates=tied, others=others
+        ):
+            rest = f" with {_and(others, label)}" if others else ""
+            return [
+                f"No winner yet. Next: a runoff for last place between {_and(tied, label)}; "
+                f"the fewest votes leaves the race, and the others go on{rest}."
+            ]
+        case sentences.AnotherRound(candidates=candidates):
+            return [f"No winner yet. Next: a round between {_and(candidates, label)}."]
+        case sentences.UnknownOutcome(outcome=code):
+            return [f"Outcome: {code}"]
+    raise AssertionError(result.outcome)  # pragma: no cover - every kind is handled above
 
 
 def _and(candidates: tuple[str, ...], label: Label) -> str:

@@ -119,6 +119,23 @@ def issue(ballot_id: str, registrar_seed: bytes) -> tuple[bytes, RollLine]:
     return seed, RollLine(pk, keys.sign(registrar_seed, credential_message(ballot_id, pk)))
 
 
+@dataclass(frozen=True)
+class Credential:
+    """A credential as it is handed out: the token for its holder, the fingerprint to name
+    it by (a lost token is revoked by it), and the signed line for the roll."""
+
+    token: str
+    fingerprint: str
+    line: RollLine
+
+
+def issue_credential(ballot_id: str, registrar_seed: bytes) -> Credential:
+    """A new credential, the one way the server, the offline command and a lost token's
+    replacement make one, so that their tokens and fingerprints cannot differ."""
+    seed, line = issue(ballot_id, registrar_seed)
+    return Credential(format_token(ballot_id, seed), fingerprint(line.pk), line)
+
+
 def roll_bytes(lines: list[RollLine]) -> bytes:
     """The roll as JSON Lines, sorted by the credential's raw public key."""
     return b"".join(line.line_bytes() for line in sorted(lines, key=lambda line: line.pk))

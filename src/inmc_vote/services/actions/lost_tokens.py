@@ -17,7 +17,7 @@ from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials, keys, readable
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.steps import event_log, keyring
+from inmc_vote.services.steps import event_log, keyring, roll
 from inmc_vote.services.steps.schedule import catch_up
 
 REPLACEABLE = (State.FROZEN.value, State.OPEN.value)
@@ -76,17 +76,8 @@ async def revoke_and_replace(
                 "replacing a lost token of an offline roll is not supported yet."
             )
         entry.revoked_at = now
-        seed, line = credentials.issue(ballot_id, ring.registrar_seed)
-        new_fingerprint = credentials.fingerprint(line.pk)
-        session.add(
-            RollEntry(
-                ballot_id=ballot_id,
-                pk=line.pk,
-                sig=line.sig,
-                fingerprint=new_fingerprint,
-                initial=False,
-            )
-        )
+        new = credentials.issue_credential(ballot_id, ring.registrar_seed)
+        roll.add(session, ballot_id, [new.line], initial=False)
         await event_log.record(
             session,
             ballot_id,
@@ -109,11 +100,11 @@ async def revoke_and_replace(
             actor,
             EventAction.CREDENTIAL_ADDED,
             {
-                "pk": b64url(line.pk),
-                "sig": b64url(line.sig),
-                "fingerprint": new_fingerprint,
+                "pk": b64url(new.line.pk),
+                "sig": b64url(new.line.sig),
+                "fingerprint": new.fingerprint,
                 "replaces": wanted,
             },
             now,
         )
-        return Replacement(wanted, credentials.format_token(ballot_id, seed), new_fingerprint)
+        return Replacement(wanted, new.token, new.fingerprint)

@@ -16,15 +16,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from inmc_vote.db.engine import Database
-from inmc_vote.db.models import BallotKeys, Elector, RollEntry
+from inmc_vote.db.models import BallotKeys, Elector
 from inmc_vote.domain.codes import EventAction
-from inmc_vote.domain.errors import Conflict, Invalid
-from inmc_vote.domain.lifecycle import State
-from inmc_vote.domain.protocol import credentials, roll_file
+from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.protocol import roll_file
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.steps import event_log, keyring
+from inmc_vote.services.steps import event_log, keyring, roll
 from inmc_vote.services.steps.manifests import fix_manifest
 from inmc_vote.services.steps.schedule import catch_up
 
@@ -53,16 +51,7 @@ async def upload_roll(
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now)
-        if ballot.tokens_issued_at is not None:
-            raise Conflict(
-                f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
-                "; they are issued once, online or offline, and the roll cannot be replaced."
-            )
-        if ballot.state != State.FROZEN.value:
-            raise Conflict(
-                f"The ballot is {ballot.state}: an offline roll is uploaded once it is frozen "
-                "and before its tokens are issued."
-            )
+        roll.check_tokens_can_be_issued(ballot)
         electorate = (
             await session.execute(
                 select(func.count()).select_from(Elector).where(Elector.ballot_id == ballot_id)
@@ -78,16 +67,7 @@ async def upload_roll(
         replaced = row.registrar_pk
         row.registrar_pk = uploaded.registrar_pk
         row.registrar_sealed = None  # the registrar is offline: the server cannot sign
-        for line in uploaded.lines:
-            session.add(
-                RollEntry(
-                    ballot_id=ballot_id,
-                    pk=line.pk,
-                    sig=line.sig,
-                    fingerprint=credentials.fingerprint(line.pk),
-                    initial=True,
-                )
-            )
+        roll.add(session, ballot_id, uploaded.lines, initial=True)
         await session.flush()
         ring = await keyring.load(session, ballot_id)
         fixed = await fix_manifest(session, ballot, ring, uploaded.lines, now)

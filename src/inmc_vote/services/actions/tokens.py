@@ -11,25 +11,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from inmc_vote.db.engine import Database
-from inmc_vote.db.models import City, Elector, RollEntry
+from inmc_vote.db.models import City, Elector
+from inmc_vote.documents.token_letters import Letter
 from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict
-from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
-from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.steps import event_log, keyring
+from inmc_vote.services.steps import event_log, keyring, roll
 from inmc_vote.services.steps.manifests import fix_manifest
 from inmc_vote.services.steps.schedule import catch_up
-
-
-@dataclass(frozen=True)
-class Letter:
-    city: str
-    country: str
-    token: str
-    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -46,14 +37,7 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now)
-        if ballot.tokens_issued_at is not None:
-            raise Conflict(
-                f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
-                "; they are issued once. A lost token is revoked and replaced by its "
-                "fingerprint."
-            )
-        if ballot.state != State.FROZEN.value:
-            raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
+        roll.check_tokens_can_be_issued(ballot)
         ring = await keyring.load(session, ballot_id, ballot.round)
         if ring.registrar_seed is None:
             raise Conflict(
@@ -70,28 +54,13 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
                 )
             ).scalars()
         )
-        letters, lines = [], []
-        for city in cities:
-            seed, line = credentials.issue(ballot_id, ring.registrar_seed)
-            lines.append(line)
-            letters.append(
-                Letter(
-                    city.name,
-                    city.country,
-                    credentials.format_token(ballot_id, seed),
-                    credentials.fingerprint(line.pk),
-                )
-            )
-        for line in sorted(lines, key=lambda line: line.pk):
-            session.add(
-                RollEntry(
-                    ballot_id=ballot_id,
-                    pk=line.pk,
-                    sig=line.sig,
-                    fingerprint=credentials.fingerprint(line.pk),
-                    initial=True,
-                )
-            )
+        issued = [credentials.issue_credential(ballot_id, ring.registrar_seed) for _ in cities]
+        letters = [
+            Letter(city.name, city.country, one.token, one.fingerprint)
+            for city, one in zip(cities, issued, strict=True)
+        ]
+        lines = [one.line for one in issued]
+        roll.add(session, ballot_id, lines, initial=True)
         fixed = await fix_manifest(session, ballot, ring, lines, now)
         ballot.tokens_issued_at = now
         await event_log.record(

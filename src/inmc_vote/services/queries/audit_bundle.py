@@ -40,9 +40,8 @@ from inmc_vote.domain.protocol.credentials import RollLine
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.protocol.events import Event
 from inmc_vote.services.queries import results
-from inmc_vote.services.steps import keyring
+from inmc_vote.services.steps import keyring, paging
 
-PAGE = 2_000
 FLUSH_AT = 256 * 1024  # bytes held before a piece of the answer leaves
 
 
@@ -239,25 +238,8 @@ async def _write(db: Database, taken: Snapshot, out: ZipStream) -> AsyncIterator
 
 
 async def _events(db: Database, ballot_id: str, upto: int) -> AsyncIterator[bytes]:
-    after = 0
-    while after < upto:
-        async with db.read() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(BallotEvent)
-                        .where(
-                            BallotEvent.ballot_id == ballot_id,
-                            BallotEvent.seq > after,
-                            BallotEvent.seq <= upto,
-                        )
-                        .order_by(BallotEvent.seq)
-                        .limit(PAGE)
-                    )
-                ).scalars()
-            )
-        if not rows:
-            return
+    query = select(BallotEvent).where(BallotEvent.ballot_id == ballot_id, BallotEvent.seq <= upto)
+    async for rows in paging.pages(db, query, BallotEvent.seq):
         yield b"".join(
             bundle.event_line(
                 Event(row.seq, row.at, row.actor, row.action, json.loads(row.data)),
@@ -266,50 +248,22 @@ async def _events(db: Database, ballot_id: str, upto: int) -> AsyncIterator[byte
             )
             for row in rows
         )
-        after = rows[-1].seq
 
 
 async def _roll(db: Database, ballot_id: str) -> AsyncIterator[bytes]:
     """The roll fixed at token issuance, sorted by raw public key (both databases compare
     binary columns byte by byte)."""
-    after: bytes | None = None
-    while True:
-        query = select(RollEntry.pk, RollEntry.sig).where(
-            RollEntry.ballot_id == ballot_id, RollEntry.initial.is_(True)
-        )
-        if after is not None:
-            query = query.where(RollEntry.pk > after)
-        async with db.read() as session:
-            rows = (await session.execute(query.order_by(RollEntry.pk).limit(PAGE))).all()
-        if not rows:
-            return
+    query = select(RollEntry).where(RollEntry.ballot_id == ballot_id, RollEntry.initial.is_(True))
+    async for rows in paging.pages(db, query, RollEntry.pk):
         yield b"".join(RollLine(row.pk, row.sig).line_bytes() for row in rows)
-        after = rows[-1].pk
 
 
 async def _board(db: Database, ballot_id: str, number: int, upto: int) -> AsyncIterator[bytes]:
-    after = 0
-    while after < upto:
-        async with db.read() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(BoardEntry)
-                        .where(
-                            BoardEntry.ballot_id == ballot_id,
-                            BoardEntry.round == number,
-                            BoardEntry.seq > after,
-                            BoardEntry.seq <= upto,
-                        )
-                        .order_by(BoardEntry.seq)
-                        .limit(PAGE)
-                    )
-                ).scalars()
-            )
-        if not rows:
-            return
+    query = select(BoardEntry).where(
+        BoardEntry.ballot_id == ballot_id, BoardEntry.round == number, BoardEntry.seq <= upto
+    )
+    async for rows in paging.pages(db, query, BoardEntry.seq):
         yield b"".join(bundle.board_line(_entry(row)) for row in rows)
-        after = rows[-1].seq
 
 
 def _entry(row: BoardEntry) -> board.Entry:

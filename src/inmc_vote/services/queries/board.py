@@ -10,6 +10,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, Seal
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import manifest
+from inmc_vote.services.steps.paging import page_after
 
 PAGE_SIZE = 500
 
@@ -24,16 +25,10 @@ async def entries(
     db: Database, ballot_id: str, round_number: int, after: int = 0, limit: int = PAGE_SIZE
 ) -> list[BoardEntry]:
     async with db.read() as session:
-        result = await session.execute(
-            select(BoardEntry)
-            .where(
-                BoardEntry.ballot_id == ballot_id,
-                BoardEntry.round == round_number,
-                BoardEntry.seq > after,
-            )
-            .order_by(BoardEntry.seq)
-            .limit(limit)
+        query = select(BoardEntry).where(
+            BoardEntry.ballot_id == ballot_id, BoardEntry.round == round_number
         )
+        result = await session.execute(page_after(query, BoardEntry.seq, after, limit))
         return list(result.scalars())
 
 

@@ -22,8 +22,7 @@ from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import tally
 from inmc_vote.domain.protocol.manifest import Manifest
-
-OUTCOME_PAGE = 2_000
+from inmc_vote.services.steps import paging
 
 
 @dataclass(frozen=True)
@@ -102,25 +101,10 @@ async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> Asyn
     """The round's outcome lines (JSON Lines, in seq order), exactly as the record hashed
     them; a page at a time, each in its own short read, so that a slow download holds no
     transaction open."""
-    after = 0
-    while True:
-        async with db.read() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(TallyOutcome)
-                        .where(
-                            TallyOutcome.ballot_id == ballot_id,
-                            TallyOutcome.round == round_number,
-                            TallyOutcome.seq > after,
-                        )
-                        .order_by(TallyOutcome.seq)
-                        .limit(OUTCOME_PAGE)
-                    )
-                ).scalars()
-            )
-        if not rows:
-            return
+    query = select(TallyOutcome).where(
+        TallyOutcome.ballot_id == ballot_id, TallyOutcome.round == round_number
+    )
+    async for rows in paging.pages(db, query, TallyOutcome.seq):
         yield b"".join(
             tally.outcome_row_line(
                 row.seq,
@@ -130,4 +114,3 @@ async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> Asyn
             )
             for row in rows
         )
-        after = rows[-1].seq

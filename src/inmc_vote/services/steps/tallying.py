@@ -33,10 +33,8 @@ from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.protocol import credentials, keys, manifest, tally
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_ms
 from inmc_vote.domain.timefmt import show_time
-from inmc_vote.services.steps import keyring
+from inmc_vote.services.steps import keyring, paging
 from inmc_vote.services.steps.manifests import NextRoundPlan, fix_manifest
-
-PAGE = 2_000
 
 
 async def tally_round(
@@ -59,8 +57,8 @@ async def tally_round(
 
     verdicts = []
     outcomes = hashlib.sha256()
-    after = 0
-    while page := await _board_page(session, ballot.id, number, after):
+    board = select(BoardEntry).where(BoardEntry.ballot_id == ballot.id, BoardEntry.round == number)
+    async for page in paging.pages(session, board, BoardEntry.seq):
         rows = []
         for entry in page:
             opened = tally.open_entry(
@@ -85,7 +83,6 @@ async def tally_round(
                 }
             )
         await session.execute(insert(TallyOutcome), rows)
-        after = page[-1].seq
 
     result = count(
         stated.method,
@@ -145,20 +142,6 @@ def _tally_key(
             f"{b64url(keys.x25519_public(key))}, the manifest's is {b64url(round_keys.tally_pk)}."
         )
     return key
-
-
-async def _board_page(
-    session: AsyncSession, ballot_id: str, number: int, after: int
-) -> list[BoardEntry]:
-    result = await session.execute(
-        select(BoardEntry)
-        .where(
-            BoardEntry.ballot_id == ballot_id, BoardEntry.round == number, BoardEntry.seq > after
-        )
-        .order_by(BoardEntry.seq)
-        .limit(PAGE)
-    )
-    return list(result.scalars())
 
 
 async def round_tally(session: AsyncSession, ballot_id: str, number: int) -> Tally:

@@ -22,6 +22,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import Method
 from inmc_vote.domain.codes import LotPurpose, Outcome, RoundKind, RoundReason
+from inmc_vote.domain.counting import sentences
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
 from inmc_vote.domain.counting.votes import REASONS
 from inmc_vote.domain.lifecycle import Action, State
@@ -198,72 +199,71 @@ def _votes(n: int, method: str) -> str:
     return ngettext("%(n)d vote", "%(n)d votes", n) % {"n": n}
 
 
-def _lot_for(result: Result, count_round: int) -> Lot | None:
-    return next((lot for lot in result.lots if lot.round == count_round), None)
-
-
 def happened(result: Result, count: Round, names: dict[str, str]) -> str:
     """What the counting round decided, and why, in one or two sentences."""
-    name = names.get
-    lot = _lot_for(result, count.number)
-    elected = name(count.elected or "", count.elected or "")
-    out = city_list(count.eliminated, names)
-    if count.reason == RoundReason.MAJORITY:
-        return _(
-            "%(city)s has more than half the votes counted in this round "
-            "(%(votes)d of %(active)d; %(needed)d needed): elected."
-        ) % {
-            "city": elected,
-            "votes": count.tallies.get(count.elected or "", 0),
-            "active": count.active,
-            "needed": count.majority_needed or 0,
-        }
-    if count.reason == RoundReason.MOST_VOTES:
-        return _("%(city)s has the most votes: elected.") % {"city": elected}
-    if count.reason == RoundReason.STRONGEST_PATHS:
-        return _(
-            "%(city)s wins: no other city beats it by a stronger chain of pairwise wins "
-            "than it has back (see the tables below)."
-        ) % {"city": elected}
-    if count.reason == RoundReason.LAST_REMAINING:
-        return _("%(city)s is the only city left in the count: elected.") % {"city": elected}
-    if count.reason == RoundReason.FEWEST_VOTES:
-        text = _("%(city)s has the fewest votes (%(votes)d): eliminated.") % {
-            "city": out,
-            "votes": count.tallies.get(count.eliminated[0], 0) if count.eliminated else 0,
-        }
-        if count.elected:
-            text += " " + _("%(city)s is the only city left: elected.") % {"city": elected}
-        return text
-    if count.reason == RoundReason.LOT and lot is not None:
-        tied = city_list(lot.tied, names)
-        if lot.purpose == LotPurpose.WINNER:
+    return " ".join(
+        _said(sentence, result.method, names)
+        for sentence in sentences.round_sentences(result, count)
+    )
+
+
+def _said(sentence: sentences.RoundSentence, method: str, names: dict[str, str]) -> str:
+    """One of `domain.counting.sentences`' sentences, in the page's words."""
+    match sentence:
+        case sentences.Eliminated(candidate=out, votes=votes, lot=None):
+            return _("%(city)s has the fewest votes (%(votes)d): eliminated.") % {
+                "city": names.get(out, out),
+                "votes": votes,
+            }
+        case sentences.Eliminated(candidate=out, lot=Lot(tied=tied)):
+            return _(
+                "%(tied)s are tied for last place; the lot drawn below chose %(city)s: eliminated."
+            ) % {"tied": city_list(tied, names), "city": names.get(out, out)}
+        case sentences.Elected(candidate=x, reason=RoundReason.MAJORITY) as said:
+            return _(
+                "%(city)s has more than half the votes counted in this round "
+                "(%(votes)d of %(active)d; %(needed)d needed): elected."
+            ) % {
+                "city": names.get(x, x),
+                "votes": said.votes,
+                "active": said.active,
+                "needed": said.majority_needed or 0,
+            }
+        case sentences.Elected(candidate=x, reason=RoundReason.MOST_VOTES):
+            if method == Method.APPROVAL:
+                return _("%(city)s has the most approvals: elected.") % {"city": names.get(x, x)}
+            return _("%(city)s has the most votes: elected.") % {"city": names.get(x, x)}
+        case sentences.Elected(candidate=x, reason=RoundReason.STRONGEST_PATHS):
+            return _(
+                "%(city)s wins: no other city beats it by a stronger chain of pairwise wins "
+                "than it has back (see the tables below)."
+            ) % {"city": names.get(x, x)}
+        case sentences.Elected(candidate=x, reason=RoundReason.LOT, lot=Lot(tied=tied)):
             return _(
                 "%(tied)s are tied for first place; the lot drawn below chose %(city)s: elected."
-            ) % {"tied": tied, "city": name(lot.chosen, lot.chosen)}
-        text = _(
-            "%(tied)s are tied for last place; the lot drawn below chose %(city)s: eliminated."
-        ) % {"tied": tied, "city": name(lot.chosen, lot.chosen)}
-        if count.elected:
-            text += " " + _("%(city)s is the only city left: elected.") % {"city": elected}
-        return text
-    if count.reason == RoundReason.NO_MAJORITY:
-        return _(
-            "Neither city has more than half the votes: the two are tied, and the same two "
-            "cities vote again."
-        )
-    if count.reason == RoundReason.TIE_RUNOFF:
-        tied = [c for c, n in count.tallies.items() if n == min(count.tallies.values())]
-        return _(
-            "No city has more than half the votes, and %(tied)s are tied for last place: they "
-            "alone face an extra round of voting, whose last leaves the race."
-        ) % {"tied": city_list(tied, names)}
-    return count.reason
+            ) % {"tied": city_list(tied, names), "city": names.get(x, x)}
+        case sentences.Elected(candidate=x):  # RoundReason.LAST_REMAINING
+            return _("%(city)s is the only city left in the count: elected.") % {
+                "city": names.get(x, x)
+            }
+        case sentences.VoteAgain():
+            return _(
+                "Neither city has more than half the votes: the two are tied, and the same two "
+                "cities vote again."
+            )
+        case sentences.RunoffForLast(tied=tied):
+            return _(
+                "No city has more than half the votes, and %(tied)s are tied for last place: "
+                "they alone face an extra round of voting, whose last leaves the race."
+            ) % {"tied": city_list(tied, names)}
+        case sentences.Unexplained(reason=reason):
+            return reason
+    raise AssertionError(sentence)  # pragma: no cover - every kind is handled above
 
 
 def _marks(result: Result, count: Round) -> dict[str, tuple[str, str]]:
     marks: dict[str, tuple[str, str]] = {}
-    lot = _lot_for(result, count.number)
+    lot = sentences.lot_in(result, count.number)
     if lot is not None:
         for tied in lot.tied:
             marks[tied] = ("tied", _("tied, settled by lot"))
@@ -389,33 +389,37 @@ def lot_view(lot: Lot, seed_hex: str, names: dict[str, str], several: bool) -> L
 
 
 def outcome_words(result: Result, names: dict[str, str]) -> str:
-    if result.outcome == Outcome.ELECTED and result.winner:
-        return _("Elected: %(city)s.") % {"city": names.get(result.winner, result.winner)}
-    if result.outcome == Outcome.NO_QUORUM:
-        return _("No winner: %(turnout)d ballots were cast and the quorum needs %(needed)d.") % {
-            "turnout": result.turnout,
-            "needed": result.quorum_needed,
-        }
-    if result.outcome == Outcome.NO_VALID_VOTES:
-        return _("No winner: no vote was counted (every ballot was blank or invalid).")
-    if result.outcome == Outcome.NEXT_ROUND:
-        return _("No winner in this round: another round of voting is needed.")
-    return result.outcome
+    match sentences.outcome(result):
+        case sentences.Won(candidate=winner):
+            return _("Elected: %(city)s.") % {"city": names.get(winner, winner)}
+        case sentences.NoQuorum(turnout=turnout, needed=needed):
+            return _(
+                "No winner: %(turnout)d ballots were cast and the quorum needs %(needed)d."
+            ) % {"turnout": turnout, "needed": needed}
+        case sentences.NoValidVotes():
+            return _("No winner: no vote was counted (every ballot was blank or invalid).")
+        case sentences.AnotherRound():
+            return _("No winner in this round: another round of voting is needed.")
+        case sentences.UnknownOutcome(outcome=code):
+            return code
+    raise AssertionError(result.outcome)  # pragma: no cover - every kind is handled above
 
 
 def next_round_words(result: Result, names: dict[str, str]) -> str:
-    plan = result.next_round
-    if plan is None:
-        return ""
-    if plan.kind == RoundKind.LAST_PLACE_RUNOFF:
-        return _(
-            "Next: an extra round between %(tied)s only, tied for last place; its last "
-            "leaves the race, and the cities still in it (%(all)s less that one) then vote "
-            "again."
-        ) % {"tied": city_list(plan.candidates, names), "all": city_list(plan.continuing, names)}
-    return _("Next: a round of voting between %(cities)s.") % {
-        "cities": city_list(plan.candidates, names)
-    }
+    match sentences.outcome(result):
+        case sentences.AnotherRound(
+            kind=RoundKind.LAST_PLACE_RUNOFF, candidates=tied, continuing=continuing
+        ):
+            return _(
+                "Next: an extra round between %(tied)s only, tied for last place; its last "
+                "leaves the race, and the cities still in it (%(all)s less that one) then vote "
+                "again."
+            ) % {"tied": city_list(tied, names), "all": city_list(continuing, names)}
+        case sentences.AnotherRound(candidates=candidates):
+            return _("Next: a round of voting between %(cities)s.") % {
+                "cities": city_list(candidates, names)
+            }
+    return ""
 
 
 def round_what(found: RoundResult, names: dict[str, str]) -> tuple[RoundKind, str]:

@@ -1,0 +1,45 @@
+"""The roll of credentials, inside a transaction: the one rule for when a ballot's tokens
+may be issued (by the server, or offline and uploaded as a roll) and the one way a
+credential goes on the roll."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inmc_vote.db.models import Ballot, RollEntry
+from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.lifecycle import State
+from inmc_vote.domain.protocol import credentials
+from inmc_vote.domain.timefmt import show_time
+
+
+def check_tokens_can_be_issued(ballot: Ballot) -> None:
+    """Tokens are issued once, online or offline, and only for a frozen ballot: the
+    manifest fixes one roll, and a second set of tokens would not match it."""
+    if ballot.tokens_issued_at is not None:
+        raise Conflict(
+            f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
+            "; they are issued once, online or offline, and the roll cannot be replaced "
+            "(a lost token that the server issued is revoked and replaced by its fingerprint)."
+        )
+    if ballot.state != State.FROZEN.value:
+        raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
+
+
+def add(
+    session: AsyncSession, ballot_id: str, lines: Iterable[credentials.RollLine], *, initial: bool
+) -> None:
+    """Put signed credentials on the roll, in the order of their public keys; `initial`
+    for the roll the manifest fixes, not for a lost token's replacement."""
+    for line in sorted(lines, key=lambda line: line.pk):
+        session.add(
+            RollEntry(
+                ballot_id=ballot_id,
+                pk=line.pk,
+                sig=line.sig,
+                fingerprint=credentials.fingerprint(line.pk),
+                initial=initial,
+            )
+        )
