@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inmc_vote.domain.protocol import bundle
+from inmc_vote.domain.protocol.bundle import Head
 from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.verify.bundle_file import BundleFile
 from inmc_vote.verify.report import Report
@@ -50,7 +51,7 @@ class Replay:
 class Audit:
     bundle: BundleFile
     report: Report
-    head: bundle.Head
+    head: Head  # not bundle.Head: the field `bundle` hides the module in this class
     rounds: list[Round] = field(default_factory=list)
     authority: bytes = b""
     registrar: bytes = b""

@@ -181,13 +181,13 @@ def check_agreement(audit: Audit, done: Replay) -> None:
     for number, found in rounds.items():
         if number == 1:
             continue
-        data = nexts.get(number)
-        if data is None:
+        announced = nexts.get(number)
+        if announced is None:
             problems.add(f"no next-round event announces round {number}")
             continue
-        if data.get("manifest_hash") != found.manifest_hash.hex():
+        if announced.get("manifest_hash") != found.manifest_hash.hex():
             problems.add(f"the next-round event names another manifest than round {number}'s")
-        if (data.get("tally_key"), data.get("tiebreak_commitment")) != (
+        if (announced.get("tally_key"), announced.get("tiebreak_commitment")) != (
             b64url(found.manifest.keys.tally),
             b64url(found.manifest.tiebreak_commitment),
         ):

@@ -236,7 +236,13 @@ def _rules_called_for(before: Round, plan: dict[str, Any]) -> Rules | None:
     the result's plan cannot be read, which no manifest's rules then match)."""
     try:
         kind = parse(RoundKind, plan.get("kind"))
-        continuing = () if kind is RoundKind.REGULAR else tuple(plan.get("continuing"))
+        listed = plan.get("continuing")
+        if kind is RoundKind.REGULAR:
+            continuing: tuple[str, ...] = ()
+        elif isinstance(listed, list):
+            continuing = tuple(listed)
+        else:
+            return None
         return dataclasses.replace(before.manifest.rules, round_kind=kind, continuing=continuing)
     except (TypeError, ValueError):
         return None

@@ -10,7 +10,7 @@ import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from inmc_vote.domain.ballots import Method
 from inmc_vote.domain.codes import InvalidReason, VerdictKind
@@ -268,14 +268,14 @@ def _compare(
             )
         # As the line says: a reason that is not a code is reported above, and counted as
         # the line has it, so that the count is judged on its own.
-        verdict = Verdict(VerdictKind.INVALID, str(reason))
+        verdict = Verdict(VerdictKind.INVALID, cast(InvalidReason, str(reason)))
     else:
         verdict = classify(claimed, terms.method, terms.candidates, terms.rules)
         if (verdict.kind, verdict.reason) != (line["outcome"], line["reason"]):
             found.add(
                 "verdicts",
                 f"entry {seq:,}'s vote is {_kind(verdict)}, its outcome line says "
-                f"{_kind(Verdict(str(line['outcome']), line['reason']))}",
+                f"{_said(line['outcome'], line['reason'])}",
             )
     result.verdicts[verdict] += 1
 
@@ -299,4 +299,9 @@ def _words(value: Any, verdict: Verdict | None) -> str:
 
 
 def _kind(verdict: Verdict) -> str:
-    return verdict.kind if verdict.reason is None else f"{verdict.kind} ({verdict.reason})"
+    return _said(verdict.kind, verdict.reason)
+
+
+def _said(kind: object, reason: object) -> str:
+    """A verdict as words, from the codes or from what an outcome line claims."""
+    return str(kind) if reason is None else f"{kind} ({reason})"

@@ -18,6 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import generate_csrf_hash
 
 from inmc_vote.domain.accounts import Role
+from inmc_vote.domain.codes import ActorKind
 from inmc_vote.services import queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.queries.accounts import Principal
@@ -90,4 +91,6 @@ async def actor(request: Request[Any, Any, Any]) -> Actor:
     who = await principal(request)
     if who is None:  # only reached behind a guard
         raise NotAuthorizedException("Sign in first.")
-    return Actor(who.role.value, who.email)
+    if who.role is not Role.ORGANISER:  # only reached behind organisers_only
+        raise PermissionDeniedException("Only an organiser's account acts on a ballot.")
+    return Actor(ActorKind.ORGANISER, who.email)

@@ -46,7 +46,7 @@ def count(
 
 def _decide(
     number: int, shown: dict[str, int], active: int, seed: bytes | None
-) -> tuple[str | None, str | None, str, Lot | None]:
+) -> tuple[str | None, str | None, RoundReason, Lot | None]:
     """Who is elected or eliminated in this round, why, and the lot drawn if any."""
     top = leaders(shown)
     if active and shown[top[0]] >= active // 2 + 1:

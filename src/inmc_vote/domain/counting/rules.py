@@ -6,10 +6,21 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from inmc_vote.domain.codes import LastPlaceTie, RoundKind
 from inmc_vote.domain.protocol.encoding import fraction_text
+
+Family = TypeVar("Family", LastPlaceTie, RoundKind)
+
+
+def _member(name: str, family: type[Family], value: str) -> Family:
+    """`value` as a member of `family` (given as text from JSON, a form or a test)."""
+    try:
+        return family(value)
+    except ValueError:
+        raise ValueError(f"{name} must be one of {', '.join(family)}") from None
+
 
 _FRACTION = re.compile(r"[0-9]+/[0-9]+")
 _KEYS = {"quorum", "blank_allowed", "last_place_tie", "round_kind", "continuing"}
@@ -32,11 +43,10 @@ class Rules:
         if self.quorum is not None and not 0 < self.quorum <= 1:
             raise ValueError("the quorum must be more than 0 and at most 1")
         # Given as text (from JSON, a form, a test), each is stored as its member.
-        for name, family in (("last_place_tie", LastPlaceTie), ("round_kind", RoundKind)):
-            try:
-                object.__setattr__(self, name, family(getattr(self, name)))
-            except ValueError:
-                raise ValueError(f"{name} must be one of {', '.join(family)}") from None
+        object.__setattr__(
+            self, "last_place_tie", _member("last_place_tie", LastPlaceTie, self.last_place_tie)
+        )
+        object.__setattr__(self, "round_kind", _member("round_kind", RoundKind, self.round_kind))
         if (self.round_kind == RoundKind.LAST_PLACE_RUNOFF) != bool(self.continuing):
             raise ValueError("continuing is given for a last-place runoff, and only then")
         if len(set(self.continuing)) != len(self.continuing):
@@ -58,14 +68,18 @@ class Rules:
         round_kind = rules.get("round_kind", RoundKind.REGULAR)
         if not isinstance(last_place_tie, str) or not isinstance(round_kind, str):
             raise ValueError("last_place_tie and round_kind must be strings")
+        tie, kind = (
+            _member("last_place_tie", LastPlaceTie, last_place_tie),
+            _member("round_kind", RoundKind, round_kind),
+        )
         continuing = rules.get("continuing", [])
         if not isinstance(continuing, list) or not all(isinstance(c, str) for c in continuing):
             raise ValueError("continuing must be a list of candidate ids")
         return cls(
             quorum=_parse_fraction(rules.get("quorum")),
             blank_allowed=blank_allowed,
-            last_place_tie=last_place_tie,
-            round_kind=round_kind,
+            last_place_tie=tie,
+            round_kind=kind,
             continuing=tuple(continuing),
         )
 

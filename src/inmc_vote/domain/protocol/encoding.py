@@ -55,8 +55,9 @@ def b64url(data: bytes) -> str:
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
-def from_b64url(text: str) -> bytes:
-    """Decode unpadded base64url, refusing any other spelling of the same bytes."""
+def from_b64url(text: object) -> bytes:
+    """Decode unpadded base64url, refusing any other spelling of the same bytes (and
+    anything that is not text: readers pass it untrusted JSON values)."""
     if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("expected unpadded base64url")
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -31,6 +31,7 @@ from inmc_vote.db.models import (
 )
 from inmc_vote.db.urls import is_sqlite
 from inmc_vote.documents.auditors_txt import auditors_text
+from inmc_vote.domain.codes import logged_action
 from inmc_vote.domain.counting.explain import explain
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import NotFound
@@ -242,7 +243,7 @@ async def _events(db: Database, ballot_id: str, upto: int) -> AsyncIterator[byte
     async for rows in paging.pages(db, query, BallotEvent.seq):
         yield b"".join(
             bundle.event_line(
-                Event(row.seq, row.at, row.actor, row.action, json.loads(row.data)),
+                Event(row.seq, row.at, row.actor, logged_action(row.action), json.loads(row.data)),
                 row.prev,
                 row.hash,
             )

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from inmc_vote.db.models import BallotEvent, City
-from inmc_vote.domain.codes import ActorKind, EventAction, LoggedAction
+from inmc_vote.domain.codes import ActorKind, EventAction
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.words import N_, SETTING_WORDS
@@ -133,7 +133,8 @@ def _credential_added(data: dict[str, Any], names: Names) -> str:
     }
 
 
-DESCRIBE: dict[LoggedAction, Callable[[dict[str, Any], Names], str]] = {
+# Keyed by the codes, looked up by the stored action's text (a StrEnum member is its text).
+DESCRIBE: dict[str, Callable[[dict[str, Any], Names], str]] = {
     EventAction.CREATE: _fixed(N_("Created the ballot.")),
     EventAction.EDIT: _edit,
     Action.OPEN_CANDIDACIES: _fixed(N_("Opened the ballot for candidacies.")),

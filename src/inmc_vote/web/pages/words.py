@@ -15,7 +15,7 @@ def N_(message: str) -> str:
     return message
 
 
-STATE_WORDS: dict[State, str] = {
+STATE_WORDS: dict[str, str] = {  # keyed by State, looked up by a stored state's text
     State.DRAFT: N_("Draft"),
     State.CANDIDACIES: N_("Open for candidacies"),
     State.FROZEN: N_("Frozen"),
