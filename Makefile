@@ -36,8 +36,9 @@ serve: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-## make test: lint, then every test (PostgreSQL and Chromium tests skip when absent,
+## make test: lint (ruff, mypy), then every test (PostgreSQL and Chromium tests skip when absent,
 ## unless INMC_REQUIRE_PG=1 / INMC_REQUIRE_BROWSER=1, as .ci/run sets)
 test: lint
 	$(BIN)/pytest
