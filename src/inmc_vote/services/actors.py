@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # organiser, auditor, city, schedule, cli
+    kind: str  # organiser, auditor, city, schedule
     name: str
 
     def __str__(self) -> str:

@@ -25,8 +25,6 @@ REASONS: dict[str, str] = {
 }
 """Every reason a ballot is set aside, by code, in words for the pages and the CLI."""
 
-KINDS = ("counted", "blank", "invalid")
-
 # The one field that carries a vote, by method.
 _FIELD: dict[Method, str] = {
     Method.PLURALITY: "choice",
@@ -35,7 +33,6 @@ _FIELD: dict[Method, str] = {
     Method.SCHULZE: "ranking",
     Method.APPROVAL: "approve",
 }
-_FIELDS = frozenset({"choice", "ranking", "approve", "blank"})
 
 
 @dataclass(frozen=True)
