@@ -48,7 +48,9 @@ class RollUploadApi(Controller):
         "credential per eligible city, each signed by the file's registrar key, the file "
         "signed by it too. The ballot's registrar key becomes the uploaded one (the server "
         "keeps no registrar private key), the manifest is fixed and the tokens count as "
-        "issued. A lost token of such a ballot is replaced offline. Refusals: 422 for a "
+        "issued. A lost token of such a ballot cannot be replaced yet: only the server "
+        "replaces lost tokens, and only for tokens it issued itself, as the replacement "
+        "must be signed with the registrar key, which stays offline. Refusals: 422 for a "
         "file that is malformed, for another ballot, badly signed or of the wrong size; "
         "409 when the ballot is not frozen or its tokens are already issued.",
         request_max_body_size=ROLL_BODY_LIMIT,
