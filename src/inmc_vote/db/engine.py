@@ -2,7 +2,7 @@
 
 Every write runs in one explicit transaction (`Database.write`). On SQLite a write
 transaction starts with BEGIN IMMEDIATE, so that read-then-write actions are
-serialised instead of failing with "database is locked" (STACK-NOTES.md).
+serialised instead of failing with "database is locked".
 """
 
 from __future__ import annotations
