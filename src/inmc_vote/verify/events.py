@@ -171,9 +171,9 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         if len(issued) != 1:
             problems.add(f"the log issues the tokens {len(issued)} times, not once")
         for action, data in issued:
-            if data.get("manifest_hash") != first.manifest_hash.hex():
+            if not _names(data.get("manifest_hash"), first.manifest_hash):
                 problems.add(f"the {action} event names another manifest than round 1's")
-            if data.get("roll_hash") != _hex(first.manifest.get("roll", {}).get("hash")):
+            if not _names(data.get("roll_hash"), _roll_hash(first.manifest.get("roll", {}))):
                 problems.add(f"the {action} event names another roll than the manifest's")
     for number, found in rounds.items():
         if number == 1:
@@ -183,7 +183,7 @@ def check_agreement(audit: Audit, done: Replay) -> None:
             problems.add(f"no next-round event announces round {number}")
             continue
         keys_ = found.manifest.get("keys", {})
-        if data.get("manifest_hash") != found.manifest_hash.hex():
+        if not _names(data.get("manifest_hash"), found.manifest_hash):
             problems.add(f"the next-round event names another manifest than round {number}'s")
         if (data.get("tally_key"), data.get("tiebreak_commitment")) != (
             keys_.get("tally"),
@@ -204,11 +204,27 @@ def check_agreement(audit: Audit, done: Replay) -> None:
     )
 
 
-def _hex(text: Any) -> str | None:
+def _names(stated: Any, digest: bytes | None) -> bool:
+    """Whether an event's hash field is `digest`: in base64url (docs/protocol.md), or in
+    hex, as the log wrote it before (hash-chained, those events keep their bytes)."""
+    return digest is not None and stated in (b64url(digest), digest.hex())
+
+
+def _roll_hash(roll: dict[str, Any]) -> bytes | None:
+    """The manifest's roll hash, or None when it is not base64url (the manifests check
+    reports that)."""
     try:
-        return from_b64url(text).hex()
+        return from_b64url(roll.get("hash"))
     except (TypeError, ValueError):
         return None
+
+
+def _digest(text: Any) -> bytes:
+    """A hash as an event writes it: base64url, or hex in a log written before (64
+    characters, which a 32-byte hash in base64url never has)."""
+    if isinstance(text, str) and len(text) == 64:
+        return bytes.fromhex(text)
+    return from_b64url(text)
 
 
 def _agree_keys(
@@ -245,7 +261,7 @@ def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> 
     try:
         registrar = from_b64url(data["registrar"])
         signature = from_b64url(data["roll_signature"])
-        roll_hash = bytes.fromhex(data["roll_hash"])
+        roll_hash = _digest(data["roll_hash"])
     except (KeyError, TypeError, ValueError):
         problems.add("the roll-uploaded event is not readable")
         return

@@ -98,11 +98,11 @@ async def upload_roll(
             "roll-uploaded",
             {
                 "roll_size": len(uploaded.lines),
-                "roll_hash": uploaded.roll_hash.hex(),
+                "roll_hash": b64url(uploaded.roll_hash),
                 "registrar": b64url(uploaded.registrar_pk),
                 "replaced_registrar": b64url(replaced),
                 "roll_signature": b64url(uploaded.signature),
-                "manifest_hash": fixed.hash.hex(),
+                "manifest_hash": b64url(fixed.hash),
             },
             now,
         )

@@ -15,7 +15,7 @@ from inmc_vote.db.models import City, Elector, RollEntry
 from inmc_vote.domain.errors import Conflict
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
-from inmc_vote.domain.protocol.encoding import rfc3339_ms
+from inmc_vote.domain.protocol.encoding import b64url, rfc3339_ms
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps import event_log, keyring
@@ -100,8 +100,8 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
             "tokens-issued",
             {
                 "roll_size": len(lines),
-                "roll_hash": credentials.roll_hash(lines).hex(),
-                "manifest_hash": fixed.hash.hex(),
+                "roll_hash": b64url(credentials.roll_hash(lines)),
+                "manifest_hash": b64url(fixed.hash),
             },
             now,
         )

@@ -221,7 +221,7 @@ async def open_next_round(
     return {
         "kind": plan.kind,
         "candidates": list(plan.candidates),
-        "manifest_hash": fixed.hash.hex(),
+        "manifest_hash": b64url(fixed.hash),
         "opens_at": rfc3339_ms(opens_at) if opens_at else None,
         "closes_at": rfc3339_ms(closes_at) if closes_at else None,
         "tally_custody": made.tally_custody,
