@@ -51,7 +51,7 @@ async def upload_roll(
         )
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.tokens_issued_at is not None:
             raise Conflict(
                 f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
@@ -88,7 +88,7 @@ async def upload_roll(
                 )
             )
         await session.flush()
-        ring = await keyring.load(session, ballot_id)
+        ring = await keyring.load(session, db.at_rest_key, ballot_id)
         fixed = await fix_manifest(session, ballot, ring, uploaded.lines, now)
         ballot.tokens_issued_at = now
         await event_log.record(

@@ -41,7 +41,7 @@ async def make_links(
         raise Invalid("A portal link is valid for between one hour and one year.")
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state not in LINK_STATES:
             raise Conflict(
                 f"The ballot is {ballot.state}: candidacy links are made before it is frozen."

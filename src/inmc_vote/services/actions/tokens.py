@@ -44,7 +44,7 @@ class IssuedTokens:
 async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime) -> IssuedTokens:
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.tokens_issued_at is not None:
             raise Conflict(
                 f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
@@ -53,7 +53,7 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
             )
         if ballot.state != State.FROZEN.value:
             raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
-        ring = await keyring.load(session, ballot_id, ballot.round)
+        ring = await keyring.load(session, db.at_rest_key, ballot_id, ballot.round)
         if ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's registrar key is offline (its tokens were issued "

@@ -99,7 +99,7 @@ async def snapshot(db: Database, ballot_id: str, now: datetime) -> Snapshot:
         rounds = [await _round(session, ballot_id, m) for m in manifests]
         row_keys = await session.get(BallotKeys, ballot_id)
         assert row_keys is not None  # a manifest is fixed after the keys are made
-        authority = await keyring.authority_seed(session, ballot_id)
+        authority = await keyring.authority_seed(session, db.at_rest_key, ballot_id)
     texts = _texts(ballot_id, rounds)
     head = bundle.Head(
         ballot=ballot_id,

@@ -40,7 +40,11 @@ PAGE = 2_000
 
 
 async def tally_round(
-    session: AsyncSession, ballot: Ballot, now: datetime, trustee_key: bytes | None
+    session: AsyncSession,
+    ballot: Ballot,
+    now: datetime,
+    trustee_key: bytes | None,
+    at_rest_key: bytes,
 ) -> dict[str, Any]:
     """Tally the ballot's current round (the caller holds the lock); returns what the
     event log records. Sets whether the result calls for another round."""
@@ -51,7 +55,7 @@ async def tally_round(
     assert current is not None
     assert seal is not None
     assert round_keys is not None
-    secrets = await keyring.round_secrets(session, ballot.id, number)
+    secrets = await keyring.round_secrets(session, at_rest_key, ballot.id, number)
     tally_private = _tally_key(round_keys, secrets.tally_private, trustee_key, number)
     manifest = json.loads(current.data)
     candidates = [c["id"] for c in manifest["candidates"]]
@@ -111,7 +115,7 @@ async def tally_round(
         )
     )
     digest = tally.record_hash(record)
-    authority = await keyring.authority_seed(session, ballot.id)
+    authority = await keyring.authority_seed(session, at_rest_key, ballot.id)
     session.add(
         Tally(
             ballot_id=ballot.id,
@@ -181,6 +185,7 @@ async def open_next_round(
     opens_at: datetime | None,
     closes_at: datetime | None,
     trustee_tally_pk: bytes | None,
+    at_rest_key: bytes,
 ) -> dict[str, Any]:
     """Fix round n+1 (the caller has already moved the ballot to it): the candidates the
     last result names, fresh tally key and seed, the same roll, a manifest naming the
@@ -202,9 +207,11 @@ async def open_next_round(
             "This ballot's tally key is in a trustee's custody: give the new round's tally "
             "public key, made with `inmc-vote trustee keygen` (a new one for each round)."
         )
-    made = await keyring.make_round_keys(session, ballot.id, number, trustee_tally_pk, now)
+    made = await keyring.make_round_keys(
+        session, at_rest_key, ballot.id, number, trustee_tally_pk, now
+    )
     await session.flush()
-    ring = await keyring.load(session, ballot.id, number)
+    ring = await keyring.load(session, at_rest_key, ballot.id, number)
     previous_manifest = await session.get(Manifest, (ballot.id, number - 1))
     assert previous_manifest is not None
     rules: dict[str, Any] = {}
