@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City, Dossier
 from inmc_vote.domain.candidacies import CandidacyStatus, check_candidacy_text, check_dossier
@@ -70,7 +71,7 @@ async def submit(
     """Submit or update a city's candidacy; it then waits for the organiser's decision."""
     check_candidacy_text(form.summary, form.proposed_dates, form.venue)
     if dossier is not None:
-        check_dossier(dossier.content)
+        check_dossier(dossier.content, LIMITS.dossier_bytes)
     async with db.write() as session:
         await _open_for_candidacies(session, ballot_id, now, db.at_rest_key)
         city = await session.get(City, city_id)

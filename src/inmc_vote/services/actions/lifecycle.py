@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Conflict, Invalid
@@ -23,8 +24,6 @@ from inmc_vote.services.steps.freezing import freeze_candidates_and_electorate
 from inmc_vote.services.steps.schedule import catch_up, has_manifest
 from inmc_vote.services.steps.sealing import seal_details, seal_round
 from inmc_vote.services.steps.state import lifecycle_of, store
-
-MAX_REASON = 2_000
 
 
 @dataclass(frozen=True)
@@ -165,8 +164,8 @@ async def perform(
 ) -> Ballot:
     """Carry out a lifecycle action, or raise (409 for a wrong state) leaving all as it was."""
     request = dataclasses.replace(request, reason=request.reason.strip())
-    if len(request.reason) > MAX_REASON:
-        raise Invalid(f"The reason is longer than {MAX_REASON} characters.")
+    if len(request.reason) > LIMITS.reason_chars:
+        raise Invalid(f"The reason is longer than {LIMITS.reason_chars} characters.")
     step = STEPS[action]
     now = request.now
     async with db.write() as session:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import (
     Ballot,
@@ -41,9 +42,6 @@ from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.protocol.events import Event
 from inmc_vote.services.queries import results
 from inmc_vote.services.steps import keyring
-
-PAGE = 2_000
-FLUSH_AT = 256 * 1024  # bytes held before a piece of the answer leaves
 
 
 def filename(ballot_id: str) -> str:
@@ -178,7 +176,7 @@ async def _pieces(db: Database, taken: Snapshot) -> AsyncIterator[bytes]:
     sink = Chunks()
     stream = ZipStream(sink, taken.head.exported_at)
     async for _ in _write(db, taken, stream):
-        if sink.size >= FLUSH_AT:
+        if sink.size >= LIMITS.bundle_flush_bytes:
             yield sink.drain()
     stream.close()
     yield sink.drain()
@@ -252,7 +250,7 @@ async def _events(db: Database, ballot_id: str, upto: int) -> AsyncIterator[byte
                             BallotEvent.seq <= upto,
                         )
                         .order_by(BallotEvent.seq)
-                        .limit(PAGE)
+                        .limit(LIMITS.read_page_rows)
                     )
                 ).scalars()
             )
@@ -280,7 +278,9 @@ async def _roll(db: Database, ballot_id: str) -> AsyncIterator[bytes]:
         if after is not None:
             query = query.where(RollEntry.pk > after)
         async with db.read() as session:
-            rows = (await session.execute(query.order_by(RollEntry.pk).limit(PAGE))).all()
+            rows = (
+                await session.execute(query.order_by(RollEntry.pk).limit(LIMITS.read_page_rows))
+            ).all()
         if not rows:
             return
         yield b"".join(RollLine(row.pk, row.sig).line_bytes() for row in rows)
@@ -302,7 +302,7 @@ async def _board(db: Database, ballot_id: str, number: int, upto: int) -> AsyncI
                             BoardEntry.seq <= upto,
                         )
                         .order_by(BoardEntry.seq)
-                        .limit(PAGE)
+                        .limit(LIMITS.read_page_rows)
                     )
                 ).scalars()
             )

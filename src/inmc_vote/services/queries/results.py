@@ -14,12 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Manifest, Seal, Tally, TallyOutcome
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.protocol import tally
-
-OUTCOME_PAGE = 2_000
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> Asyn
                             TallyOutcome.seq > after,
                         )
                         .order_by(TallyOutcome.seq)
-                        .limit(OUTCOME_PAGE)
+                        .limit(LIMITS.read_page_rows)
                     )
                 ).scalars()
             )

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.models import (
     Ballot,
     BoardEntry,
@@ -35,8 +36,6 @@ from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_m
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.steps import keyring
 from inmc_vote.services.steps.manifests import NextRoundPlan, fix_manifest
-
-PAGE = 2_000
 
 
 async def tally_round(
@@ -160,7 +159,7 @@ async def _board_page(
             BoardEntry.ballot_id == ballot_id, BoardEntry.round == number, BoardEntry.seq > after
         )
         .order_by(BoardEntry.seq)
-        .limit(PAGE)
+        .limit(LIMITS.read_page_rows)
     )
     return list(result.scalars())
 
