@@ -12,9 +12,52 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./inmc-vote.sqlite3"
+# As a person writes it (db/urls.py picks the driver); the CLI's help and the README's
+# configuration table show this same string.
+DEFAULT_DATABASE_URL = "sqlite:///./inmc-vote.sqlite3"
 DEFAULT_SECRET_FILE = "./inmc-vote-secret.key"  # noqa: S105 (a path, not a secret)
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every size, length, count, page and rate the server holds to, in one place.
+
+    The defaults are the values in force; nothing reads them from the environment. The
+    domain cannot import config (the layer table), so the server passes the ones it needs
+    in (`check_dossier`, `parse_cities_csv`). Not here: the text lengths that are the
+    database columns' widths (domain/ballots, candidacies, cities), the byte formats of
+    the protocol (domain/protocol), and the limits of the verifier and of the tools that
+    run on people's machines without the server's settings (verify/, tools/)."""
+
+    # What people may send.
+    reason_chars: int = 2_000  # the reason for closing early or cancelling
+    cast_body_bytes: int = 256 * 1024  # one ballot sent to /cast
+    dossier_bytes: int = 20 * 1024 * 1024  # a candidacy's PDF dossier
+    csv_bytes: int = 1_000_000  # a CSV of member cities
+    roll_body_bytes: int = 64 * 1024 * 1024  # an offline roll.json: about 400,000 credentials
+    key_file_bytes: int = 65_536  # a trustee's tally key file (about 200 bytes)
+    sign_in_attempts_per_minute: int = 20  # per address and process: slows password guessing
+    # How much the server reads or holds at a time.
+    board_page: int = 500  # board entries per page of the API
+    board_html_page: int = 50  # board entries per page of the board's HTML view
+    read_page_rows: int = 2_000  # rows per short read when streaming a board, the outcome
+    # lines or a bundle (so that no transaction stays open during a slow download)
+    bundle_flush_bytes: int = 256 * 1024  # bytes of an audit bundle held before they leave
+    kept_audit_reports: int = 32  # verifier reports the audit page keeps in memory
+
+    @property
+    def dossier_body_bytes(self) -> int:
+        """A candidacy form's body: the dossier and up to 1 MiB of other fields."""
+        return self.dossier_bytes + 1_048_576
+
+    @property
+    def csv_body_bytes(self) -> int:
+        """A CSV upload's body: the file and its multipart framing."""
+        return self.csv_bytes + 64_000
+
+
+LIMITS = Limits()
 
 
 class ConfigurationError(Exception):

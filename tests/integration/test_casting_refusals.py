@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from inmc_vote.config import LIMITS
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import credentials, keys, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.services import queries
-from inmc_vote.web.api.voting import CAST_BODY_LIMIT
 from tests import factories as f
 from tests.conftest import FakeClock
 from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
@@ -97,9 +97,9 @@ def test_an_extra_field_or_a_body_that_is_not_a_json_object(client, voting) -> N
 def test_an_oversized_body_is_413(client, voting) -> None:
     ballot_id, _key, rows = voting
     good = ballot_body(client, ballot_id, rows[0]["token"], {"blank": True})
-    huge = good | {"ciphertext": b64url(bytes(CAST_BODY_LIMIT))}
+    huge = good | {"ciphertext": b64url(bytes(LIMITS.cast_body_bytes))}
     refused(client, ballot_id, 413, "larger than this address accepts", json=huge)
-    padded = (str(good)[:-1] + " " * CAST_BODY_LIMIT + "}").encode()
+    padded = (str(good)[:-1] + " " * LIMITS.cast_body_bytes + "}").encode()
     refused(
         client,
         ballot_id,

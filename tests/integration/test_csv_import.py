@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inmc_vote.domain.cities import MAX_CSV_BYTES
+from inmc_vote.config import LIMITS
 from tests import factories as f
 from tests.conftest import FakeClock
 
@@ -139,7 +139,7 @@ def test_a_multipart_request_without_the_file_field_is_refused(
 
 @pytest.mark.parametrize(
     "size",
-    [MAX_CSV_BYTES + 1_000, 3 * MAX_CSV_BYTES],
+    [LIMITS.csv_bytes + 1_000, 3 * LIMITS.csv_bytes],
     ids=["just-over-the-file-limit", "over-the-body-limit"],
 )
 def test_an_oversized_file_is_refused(client: f.Client, clock: FakeClock, size: int) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from inmc_vote.domain.candidacies import MAX_DOSSIER_BYTES
+from inmc_vote.config import LIMITS
 from inmc_vote.domain.lifecycle import Action
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -75,21 +75,21 @@ def test_an_empty_file_is_refused(client: f.Client, send: Send) -> None:
 
 
 def test_a_pdf_of_exactly_20_mb_is_stored(client: f.Client, send: Send) -> None:
-    sent = send(padded_pdf(MAX_DOSSIER_BYTES), "big.pdf")
+    sent = send(padded_pdf(LIMITS.dossier_bytes), "big.pdf")
     assert sent.status_code in (200, 201), sent.text
-    assert sent.json()["dossier"]["size"] == MAX_DOSSIER_BYTES
+    assert sent.json()["dossier"]["size"] == LIMITS.dossier_bytes
 
 
 def test_a_dossier_over_20_mb_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
-    detail = f.problem(send(padded_pdf(MAX_DOSSIER_BYTES + 512 * 1024), "big.pdf"), 413)
+    detail = f.problem(send(padded_pdf(LIMITS.dossier_bytes + 512 * 1024), "big.pdf"), 413)
     assert detail == "The dossier is 20.5 MB; the limit is 20 MB. Please send a smaller PDF."
     assert f.snapshot_of(client) == before
 
 
 def test_a_body_far_over_the_limit_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
-    detail = f.problem(send(padded_pdf(MAX_DOSSIER_BYTES + 3 * 1_048_576), "huge.pdf"), 413)
+    detail = f.problem(send(padded_pdf(LIMITS.dossier_bytes + 3 * 1_048_576), "huge.pdf"), 413)
     assert "larger than" in detail
     assert f.snapshot_of(client) == before
 

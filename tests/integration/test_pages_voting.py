@@ -3,12 +3,14 @@ fingerprint and turnout on every page of a ballot; on both databases."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
 
 import pytest
 
+from inmc_vote.config import LIMITS
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import credentials, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
@@ -90,7 +92,7 @@ def test_public_ballot_page_shows_fingerprint_turnout_and_board(client, clock):
 
 
 def test_board_lists_entries_in_pages(client, clock, monkeypatch):
-    monkeypatch.setattr(voting_pages, "BOARD_PAGE", 2)
+    monkeypatch.setattr(voting_pages, "LIMITS", dataclasses.replace(LIMITS, board_html_page=2))
     made, letters = open_with_tokens(client, clock)
     receipts = [cast(client, made.id, letter.token) for letter in letters[:3]]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inmc_vote.web.app import SIGN_IN_ATTEMPTS_PER_MINUTE
+from inmc_vote.config import LIMITS
 from tests import factories as f
 
 
@@ -10,7 +10,7 @@ def test_a_burst_of_sign_in_attempts_is_refused_with_429(client, clock):
     new = f.account(client, clock)
     client.get("/login")
     form = {"email": new.email, "password": "guess", "_csrf_token": client.cookies["csrftoken"]}
-    for _ in range(SIGN_IN_ATTEMPTS_PER_MINUTE):
+    for _ in range(LIMITS.sign_in_attempts_per_minute):
         assert client.post("/login", data=form).status_code == 400
     refused = client.post("/login", data=form | {"password": new.password})
     assert refused.status_code == 429

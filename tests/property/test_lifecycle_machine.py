@@ -1,4 +1,4 @@
-"""domain/lifecycle.py against a model of DESIGN.md's lifecycle, driven by hypothesis.
+"""domain/lifecycle.py against a model of docs/design.md's lifecycle, driven by hypothesis.
 
 The model is written here, from the design, independently of the code's edge table:
 draft → candidacies → frozen → open → closed → tallied; cancelled from every state
@@ -23,7 +23,7 @@ MAIN_ACTIONS = ["open-candidacies", "freeze", "open", "close", "tally"]
 
 @dataclass(frozen=True)
 class Model:
-    """What DESIGN.md says, in plain strings so that it shares nothing with the code."""
+    """What docs/design.md says, in plain strings so that it shares nothing with the code."""
 
     state: str = "draft"
     round: int = 1

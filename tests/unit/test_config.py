@@ -11,6 +11,7 @@ import pytest
 from inmc_vote.config import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE_URL,
+    DEFAULT_SECRET_FILE,
     ConfigurationError,
     Settings,
     load_secret_key,
@@ -119,3 +120,10 @@ def test_settings_read_the_process_environment_when_given_none(
     settings = Settings.from_env()
     assert settings.secret_key == b"e" * 40
     assert settings.database_url == "sqlite:///elsewhere.sqlite3"
+
+
+def test_the_readme_shows_the_defaults_config_uses() -> None:
+    """The README's configuration table writes each default exactly as config.py does."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for default in (DEFAULT_DATABASE_URL, DEFAULT_SECRET_FILE, DEFAULT_BASE_URL):
+        assert f"| `{default}` |" in readme

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import pytest
 
+from inmc_vote.config import LIMITS
 from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.candidacies import (
-    MAX_DOSSIER_BYTES,
     MAX_FIELD,
     MAX_SUMMARY,
     check_candidacy_text,
-    check_dossier,
+)
+from inmc_vote.domain.candidacies import (
+    check_dossier as check_with_limit,
 )
 from inmc_vote.domain.errors import Invalid, TooLarge
 
+MAX_DOSSIER_BYTES = LIMITS.dossier_bytes
 NOT_A_PDF = "The dossier is not a PDF file (its content is not a PDF document)."
+
+
+def check_dossier(content: bytes) -> None:
+    """The check as the server runs it, with its limit."""
+    check_with_limit(content, MAX_DOSSIER_BYTES)
 
 
 def padded_pdf(size: int) -> bytes:

@@ -9,7 +9,12 @@ import sys
 
 from inmc_vote import __version__
 from inmc_vote.cli import cast, count, db, demo, organiser, serve, tokens, trustee, verify
-from inmc_vote.config import ConfigurationError
+from inmc_vote.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_SECRET_FILE,
+    ConfigurationError,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -17,9 +22,9 @@ def parser() -> argparse.ArgumentParser:
         prog="inmc-vote",
         description="The host-city ballot of an international network of cities. "
         "Configuration comes from the environment: INMC_DATABASE_URL (default: "
-        "sqlite:///./inmc-vote.sqlite3), INMC_SECRET_KEY or INMC_SECRET_KEY_FILE (default: "
-        "./inmc-vote-secret.key, created with mode 600 on first start), INMC_BASE_URL "
-        "(default: http://127.0.0.1:8000).",
+        f"{DEFAULT_DATABASE_URL}), INMC_SECRET_KEY or INMC_SECRET_KEY_FILE (default: "
+        f"{DEFAULT_SECRET_FILE}, created with mode 600 on first start), INMC_BASE_URL "
+        f"(default: {DEFAULT_BASE_URL}).",
     )
     top.add_argument("--version", action="version", version=f"inmc-vote {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")

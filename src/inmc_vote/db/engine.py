@@ -2,7 +2,7 @@
 
 Every write runs in one explicit transaction (`Database.write`). On SQLite a write
 transaction starts with BEGIN IMMEDIATE, so that read-then-write actions are
-serialised instead of failing with "database is locked" (STACK-NOTES.md).
+serialised instead of failing with "database is locked".
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import (
 from inmc_vote.db.urls import async_url, is_sqlite
 
 WRITE_OPTION = "inmc_write"
-AT_REST_KEY = "at_rest_key"
 SQLITE_BUSY_MS = 30_000
 
 
@@ -62,15 +61,19 @@ class Database:
     ) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
-        # Each transaction carries the key that seals ballot private keys at rest
-        # (services/keyring.py), so no service needs it passed by hand.
-        info = {AT_REST_KEY: at_rest_key}
-        self._reader = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self._at_rest_key = at_rest_key
+        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}),
-            expire_on_commit=False,
-            info=info,
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
+
+    @property
+    def at_rest_key(self) -> bytes:
+        """The key that seals ballots' private keys at rest (the secret key); the actions
+        hand it to the steps that make, seal or open those keys (services/steps/keyring)."""
+        if self._at_rest_key is None:
+            raise RuntimeError("this Database was opened without the at-rest key (secret key)")
+        return self._at_rest_key
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

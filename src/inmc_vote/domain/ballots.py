@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from inmc_vote.domain.codes import LastPlaceTie
 from inmc_vote.domain.errors import Invalid
 
+# What a ballot's texts may be, part of what a ballot is rather than a server setting
+# (config.Limits): the title and question are as wide as their columns (db/models.py)
+# and are copied into every round's manifest.
 MAX_TITLE = 200
 MAX_QUESTION = 500
 MAX_DESCRIPTION = 10_000

@@ -6,7 +6,9 @@ from enum import StrEnum
 
 from inmc_vote.domain.errors import Invalid, TooLarge
 
-MAX_DOSSIER_BYTES = 20 * 1024 * 1024
+# What a candidacy's texts may be, part of what a candidacy is rather than a server
+# setting (config.Limits, which holds the dossier's size): the dates and venue are as
+# wide as their columns (db/models.py).
 MAX_SUMMARY = 5_000
 MAX_FIELD = 300
 
@@ -18,12 +20,13 @@ class CandidacyStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def check_dossier(content: bytes) -> None:
-    """A dossier is a PDF of at most 20 MB, judged by its bytes and not by its name."""
-    if len(content) > MAX_DOSSIER_BYTES:
+def check_dossier(content: bytes, max_bytes: int) -> None:
+    """A dossier is a PDF of at most `max_bytes` (the server's `LIMITS.dossier_bytes`),
+    judged by its bytes and not by its name."""
+    if len(content) > max_bytes:
         raise TooLarge(
             f"The dossier is {len(content) / 1_048_576:.1f} MB; the limit is "
-            f"{MAX_DOSSIER_BYTES // 1_048_576} MB. Please send a smaller PDF."
+            f"{max_bytes // 1_048_576} MB. Please send a smaller PDF."
         )
     if not content:
         raise Invalid("The dossier file is empty.")

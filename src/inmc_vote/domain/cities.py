@@ -17,7 +17,8 @@ from typing import Any
 from inmc_vote.domain.countries import COUNTRIES
 from inmc_vote.domain.errors import Invalid, TooLarge
 
-MAX_CSV_BYTES = 1_000_000
+# A city's fields are as wide as their columns (db/models.py): part of what a city is,
+# not a server setting (config.Limits, which holds the CSV's size).
 MAX_NAME = 120
 MAX_REGION = 60
 MAX_CONTACT = 120
@@ -127,12 +128,12 @@ def city_problems(
     return problems
 
 
-def parse_cities_csv(data: bytes) -> list[CityFields]:
-    """Read an uploaded CSV of member cities (comma or semicolon separated, UTF-8, with a
-    header naming every column of a city)."""
-    if len(data) > MAX_CSV_BYTES:
+def parse_cities_csv(data: bytes, max_bytes: int) -> list[CityFields]:
+    """Read a CSV of member cities (comma or semicolon separated, UTF-8, with a header) of
+    at most `max_bytes` (the server's `LIMITS.csv_bytes`)."""
+    if len(data) > max_bytes:
         raise TooLarge(
-            f"Nothing was imported: the file is larger than {MAX_CSV_BYTES:,} bytes; "
+            f"Nothing was imported: the file is larger than {max_bytes:,} bytes; "
             "split it into smaller files."
         )
     return read_cities_csv(data, REQUIRED_COLUMNS)

@@ -89,16 +89,19 @@ def same_bytes(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
 
 
-def sign(secret_key: bytes, purpose: str, message: str) -> str:
-    """HMAC-SHA256 of `message` under a key derived for `purpose`, as base64url."""
+def sign(secret_key: bytes, label: str, message: str) -> str:
+    """HMAC-SHA256 under the secret key itself of `label` 0 `message`, as base64url.
+
+    No key is derived: `label` (e.g. "inmc-vote/portal-link/v1") only separates domains,
+    so that a signature made for one use is never valid for another."""
     mac = crypto_hmac.HMAC(secret_key, hashes.SHA256())
-    mac.update(purpose.encode() + b"\x00" + message.encode())
+    mac.update(label.encode() + b"\x00" + message.encode())
     return b64url(mac.finalize())
 
 
-def signature_matches(secret_key: bytes, purpose: str, message: str, signature: str) -> bool:
+def signature_matches(secret_key: bytes, label: str, message: str, signature: str) -> bool:
     # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
-    expected = sign(secret_key, purpose, message).encode()
+    expected = sign(secret_key, label, message).encode()
     return hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass"))
 
 
@@ -118,8 +121,9 @@ def _at_rest_key(secret_key: bytes, purpose: str) -> bytes:
 
 
 def seal_at_rest(secret_key: bytes, purpose: str, plaintext: bytes) -> bytes:
-    """Encrypt a private key for storage (AES-256-GCM, key derived from the secret key);
-    `purpose` (e.g. "<ballot>/authority") is bound in, so sealed values cannot be swapped."""
+    """Encrypt a private key for storage: AES-256-GCM under a key derived (HKDF-SHA256)
+    from the secret key and `purpose` (e.g. "<ballot>/authority"), which is also the
+    associated data, so sealed values cannot be swapped."""
     nonce = secrets.token_bytes(12)
     return nonce + AESGCM(_at_rest_key(secret_key, purpose)).encrypt(
         nonce, plaintext, purpose.encode()

@@ -26,6 +26,8 @@ from inmc_vote.domain.protocol import credentials, roll_file
 from inmc_vote.tools import keyfiles
 
 BALLOT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,15}")
+# Here, not in config.Limits: this runs on the registrar's own machine, without the
+# server's settings (tools/ may not import config).
 MAX_CITIES = 1_000_000
 
 

@@ -13,6 +13,8 @@ from types import TracebackType
 
 from inmc_vote.domain.protocol import bundle
 
+# The verifier's own reading limits, not config.Limits: it runs on auditors' machines
+# with the standard library, cryptography and the domain only.
 SMALL_LIMIT = 16 * 1024 * 1024  # bundle.json, manifests, seals, tally records
 LINE_LIMIT = 1024 * 1024  # one line of a JSON Lines member
 PIECE = 1024 * 1024

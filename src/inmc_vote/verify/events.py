@@ -174,9 +174,9 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         if len(issued) != 1:
             problems.add(f"the log issues the tokens {len(issued)} times, not once")
         for action, data in issued:
-            if data.get("manifest_hash") != first.manifest_hash.hex():
+            if not _names(data.get("manifest_hash"), first.manifest_hash):
                 problems.add(f"the {action} event names another manifest than round 1's")
-            if data.get("roll_hash") != first.manifest.roll.hash.hex():
+            if not _names(data.get("roll_hash"), first.manifest.roll.hash):
                 problems.add(f"the {action} event names another roll than the manifest's")
     for number, found in rounds.items():
         if number == 1:
@@ -185,7 +185,7 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         if announced is None:
             problems.add(f"no next-round event announces round {number}")
             continue
-        if announced.get("manifest_hash") != found.manifest_hash.hex():
+        if not _names(announced.get("manifest_hash"), found.manifest_hash):
             problems.add(f"the next-round event names another manifest than round {number}'s")
         if (announced.get("tally_key"), announced.get("tiebreak_commitment")) != (
             b64url(found.manifest.keys.tally),
@@ -204,6 +204,20 @@ def check_agreement(audit: Audit, done: Replay) -> None:
         f"the lifecycle replays ({plural(len(done.events), 'transition')}, ending {done.state}); "
         "the log's keys, manifests, seals and tallies are the bundle's.",
     )
+
+
+def _names(stated: Any, digest: bytes | None) -> bool:
+    """Whether an event's hash field is `digest`: in base64url (docs/protocol.md), or in
+    hex, as the log wrote it before (hash-chained, those events keep their bytes)."""
+    return digest is not None and stated in (b64url(digest), digest.hex())
+
+
+def _digest(text: Any) -> bytes:
+    """A hash as an event writes it: base64url, or hex in a log written before (64
+    characters, which a 32-byte hash in base64url never has)."""
+    if isinstance(text, str) and len(text) == 64:
+        return bytes.fromhex(text)
+    return from_b64url(text)
 
 
 def _agree_keys(
@@ -240,7 +254,7 @@ def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> 
     try:
         registrar = from_b64url(data["registrar"])
         signature = from_b64url(data["roll_signature"])
-        roll_hash = bytes.fromhex(data["roll_hash"])
+        roll_hash = _digest(data["roll_hash"])
     except (KeyError, TypeError, ValueError):
         problems.add("the roll-uploaded event is not readable")
         return

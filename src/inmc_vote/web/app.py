@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from inmc_vote import __version__
-from inmc_vote.config import Settings
+from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.services.actions.schedule import catch_up_all
 from inmc_vote.services.security import sign
@@ -43,8 +43,6 @@ from inmc_vote.web.templating import install_filters
 
 log = logging.getLogger("inmc_vote")
 SCHEDULE_EVERY_S = 15.0
-
-SIGN_IN_ATTEMPTS_PER_MINUTE = 20  # per address and process: slows password guessing
 
 
 WEB = Path(__file__).resolve().parent
@@ -138,7 +136,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
             RateLimitConfig(
-                rate_limit=("minute", SIGN_IN_ATTEMPTS_PER_MINUTE),
+                rate_limit=("minute", LIMITS.sign_in_attempts_per_minute),
                 check_throttle_handler=_is_sign_in_attempt,
             ).middleware
         ],

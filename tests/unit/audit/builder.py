@@ -113,6 +113,8 @@ class Model:
     extra_members: dict[str, bytes] = field(default_factory=dict)
     auditors_text: bytes = b"How to check this bundle.\n"
     result_text: bytes = b"The result in words.\n"
+    # How the event log writes a hash: base64url, or hex as logs written before it did.
+    hash_text: Callable[[bytes], str] = b64url
 
     def signer(self, what: str) -> bytes:
         return self.signers.get(what, self.authority)
@@ -260,8 +262,8 @@ class Model:
                 "tokens-issued",
                 {
                     "roll_size": len(self.voters),
-                    "roll_hash": credentials.roll_hash(self.roll_lines()).hex(),
-                    "manifest_hash": first.manifest_hash.hex(),
+                    "roll_hash": self.hash_text(credentials.roll_hash(self.roll_lines())),
+                    "manifest_hash": self.hash_text(first.manifest_hash),
                 },
             )
         )
@@ -311,7 +313,7 @@ class Model:
                         | {
                             "kind": plan["kind"],
                             "candidates": plan["candidates"],
-                            "manifest_hash": r.manifest_hash.hex(),
+                            "manifest_hash": self.hash_text(r.manifest_hash),
                             "opens_at": r.opens_at,
                             "closes_at": r.closes_at,
                             "tally_custody": "server",

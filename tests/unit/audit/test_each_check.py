@@ -138,6 +138,20 @@ def test_event_agreement_a_freeze_that_committed_to_another_seed(verifier: Verif
     assert verifier.failed(model) == {("event-agreement", None)}
 
 
+def test_event_agreement_tokens_issued_for_another_manifest_or_roll(verifier: Verifier) -> None:
+    for field in ("manifest_hash", "roll_hash"):
+        model = builder.honest()
+
+        def patch(events: list, field: str = field) -> None:
+            for i, event in enumerate(events):
+                if event.action == "tokens-issued":
+                    data = event.data | {field: b64url(bytes(32))}
+                    events[i] = dataclasses.replace(event, data=data)
+
+        model.event_patch = patch
+        assert verifier.failed(model) == {("event-agreement", None)}, field
+
+
 def exhaustive() -> builder.Model:
     """Two rounds: lyon 2, porto 2, turin 1, then lyon 3, porto 2."""
     model = builder.honest(
@@ -147,6 +161,14 @@ def exhaustive() -> builder.Model:
     )
     builder.next_round(model, [LYON, LYON, PORTO, PORTO, LYON])
     return model
+
+
+def test_event_agreement_reads_the_hex_hashes_of_logs_written_before(verifier: Verifier) -> None:
+    """Events kept their bytes when the log moved from hex to base64url hashes."""
+    model = exhaustive()
+    model.hash_text = bytes.hex
+    report = verifier.report(model)
+    assert report.ok, report.text()
 
 
 def test_rounds_a_second_round_that_does_not_name_the_first(verifier: Verifier) -> None:

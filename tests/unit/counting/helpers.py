@@ -13,7 +13,7 @@ from inmc_vote.domain.counting import Result, Rules, Verdict, count
 
 SEED = bytes.fromhex("5eed" * 16)
 REPO = Path(__file__).resolve().parents[3]
-# A copy of ../shared/data/preflib (with its README and SHA256SUMS), kept in the repository
+# The PrefLib files (with their README and SHA256SUMS), kept in the repository
 # so that a clone anywhere, CI's included, checks the real elections.
 PREFLIB = REPO / "tests" / "data" / "preflib"
 

@@ -26,6 +26,8 @@ from inmc_vote.domain.protocol.encoding import (
 from inmc_vote.domain.protocol.manifest import Manifest
 
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
+# Fixed by the byte format (protocol v1, docs/design.md), so not settings: the browser
+# and the verifier compute the same sizes.
 ENC_BYTES = 32
 TAG_BYTES = 16
 VOTE_SIZE_STEP = 256

@@ -141,7 +141,7 @@ async def edit_ballot(
     form = form.checked()
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)  # the clock applies first
+        await catch_up(session, ballot, now, db.at_rest_key)  # the clock applies first
         if State(ballot.state) not in EDITABLE_STATES:
             raise Conflict(
                 f"The ballot is {ballot.state}: its settings were fixed when it was frozen."

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City, Dossier
 from inmc_vote.domain.candidacies import CandidacyStatus, check_candidacy_text, check_dossier
@@ -42,9 +43,11 @@ def _safe_filename(name: str) -> str:
     return base if base.lower().endswith(".pdf") else base + ".pdf"
 
 
-async def _open_for_candidacies(session: AsyncSession, ballot_id: str, now: datetime) -> Ballot:
+async def _open_for_candidacies(
+    session: AsyncSession, ballot_id: str, now: datetime, at_rest_key: bytes
+) -> Ballot:
     ballot = await event_log.lock_ballot(session, ballot_id)
-    await catch_up(session, ballot, now)
+    await catch_up(session, ballot, now, at_rest_key)
     if ballot.state != State.CANDIDACIES.value:
         raise Conflict(f"The ballot is {ballot.state}: it is not taking candidacies.")
     if ballot.candidacy_deadline is not None and now >= ballot.candidacy_deadline:
@@ -69,9 +72,9 @@ async def submit(
     """Submit or update a city's candidacy; it then waits for the organiser's decision."""
     check_candidacy_text(form.summary, form.proposed_dates, form.venue)
     if dossier is not None:
-        check_dossier(dossier.content)
+        check_dossier(dossier.content, LIMITS.dossier_bytes)
     async with db.write() as session:
-        await _open_for_candidacies(session, ballot_id, now)
+        await _open_for_candidacies(session, ballot_id, now, db.at_rest_key)
         city = await session.get(City, city_id)
         if city is None:
             raise NotFound(f"There is no member city with id {city_id}.")
@@ -116,7 +119,7 @@ async def submit(
 async def withdraw(db: Database, actor: Actor, ballot_id: str, city_id: int, now: datetime) -> None:
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state != State.CANDIDACIES.value:
             raise Conflict(f"The ballot is {ballot.state}: candidacies can no longer change.")
         candidacy = await candidacy_of(session, ballot_id, city_id)
@@ -151,7 +154,7 @@ async def decide(
         raise Invalid("The reason is longer than 2,000 characters.")
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state != State.CANDIDACIES.value:
             raise Conflict(
                 f"The ballot is {ballot.state}: candidacies are decided before it is frozen."

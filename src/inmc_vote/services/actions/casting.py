@@ -77,7 +77,7 @@ async def cast(db: Database, ballot_id: str, body: dict[str, Any], now: datetime
     cast_ballot = read_ballot(body)
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state != State.OPEN.value:
             # After an early close the round closed at its seal's time, not at closes_at.
             seal = await session.get(Seal, (ballot_id, ballot.round))
@@ -157,7 +157,7 @@ async def cast(db: Database, ballot_id: str, body: dict[str, Any], now: datetime
         except IntegrityError:  # the UNIQUE(ballot, round, credential) backstop
             raise Conflict(ALREADY_VOTED) from None
         manifest_hash, round_number = current.hash, ballot.round
-        authority = await keyring.authority_seed(session, ballot_id)
+        authority = await keyring.authority_seed(session, db.at_rest_key, ballot_id)
     # Committed: only now is the receipt signed and given.
     signature = keys.sign(authority, board.receipt_message(manifest_hash, seq, tracker))
     return Receipt(ballot_id, round_number, seq, tracker, received_at, signature)

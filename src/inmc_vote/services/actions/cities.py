@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import City
 from inmc_vote.domain.cities import CityFields, clean_city, natural_key, parse_cities_csv, slug_for
@@ -66,7 +67,7 @@ async def set_active(db: Database, city_id: int, active: bool, now: datetime) ->
 
 async def import_csv(db: Database, data: bytes, now: datetime) -> ImportReport:
     """Import every row or none; a city already known (same country and name) is updated."""
-    rows = parse_cities_csv(data)  # raises CsvRejected naming each bad line
+    rows = parse_cities_csv(data, LIMITS.csv_bytes)  # raises CsvRejected naming each bad line
     added = updated = unchanged = 0
     async with db.write() as session:
         for fields in rows:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Conflict, Invalid
@@ -23,8 +24,6 @@ from inmc_vote.services.steps.freezing import freeze_candidates_and_electorate
 from inmc_vote.services.steps.schedule import catch_up, has_manifest
 from inmc_vote.services.steps.sealing import seal_details, seal_round
 from inmc_vote.services.steps.state import lifecycle_of, store
-
-MAX_REASON = 2_000
 
 
 @dataclass(frozen=True)
@@ -41,19 +40,24 @@ class ActionRequest:
     closes_at: datetime | None = None
 
 
-# Each returns the details to record, or raises to refuse.
-Step = Callable[[AsyncSession, Ballot, ActionRequest], Awaitable[dict[str, Any]]]
+# Each returns the details to record, or raises to refuse; the last argument is the key
+# that seals the ballot's private keys at rest (`Database.at_rest_key`).
+Step = Callable[[AsyncSession, Ballot, ActionRequest, bytes], Awaitable[dict[str, Any]]]
 
 
 async def _open_candidacies(
-    session: AsyncSession, ballot: Ballot, request: ActionRequest
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
 ) -> dict[str, Any]:
     return {}
 
 
-async def _freeze(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+async def _freeze(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
+) -> dict[str, Any]:
     details = await freeze_candidates_and_electorate(session, ballot, request.now)
-    made = await keyring.make_keys(session, ballot.id, request.trustee_tally_pk, request.now)
+    made = await keyring.make_keys(
+        session, at_rest_key, ballot.id, request.trustee_tally_pk, request.now
+    )
     return details | {
         "tally_custody": made.tally_custody,
         "keys": {
@@ -65,7 +69,9 @@ async def _freeze(session: AsyncSession, ballot: Ballot, request: ActionRequest)
     }
 
 
-async def _open(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+async def _open(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
+) -> dict[str, Any]:
     now = request.now
     if not await has_manifest(session, ballot):
         raise Conflict(
@@ -87,7 +93,9 @@ async def _open(session: AsyncSession, ballot: Ballot, request: ActionRequest) -
     return {"opened_by_hand": True}
 
 
-async def _close(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+async def _close(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
+) -> dict[str, Any]:
     reason = request.reason
     # Reaching closes_at closes the ballot by itself (see schedule.py); closing by hand
     # before that is an early close, allowed only with a reason that everyone can read.
@@ -97,11 +105,13 @@ async def _close(session: AsyncSession, ballot: Ballot, request: ActionRequest) 
             f"({show_time(ballot.closes_at, ballot.timezone)}) needs a reason; "
             "it is shown on the ballot's public timeline."
         )
-    seal = await seal_round(session, ballot, request.now)
+    seal = await seal_round(session, ballot, request.now, at_rest_key)
     return {"early": True, "reason": reason, **seal_details(seal)}
 
 
-async def _cancel(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+async def _cancel(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
+) -> dict[str, Any]:
     reason = request.reason
     if not reason:
         raise Invalid("Cancelling a ballot needs a reason; it is shown on the ballot's page.")
@@ -109,16 +119,22 @@ async def _cancel(session: AsyncSession, ballot: Ballot, request: ActionRequest)
     return {"reason": reason}
 
 
-async def _tally(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
-    return await tallying.tally_round(session, ballot, request.now, request.trustee_tally_key)
+async def _tally(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
+) -> dict[str, Any]:
+    return await tallying.tally_round(
+        session, ballot, request.now, request.trustee_tally_key, at_rest_key
+    )
 
 
-async def _publish(session: AsyncSession, ballot: Ballot, request: ActionRequest) -> dict[str, Any]:
+async def _publish(
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
+) -> dict[str, Any]:
     return await tallying.publish_round(session, ballot, request.now)
 
 
 async def _next_round(
-    session: AsyncSession, ballot: Ballot, request: ActionRequest
+    session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
 ) -> dict[str, Any]:
     return await tallying.open_next_round(
         session,
@@ -127,6 +143,7 @@ async def _next_round(
         request.opens_at,
         request.closes_at,
         request.trustee_tally_pk,
+        at_rest_key,
     )
 
 
@@ -147,20 +164,20 @@ async def perform(
 ) -> Ballot:
     """Carry out a lifecycle action, or raise (409 for a wrong state) leaving all as it was."""
     request = dataclasses.replace(request, reason=request.reason.strip())
-    if len(request.reason) > MAX_REASON:
-        raise Invalid(f"The reason is longer than {MAX_REASON} characters.")
+    if len(request.reason) > LIMITS.reason_chars:
+        raise Invalid(f"The reason is longer than {LIMITS.reason_chars} characters.")
     step = STEPS[action]
     now = request.now
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         before = lifecycle_of(ballot)
         after = before.apply(action)  # raises WrongState (409) naming what is allowed
         # The ballot takes its new state first, so that a step sees the round it makes
         # (next-round) and can record what the round's result calls for (tally); a step
         # that refuses rolls the whole action back.
         store(ballot, after, now)
-        details = await step(session, ballot, request)
+        details = await step(session, ballot, request, db.at_rest_key)
         await event_log.record(
             session,
             ballot.id,

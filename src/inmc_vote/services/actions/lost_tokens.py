@@ -36,7 +36,7 @@ async def revoke_and_replace(
     wanted = readable.grouped(readable.normalise(fingerprint))
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state not in REPLACEABLE or ballot.tokens_issued_at is None:
             raise Conflict(
                 f"The ballot is {ballot.state}: a lost token is replaced after the "
@@ -68,7 +68,7 @@ async def revoke_and_replace(
             raise Conflict(
                 f"The credential {wanted} has already voted in this round: it cannot be revoked."
             )
-        ring = await keyring.load(session, ballot_id)
+        ring = await keyring.load(session, db.at_rest_key, ballot_id)
         if ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's registrar key is offline (its tokens were issued "

@@ -50,7 +50,7 @@ async def upload_roll(
         )
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         roll.check_tokens_can_be_issued(ballot)
         electorate = (
             await session.execute(
@@ -69,7 +69,7 @@ async def upload_roll(
         row.registrar_sealed = None  # the registrar is offline: the server cannot sign
         roll.add(session, ballot_id, uploaded.lines, initial=True)
         await session.flush()
-        ring = await keyring.load(session, ballot_id)
+        ring = await keyring.load(session, db.at_rest_key, ballot_id)
         fixed = await fix_manifest(session, ballot, ring, uploaded.lines, now)
         ballot.tokens_issued_at = now
         await event_log.record(
@@ -79,11 +79,11 @@ async def upload_roll(
             EventAction.ROLL_UPLOADED,
             {
                 "roll_size": len(uploaded.lines),
-                "roll_hash": uploaded.roll_hash.hex(),
+                "roll_hash": b64url(uploaded.roll_hash),
                 "registrar": b64url(uploaded.registrar_pk),
                 "replaced_registrar": b64url(replaced),
                 "roll_signature": b64url(uploaded.signature),
-                "manifest_hash": fixed.hash.hex(),
+                "manifest_hash": b64url(fixed.hash),
             },
             now,
         )

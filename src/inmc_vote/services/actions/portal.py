@@ -21,7 +21,7 @@ from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services import security
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.queries.portal import PURPOSE, IssuedLink, issued_link
+from inmc_vote.services.queries.portal import LINK_LABEL, IssuedLink, issued_link
 from inmc_vote.services.steps import event_log
 from inmc_vote.services.steps.schedule import catch_up
 
@@ -42,7 +42,7 @@ async def make_links(
         raise Invalid("A portal link is valid for between one hour and one year.")
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state not in LINK_STATES:
             raise Conflict(
                 f"The ballot is {ballot.state}: candidacy links are made before it is frozen."
@@ -128,7 +128,7 @@ async def open_portal(db: Database, secret_key: bytes, token: str, now: datetime
             raise bad
         message = f"{link.id}.{link.ballot_id}.{link.city_id}.{int(expires.timestamp())}"
         if expires != link.expires_at or not security.signature_matches(
-            secret_key, PURPOSE, message, signature
+            secret_key, LINK_LABEL, message, signature
         ):
             raise bad
         if link.revoked_at is not None:

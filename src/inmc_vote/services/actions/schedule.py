@@ -31,7 +31,7 @@ async def catch_up_all(db: Database, now: datetime) -> int:
 async def catch_up_one(db: Database, ballot_id: str, now: datetime) -> None:
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
 
 
 async def current(db: Database, ballot_id: str, now: datetime) -> Ballot:

@@ -16,7 +16,7 @@ from inmc_vote.documents.token_letters import Letter
 from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict
 from inmc_vote.domain.protocol import credentials
-from inmc_vote.domain.protocol.encoding import rfc3339_ms
+from inmc_vote.domain.protocol.encoding import b64url, rfc3339_ms
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps import event_log, keyring, roll
 from inmc_vote.services.steps.manifests import fix_manifest
@@ -36,9 +36,9 @@ class IssuedTokens:
 async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime) -> IssuedTokens:
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now)
+        await catch_up(session, ballot, now, db.at_rest_key)
         roll.check_tokens_can_be_issued(ballot)
-        ring = await keyring.load(session, ballot_id, ballot.round)
+        ring = await keyring.load(session, db.at_rest_key, ballot_id, ballot.round)
         if ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's registrar key is offline (its tokens were issued "
@@ -70,8 +70,8 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
             EventAction.TOKENS_ISSUED,
             {
                 "roll_size": len(lines),
-                "roll_hash": credentials.roll_hash(lines).hex(),
-                "manifest_hash": fixed.hash.hex(),
+                "roll_hash": b64url(credentials.roll_hash(lines)),
+                "manifest_hash": b64url(fixed.hash),
             },
             now,
         )

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import (
     Ballot,
@@ -42,8 +43,6 @@ from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.protocol.events import Event
 from inmc_vote.services.queries import results
 from inmc_vote.services.steps import keyring, paging
-
-FLUSH_AT = 256 * 1024  # bytes held before a piece of the answer leaves
 
 
 def filename(ballot_id: str) -> str:
@@ -99,7 +98,7 @@ async def snapshot(db: Database, ballot_id: str, now: datetime) -> Snapshot:
         rounds = [await _round(session, ballot_id, m) for m in manifests]
         row_keys = await session.get(BallotKeys, ballot_id)
         assert row_keys is not None  # a manifest is fixed after the keys are made
-        authority = await keyring.authority_seed(session, ballot_id)
+        authority = await keyring.authority_seed(session, db.at_rest_key, ballot_id)
     texts = _texts(ballot_id, rounds)
     head = bundle.Head(
         ballot=ballot_id,
@@ -178,7 +177,7 @@ async def _pieces(db: Database, taken: Snapshot) -> AsyncIterator[bytes]:
     sink = Chunks()
     stream = ZipStream(sink, taken.head.exported_at)
     async for _ in _write(db, taken, stream):
-        if sink.size >= FLUSH_AT:
+        if sink.size >= LIMITS.bundle_flush_bytes:
             yield sink.drain()
     stream.close()
     yield sink.drain()

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, Seal
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import manifest
 from inmc_vote.services.steps.paging import page_after
-
-PAGE_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class Turnout:
 
 
 async def entries(
-    db: Database, ballot_id: str, round_number: int, after: int = 0, limit: int = PAGE_SIZE
+    db: Database, ballot_id: str, round_number: int, after: int = 0, limit: int = LIMITS.board_page
 ) -> list[BoardEntry]:
     async with db.read() as session:
         query = select(BoardEntry).where(

@@ -11,7 +11,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import City, PortalLink
 from inmc_vote.services import security
 
-PURPOSE = "inmc-vote/portal-link/v1"
+LINK_LABEL = "inmc-vote/portal-link/v1"  # the HMAC's domain-separation label
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class IssuedLink:
 def link_token(secret_key: bytes, link: PortalLink) -> str:
     expires = int(link.expires_at.timestamp())
     message = f"{link.id}.{link.ballot_id}.{link.city_id}.{expires}"
-    return f"{link.id}.{expires}.{security.sign(secret_key, PURPOSE, message)}"
+    return f"{link.id}.{expires}.{security.sign(secret_key, LINK_LABEL, message)}"
 
 
 def link_path(secret_key: bytes, link: PortalLink) -> str:

@@ -19,7 +19,6 @@ from inmc_vote.db.models import Manifest as ManifestRow
 from inmc_vote.db.models import Seal, Tally, TallyOutcome
 from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.result import Result
-from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import tally
 from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.services.steps import paging
@@ -82,19 +81,6 @@ async def tallied_rounds(
         )
         for row in rows
     ]
-
-
-async def round_result(
-    db: Database, ballot_id: str, round_number: int, *, include_unpublished: bool
-) -> RoundResult:
-    for found in await tallied_rounds(db, ballot_id, include_unpublished=include_unpublished):
-        if found.round == round_number:
-            return found
-    raise NotFound(
-        f"Round {round_number} of this ballot has no published results."
-        if not include_unpublished
-        else f"Round {round_number} of this ballot has not been tallied."
-    )
 
 
 async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> AsyncIterator[bytes]:

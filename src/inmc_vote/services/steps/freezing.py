@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inmc_vote.db.models import Ballot, Candidacy, Candidate, City, Elector
 from inmc_vote.domain.candidacies import CandidacyStatus
 from inmc_vote.domain.errors import Conflict
-from inmc_vote.domain.protocol.encoding import canonical_json, sha256
+from inmc_vote.domain.protocol.encoding import b64url, canonical_json, sha256
 from inmc_vote.domain.timefmt import show_time
 
 MIN_CANDIDATES = 2
@@ -71,5 +71,5 @@ async def freeze_candidates_and_electorate(
     return {
         "candidates": [c.city.slug for c in accepted],
         "electorate_size": len(slugs),
-        "electorate_sha256": sha256(canonical_json(slugs)).hex(),
+        "electorate_sha256": b64url(sha256(canonical_json(slugs))),
     }

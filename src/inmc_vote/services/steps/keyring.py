@@ -1,5 +1,8 @@
 """A ballot's keys: made at freeze, private halves sealed at rest with the secret key.
 
+Each function that seals or opens a private half is given that key (`at_rest_key`,
+from `Database.at_rest_key`) as an argument, so no hidden state rides on the session.
+
 authority (Ed25519): signs the manifest, receipts, the seal and the results;
 registrar (Ed25519): signs each credential on the roll;
 tally (X25519, HPKE): votes are encrypted to it; under trustee custody the server
@@ -15,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inmc_vote.db.engine import AT_REST_KEY
 from inmc_vote.db.models import BallotKeys, RoundKeys
 from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Conflict, Invalid
@@ -35,13 +37,6 @@ class Keyring:
     seed_commitment: bytes
 
 
-def at_rest_key(session: AsyncSession) -> bytes:
-    key = session.info.get(AT_REST_KEY)
-    if key is None:
-        raise RuntimeError("this Database was opened without the at-rest key (secret key)")
-    return key
-
-
 def _purpose(ballot_id: str, name: str) -> str:
     return f"{ballot_id}/{name}"
 
@@ -52,10 +47,13 @@ def _round_purpose(ballot_id: str, round_number: int, name: str) -> str:
 
 
 async def make_keys(
-    session: AsyncSession, ballot_id: str, trustee_tally_pk: bytes | None, now: datetime
+    session: AsyncSession,
+    at_rest_key: bytes,
+    ballot_id: str,
+    trustee_tally_pk: bytes | None,
+    now: datetime,
 ) -> Keyring:
     """Make the ballot's signing keys, and round 1's tally key and seed (once, at freeze)."""
-    secret_key = at_rest_key(session)
     if await session.get(BallotKeys, ballot_id) is not None:
         raise Conflict("This ballot's keys already exist.")
     authority_seed, authority_pk = keys.new_ed25519()
@@ -65,16 +63,16 @@ async def make_keys(
             ballot_id=ballot_id,
             authority_pk=authority_pk,
             authority_sealed=security.seal_at_rest(
-                secret_key, _purpose(ballot_id, "authority"), authority_seed
+                at_rest_key, _purpose(ballot_id, "authority"), authority_seed
             ),
             registrar_pk=registrar_pk,
             registrar_sealed=security.seal_at_rest(
-                secret_key, _purpose(ballot_id, "registrar"), registrar_seed
+                at_rest_key, _purpose(ballot_id, "registrar"), registrar_seed
             ),
             created_at=now,
         )
     )
-    made = await make_round_keys(session, ballot_id, 1, trustee_tally_pk, now)
+    made = await make_round_keys(session, at_rest_key, ballot_id, 1, trustee_tally_pk, now)
     return Keyring(
         authority_pk=authority_pk,
         authority_seed=authority_seed,
@@ -88,6 +86,7 @@ async def make_keys(
 
 async def make_round_keys(
     session: AsyncSession,
+    at_rest_key: bytes,
     ballot_id: str,
     round_number: int,
     trustee_tally_pk: bytes | None,
@@ -96,7 +95,6 @@ async def make_round_keys(
     """A round's own tally key (or the trustee's public half) and tie-break seed.
 
     Each round has fresh ones: both are revealed at the round's tally."""
-    secret_key = at_rest_key(session)
     if trustee_tally_pk is not None:
         if len(trustee_tally_pk) != 32:
             raise Invalid(
@@ -117,7 +115,7 @@ async def make_round_keys(
     if trustee_tally_pk is None:
         tally_sk, tally_pk = keys.new_x25519()
         tally_sealed: bytes | None = security.seal_at_rest(
-            secret_key, _round_purpose(ballot_id, round_number, "tally"), tally_sk
+            at_rest_key, _round_purpose(ballot_id, round_number, "tally"), tally_sk
         )
     else:
         tally_pk, tally_sealed = trustee_tally_pk, None
@@ -129,7 +127,7 @@ async def make_round_keys(
         tally_sealed=tally_sealed,
         tally_custody=Custody.SERVER if trustee_tally_pk is None else Custody.TRUSTEE,
         seed_sealed=security.seal_at_rest(
-            secret_key, _round_purpose(ballot_id, round_number, "seed"), seed
+            at_rest_key, _round_purpose(ballot_id, round_number, "seed"), seed
         ),
         seed_commitment=tiebreak_commitment(seed),
         created_at=now,
@@ -147,17 +145,18 @@ class RoundSecrets:
     seed: bytes
 
 
-async def round_secrets(session: AsyncSession, ballot_id: str, round_number: int) -> RoundSecrets:
+async def round_secrets(
+    session: AsyncSession, at_rest_key: bytes, ballot_id: str, round_number: int
+) -> RoundSecrets:
     row = await _round_row(session, ballot_id, round_number)
-    secret_key = at_rest_key(session)
     return RoundSecrets(
         tally_private=None
         if row.tally_sealed is None
         else security.open_at_rest(
-            secret_key, _round_purpose(ballot_id, round_number, "tally"), row.tally_sealed
+            at_rest_key, _round_purpose(ballot_id, round_number, "tally"), row.tally_sealed
         ),
         seed=security.open_at_rest(
-            secret_key, _round_purpose(ballot_id, round_number, "seed"), row.seed_sealed
+            at_rest_key, _round_purpose(ballot_id, round_number, "seed"), row.seed_sealed
         ),
     )
 
@@ -169,19 +168,20 @@ async def _round_row(session: AsyncSession, ballot_id: str, round_number: int) -
     return row
 
 
-async def authority_seed(session: AsyncSession, ballot_id: str) -> bytes:
+async def authority_seed(session: AsyncSession, at_rest_key: bytes, ballot_id: str) -> bytes:
     """Only the authority's private key: what receipts and seals need (the casting path)."""
     row = await session.get(BallotKeys, ballot_id)
     if row is None:
         raise Conflict("This ballot has no keys yet: they are made at freeze.")
     return security.open_at_rest(
-        at_rest_key(session), _purpose(ballot_id, "authority"), row.authority_sealed
+        at_rest_key, _purpose(ballot_id, "authority"), row.authority_sealed
     )
 
 
-async def load(session: AsyncSession, ballot_id: str, round_number: int = 1) -> Keyring:
+async def load(
+    session: AsyncSession, at_rest_key: bytes, ballot_id: str, round_number: int = 1
+) -> Keyring:
     """The ballot's signing keys, opened, with the public part of a round's keys."""
-    secret_key = at_rest_key(session)
     row = await session.get(BallotKeys, ballot_id)
     if row is None:
         raise Conflict("This ballot has no keys yet: they are made at freeze.")
@@ -189,13 +189,13 @@ async def load(session: AsyncSession, ballot_id: str, round_number: int = 1) -> 
     return Keyring(
         authority_pk=row.authority_pk,
         authority_seed=security.open_at_rest(
-            secret_key, _purpose(ballot_id, "authority"), row.authority_sealed
+            at_rest_key, _purpose(ballot_id, "authority"), row.authority_sealed
         ),
         registrar_pk=row.registrar_pk,
         registrar_seed=None
         if row.registrar_sealed is None
         else security.open_at_rest(
-            secret_key, _purpose(ballot_id, "registrar"), row.registrar_sealed
+            at_rest_key, _purpose(ballot_id, "registrar"), row.registrar_sealed
         ),
         tally_pk=current.tally_pk,
         tally_custody=current.tally_custody,

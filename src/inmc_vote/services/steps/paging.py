@@ -12,9 +12,8 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
-
-PAGE = 2_000
 
 T = TypeVar("T")
 
@@ -33,7 +32,7 @@ async def pages(
     source: Database | AsyncSession,
     query: Select[T],
     key: InstrumentedAttribute[Any],
-    size: int = PAGE,
+    size: int = LIMITS.read_page_rows,
 ) -> AsyncIterator[list[T]]:
     """Every row of `query` (which selects one entity), a page at a time in `key` order.
     Given the Database, each page is its own short read, so that a slow consumer (a

@@ -15,11 +15,14 @@ from inmc_vote.services.steps.sealing import seal_details, seal_round
 from inmc_vote.services.steps.state import lifecycle_of, store
 
 
-async def catch_up(session: AsyncSession, ballot: Ballot, now: datetime) -> None:
+async def catch_up(
+    session: AsyncSession, ballot: Ballot, now: datetime, at_rest_key: bytes
+) -> None:
     """Apply every transition that the ballot's times have made due (caller holds the lock).
 
     A ballot opens by the clock only once its tokens are issued (its manifest fixed);
-    closing by the clock seals the board, as closing by hand does."""
+    closing by the clock seals the board, as closing by hand does (with the authority
+    key, opened with `at_rest_key`)."""
     while (action := is_due(ballot, now)) is not None:
         if action is Action.OPEN and not await has_manifest(session, ballot):
             return
@@ -28,7 +31,7 @@ async def catch_up(session: AsyncSession, ballot: Ballot, now: datetime) -> None
         store(ballot, lifecycle_of(ballot).apply(action), now)
         details: dict[str, object] = {}
         if action is Action.CLOSE:
-            details = seal_details(await seal_round(session, ballot, due_at or now))
+            details = seal_details(await seal_round(session, ballot, due_at or now, at_rest_key))
         await event_log.record(
             session,
             ballot.id,

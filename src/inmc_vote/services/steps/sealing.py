@@ -13,7 +13,9 @@ from inmc_vote.domain.protocol.encoding import b64url, rfc3339_ms
 from inmc_vote.services.steps import keyring
 
 
-async def seal_round(session: AsyncSession, ballot: Ballot, now: datetime) -> Seal:
+async def seal_round(
+    session: AsyncSession, ballot: Ballot, now: datetime, at_rest_key: bytes
+) -> Seal:
     current = await session.get(Manifest, (ballot.id, ballot.round))
     assert current is not None  # a ballot opens only with its manifest
     count, last = (
@@ -35,7 +37,7 @@ async def seal_round(session: AsyncSession, ballot: Ballot, now: datetime) -> Se
             )
         ).scalar_one()
     closed_at = rfc3339_ms(now)
-    authority = await keyring.authority_seed(session, ballot.id)
+    authority = await keyring.authority_seed(session, at_rest_key, ballot.id)
     seal = Seal(
         ballot_id=ballot.id,
         round=ballot.round,

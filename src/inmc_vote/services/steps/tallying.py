@@ -38,7 +38,11 @@ from inmc_vote.services.steps.manifests import NextRoundPlan, fix_manifest
 
 
 async def tally_round(
-    session: AsyncSession, ballot: Ballot, now: datetime, trustee_key: bytes | None
+    session: AsyncSession,
+    ballot: Ballot,
+    now: datetime,
+    trustee_key: bytes | None,
+    at_rest_key: bytes,
 ) -> dict[str, Any]:
     """Tally the ballot's current round (the caller holds the lock); returns what the
     event log records. Sets whether the result calls for another round."""
@@ -49,7 +53,7 @@ async def tally_round(
     assert current is not None
     assert seal is not None
     assert round_keys is not None
-    secrets = await keyring.round_secrets(session, ballot.id, number)
+    secrets = await keyring.round_secrets(session, at_rest_key, ballot.id, number)
     tally_private = _tally_key(round_keys, secrets.tally_private, trustee_key, number)
     stated = manifest.Manifest.parse(current.data)
     candidates = stated.candidate_ids
@@ -108,7 +112,7 @@ async def tally_round(
         )
     )
     digest = tally.record_hash(record)
-    authority = await keyring.authority_seed(session, ballot.id)
+    authority = await keyring.authority_seed(session, at_rest_key, ballot.id)
     session.add(
         Tally(
             ballot_id=ballot.id,
@@ -164,6 +168,7 @@ async def open_next_round(
     opens_at: datetime | None,
     closes_at: datetime | None,
     trustee_tally_pk: bytes | None,
+    at_rest_key: bytes,
 ) -> dict[str, Any]:
     """Fix round n+1 (the caller has already moved the ballot to it): the candidates the
     last result names, fresh tally key and seed, the same roll, a manifest naming the
@@ -185,9 +190,11 @@ async def open_next_round(
             "This ballot's tally key is in a trustee's custody: give the new round's tally "
             "public key, made with `inmc-vote trustee keygen` (a new one for each round)."
         )
-    made = await keyring.make_round_keys(session, ballot.id, number, trustee_tally_pk, now)
+    made = await keyring.make_round_keys(
+        session, at_rest_key, ballot.id, number, trustee_tally_pk, now
+    )
     await session.flush()
-    ring = await keyring.load(session, ballot.id, number)
+    ring = await keyring.load(session, at_rest_key, ballot.id, number)
     previous_manifest = await session.get(Manifest, (ballot.id, number - 1))
     assert previous_manifest is not None
     rules: dict[str, Any] = {}
@@ -204,7 +211,7 @@ async def open_next_round(
     return {
         "kind": plan.kind,
         "candidates": list(plan.candidates),
-        "manifest_hash": fixed.hash.hex(),
+        "manifest_hash": b64url(fixed.hash),
         "opens_at": rfc3339_ms(opens_at) if opens_at else None,
         "closes_at": rfc3339_ms(closes_at) if closes_at else None,
         "tally_custody": made.tally_custody,

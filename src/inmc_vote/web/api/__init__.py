@@ -1,1 +1,1 @@
-"""The JSON API under /api/v1 (DESIGN.md's interface contract)."""
+"""The JSON API under /api/v1 (docs/design.md's interface contract)."""

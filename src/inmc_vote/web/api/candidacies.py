@@ -11,10 +11,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, MultipartBody
 from litestar.status_codes import HTTP_200_OK
 
-from inmc_vote.config import Settings
+from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Dossier
-from inmc_vote.domain.candidacies import MAX_DOSSIER_BYTES
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actors import Actor, city
@@ -28,7 +27,6 @@ from inmc_vote.web.api.schemas import (
 from inmc_vote.web.auth import organisers_only
 
 # The limit is checked on the file itself (a clear 413); the body may hold a little more.
-UPLOAD_BODY_LIMIT = MAX_DOSSIER_BYTES + 1_048_576
 
 
 @dataclass
@@ -84,7 +82,7 @@ class CandidaciesApi(Controller):
         "/candidacies",
         summary="Record a candidacy that came by post, for a city",
         guards=[organisers_only],
-        request_max_body_size=UPLOAD_BODY_LIMIT,
+        request_max_body_size=LIMITS.dossier_body_bytes,
     )
     async def record_on_behalf(
         self,
@@ -219,7 +217,7 @@ class PortalApi(Controller):
     @post(
         "/candidacy",
         summary="Submit or update this city's candidacy",
-        request_max_body_size=UPLOAD_BODY_LIMIT,
+        request_max_body_size=LIMITS.dossier_body_bytes,
         status_code=HTTP_200_OK,
     )
     async def submit(

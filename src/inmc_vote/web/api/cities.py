@@ -10,8 +10,9 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
-from inmc_vote.domain.cities import MAX_CSV_BYTES, CityFields
+from inmc_vote.domain.cities import CityFields
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.services import actions, queries
 from inmc_vote.web.api.schemas import CityIn, CityOut, ImportOut
@@ -86,7 +87,7 @@ class CitiesApi(Controller):
             "is imported or none: a refusal lists each bad line with its reason. A city "
             "already known (same country and name) is updated, not duplicated."
         ),
-        request_max_body_size=MAX_CSV_BYTES + 64_000,
+        request_max_body_size=LIMITS.csv_body_bytes,
     )
     async def import_cities(
         self, request: Request, db: NamedDependency[Database], now: NamedDependency[datetime]

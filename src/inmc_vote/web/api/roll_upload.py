@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_201_CREATED
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.encoding import b64url
@@ -18,8 +19,6 @@ from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
-
-ROLL_BODY_LIMIT = 64 * 1024 * 1024  # about 400,000 credentials
 
 
 @dataclass
@@ -48,10 +47,12 @@ class RollUploadApi(Controller):
         "credential per eligible city, each signed by the file's registrar key, the file "
         "signed by it too. The ballot's registrar key becomes the uploaded one (the server "
         "keeps no registrar private key), the manifest is fixed and the tokens count as "
-        "issued. A lost token of such a ballot is replaced offline. Refusals: 422 for a "
+        "issued. A lost token of such a ballot cannot be replaced yet: only the server "
+        "replaces lost tokens, and only for tokens it issued itself, as the replacement "
+        "must be signed with the registrar key, which stays offline. Refusals: 422 for a "
         "file that is malformed, for another ballot, badly signed or of the wrong size; "
         "409 when the ballot is not frozen or its tokens are already issued.",
-        request_max_body_size=ROLL_BODY_LIMIT,
+        request_max_body_size=LIMITS.roll_body_bytes,
         status_code=HTTP_201_CREATED,
     )
     async def upload(

@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
 
-from inmc_vote.config import Settings
+from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.credentials import RollLine, fingerprint, roll_bytes
@@ -22,8 +22,6 @@ from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.letters_download import issue_letters, replacement_letter, zip_response
-
-CAST_BODY_LIMIT = 256 * 1024
 
 
 @dataclass
@@ -205,7 +203,7 @@ class VotingApi(Controller):
         "base64url (protocol v1). Refusals, in this order: 409 not open / outside its "
         "window; 409 another manifest; 403 not on the roll or revoked; 422 bad signature; "
         "422 wrong ciphertext length; 409 this token has already voted.",
-        request_max_body_size=CAST_BODY_LIMIT,
+        request_max_body_size=LIMITS.cast_body_bytes,
         status_code=HTTP_201_CREATED,
     )
     async def cast(
@@ -217,7 +215,7 @@ class VotingApi(Controller):
     ) -> ReceiptOut:
         try:
             body = await request.json()
-        except HTTPException:  # e.g. 413, a body over CAST_BODY_LIMIT: not a JSON problem
+        except HTTPException:  # e.g. 413, a body over LIMITS.cast_body_bytes: not a JSON problem
             raise
         except Exception:
             raise Invalid("The ballot is not JSON.") from None
@@ -260,7 +258,7 @@ class VotingApi(Controller):
             current.round,
             b64url(current.hash),
             [_entry(e) for e in found],
-            found[-1].seq if len(found) == queries.board.PAGE_SIZE else None,
+            found[-1].seq if len(found) == LIMITS.board_page else None,
             SealOut(seal.count, b64url(seal.head), seal.closed_at, b64url(seal.signature))
             if seal
             else None,

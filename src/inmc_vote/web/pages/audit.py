@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import bundle
@@ -30,8 +31,6 @@ from inmc_vote.verify import Report, verify
 from inmc_vote.verify.receipts import Judgement, judge, read_receipt
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page
-
-KEPT_REPORTS = 32
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ async def own_check(db: Database, ballot_id: str, now: datetime) -> tuple[bundle
             await queries.audit_bundle.write_file(db, taken, path)
             # one process: the verifier's pool is for auditors' machines, not the server
             _reports[key] = await asyncio.to_thread(verify, path, jobs=1)
-        while len(_reports) > KEPT_REPORTS:
+        while len(_reports) > LIMITS.kept_audit_reports:
             _reports.popitem(last=False)
     return taken.head, _reports[key]
 

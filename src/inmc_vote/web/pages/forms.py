@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.models import Ballot, City
 from inmc_vote.domain.ballots import parse_zone
 from inmc_vote.domain.cities import CityFields
@@ -188,7 +189,6 @@ class ReasonForm:
 
 
 TALLY_KEY_FIELD = "tally_key_file"
-MAX_KEY_FILE = 65_536  # a tally key file is about 200 bytes
 
 
 def tally_key_from_file(name: str, content: bytes) -> bytes:
@@ -201,7 +201,7 @@ def tally_key_from_file(name: str, content: bytes) -> bytes:
                 "trustee's custody."
             )
         )
-    if len(content) > MAX_KEY_FILE:
+    if len(content) > LIMITS.key_file_bytes:
         raise Invalid(_("«%(name)s» is too large to be a tally key file.") % {"name": name})
     try:
         value = json.loads(content)

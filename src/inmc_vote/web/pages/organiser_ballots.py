@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from inmc_vote.config import Settings
+from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import METHOD_NAMES
@@ -21,7 +21,7 @@ from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.ballots import EDITABLE_STATES
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps.state import lifecycle_of
-from inmc_vote.web.api.candidacies import UPLOAD_BODY_LIMIT, OnBehalfUpload, read_upload
+from inmc_vote.web.api.candidacies import OnBehalfUpload, read_upload
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
@@ -181,7 +181,7 @@ class OrganiserBallots(Controller):
         )
         return see_other(f"/organiser/ballots/{ballot_id}?done=rejected#candidacies")
 
-    @post("/ballots/{ballot_id:str}/candidacies", request_max_body_size=UPLOAD_BODY_LIMIT)
+    @post("/ballots/{ballot_id:str}/candidacies", request_max_body_size=LIMITS.dossier_body_bytes)
     async def record_on_behalf(
         self,
         request: Request[Any, Any, Any],

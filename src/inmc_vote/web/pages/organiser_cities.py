@@ -12,8 +12,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
-from inmc_vote.domain.cities import MAX_CSV_BYTES, CsvProblem, CsvRejected
+from inmc_vote.domain.cities import CsvProblem, CsvRejected
 from inmc_vote.domain.errors import Invalid, RuleError
 from inmc_vote.services import actions, queries
 from inmc_vote.web.auth import organisers_only
@@ -73,7 +74,7 @@ class OrganiserCities(Controller):
             )
         return see_other("/organiser/cities?done=added")
 
-    @post("/import", request_max_body_size=MAX_CSV_BYTES + 64_000)
+    @post("/import", request_max_body_size=LIMITS.csv_body_bytes)
     async def import_csv(
         self,
         request: Request[Any, Any, Any],

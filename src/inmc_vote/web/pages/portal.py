@@ -14,14 +14,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Redirect, Template
 
-from inmc_vote.config import Settings
+from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.portal import PortalAccess
 from inmc_vote.services.actors import city
-from inmc_vote.web.api.candidacies import UPLOAD_BODY_LIMIT, CandidacyUpload, read_upload
+from inmc_vote.web.api.candidacies import CandidacyUpload, read_upload
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.words import N_
@@ -84,7 +84,7 @@ class PortalPages(Controller):
         notice = _(DONE[done]) if done in DONE else ""
         return await portal_page(request, db, now, token, access, notice=notice)
 
-    @post("/", request_max_body_size=UPLOAD_BODY_LIMIT)
+    @post("/", request_max_body_size=LIMITS.dossier_body_bytes)
     async def submit(
         self,
         request: Request[Any, Any, Any],

@@ -53,8 +53,6 @@ def who(actor: str, names: Names) -> str:
         return names.slug(name)
     if kind == ActorKind.SCHEDULE:
         return _("The schedule (automatic)")
-    if kind == "cli":
-        return _("Command line (%(name)s)") % {"name": name}
     return actor
 
 

@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from inmc_vote.config import Settings
+from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, BoardEntry
 from inmc_vote.domain.errors import NotFound
@@ -23,8 +23,6 @@ from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import queries
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page
-
-BOARD_PAGE = 50  # entries per page of the board's HTML view
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,9 @@ class VotingPages(Controller):
         seal = None
         found, lookup_error = None, ""
         if facts is not None:
-            entries = await queries.board.entries(db, ballot_id, facts.round, after, BOARD_PAGE)
+            entries = await queries.board.entries(
+                db, ballot_id, facts.round, after, LIMITS.board_html_page
+            )
             rows = [_row(e) for e in entries]
             sealed = await queries.board.seal(db, ballot_id, facts.round)
             if sealed is not None:
@@ -156,7 +156,7 @@ class VotingPages(Controller):
                 )
             if tracker.strip():
                 found, lookup_error = await _lookup(db, ballot_id, tracker)
-        next_after = rows[-1].seq if len(rows) == BOARD_PAGE else None
+        next_after = rows[-1].seq if len(rows) == LIMITS.board_html_page else None
         return await page(
             request,
             "board.html",
@@ -164,7 +164,7 @@ class VotingPages(Controller):
             facts=facts,
             rows=rows,
             after=after,
-            previous_after=max(after - BOARD_PAGE, 0) if after > 0 else None,
+            previous_after=max(after - LIMITS.board_html_page, 0) if after > 0 else None,
             next_after=next_after,
             seal=seal,
             tracker=tracker.strip(),

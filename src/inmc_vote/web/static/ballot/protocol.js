@@ -2,7 +2,7 @@
 // the ballot (padded vote, HPKE-encrypted, signed) and the receipt. Every byte here
 // must match the Python reference in inmc_vote/domain/protocol/ (credentials.py,
 // vote.py, board.py, manifest.py, encoding.py); the messages are listed in
-// DESIGN.md, "Protocol v1".
+// docs/design.md, "Protocol v1".
 
 import {
   asBytes,
