@@ -11,11 +11,16 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from inmc_vote import security
 from inmc_vote.config import Settings
 from inmc_vote.web.app import create_app
 from tests.databases import PostgresFactory, SqliteFactory, skip_or_fail_without_pg
 
 START = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+# Passwords hashed in tests cost microseconds instead of ~80 ms; stored hashes carry
+# their parameters, so checking them is just as cheap. Production keeps its cost
+# (tests/unit/test_security.py proves it in a process of its own).
+TEST_PASSWORD_COST = security.ScryptCost(n=2**4, r=1, p=1)
 
 
 class FakeClock:
@@ -30,6 +35,10 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    security.password_cost = TEST_PASSWORD_COST
 
 
 @pytest.fixture(scope="session")
