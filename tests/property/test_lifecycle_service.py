@@ -40,6 +40,9 @@ from inmc_vote.services.candidacies import CandidacyForm, Upload
 from tests.conftest import START
 from tests.databases import PostgresFactory, SqliteFactory
 
+# storage-specific: the lifecycle service's state machine; the random runs name their backend
+pytestmark = pytest.mark.both_databases
+
 ORGANISER = organiser("organiser@example.org")
 ACTIONS = [Action.OPEN_CANDIDACIES, Action.FREEZE, Action.OPEN, Action.CLOSE, Action.CANCEL]
 LIFECYCLE_ACTIONS = {a.value for a in Action}
