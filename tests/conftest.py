@@ -87,7 +87,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def backend(request: pytest.FixtureRequest) -> str:
-    """ "sqlite" or "postgresql", as pytest_generate_tests chose."""
+    """The database backend, "sqlite" or "postgresql", as pytest_generate_tests chose."""
     return request.param
 
 
