@@ -24,7 +24,7 @@ from tests.voting_helpers import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),  # even with INMC_ALL_BACKENDS
 ]
 
 ORIGIN = "http://testserver.local"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.domain.protocol.events import Event, verify_chain
 from tests import factories as f
@@ -67,6 +69,7 @@ def test_times_keep_their_instant_whatever_their_zone(client: f.Client, clock: F
     assert fetched["closes_at"].startswith("2027-02-01T14:00:00")
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_time_without_its_zone_is_refused(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     before = f.snapshot_of(client)
@@ -133,6 +136,7 @@ def test_bad_settings_are_refused(client: f.Client, clock: FakeClock) -> None:
         assert expected in f.problem(refused, 422), overrides
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_edit_until_frozen_then_409(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     ballot = client.post(BALLOTS, json=f.ballot_body(clock), headers=key).json()
@@ -163,6 +167,7 @@ def test_edit_until_frozen_then_409(client: f.Client, clock: FakeClock) -> None:
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # the event log
 def test_an_edit_that_changes_nothing_records_nothing(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     body = f.ballot_body(clock)
@@ -172,6 +177,7 @@ def test_an_edit_that_changes_nothing_records_nothing(client: f.Client, clock: F
     assert [e["action"] for e in events] == ["create"]
 
 
+@pytest.mark.both_databases  # the event log
 def test_the_event_log_is_a_valid_chain_that_says_who_did_what(
     client: f.Client, clock: FakeClock
 ) -> None:
@@ -227,6 +233,7 @@ def test_unknown_ballot_is_404(client: f.Client, clock: FakeClock) -> None:
     assert f.problem(client.put(f"{BALLOTS}/nope", json=f.ballot_body(clock), headers=key), 404)
 
 
+@pytest.mark.both_databases  # the event log
 def test_an_action_through_the_api_is_recorded_under_the_key_holder(
     client: f.Client, clock: FakeClock
 ) -> None:

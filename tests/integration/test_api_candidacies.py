@@ -89,6 +89,7 @@ def test_the_dossier_downloads_as_the_exact_bytes_with_its_sha256(
     assert made["dossier"]["sha256"] == sha
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_accept_and_reject_with_a_reason(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     ballot_id, towns = open_ballot(client, clock)
@@ -152,6 +153,7 @@ def test_a_second_submission_updates_the_citys_candidacy(
     ]
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_first_submission_needs_its_dossier(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     ballot_id, towns = open_ballot(client, clock)
@@ -179,6 +181,7 @@ def test_a_candidacy_needs_its_text(
     )
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_suspended_city_cannot_apply(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     ballot_id, towns = open_ballot(client, clock)

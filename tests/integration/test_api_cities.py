@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests import factories as f
 from tests.conftest import FakeClock
 
@@ -46,6 +48,7 @@ def test_suspend_and_reinstate(client: f.Client, clock: FakeClock) -> None:
     assert client.get(f"{CITIES}/{town.id}", headers=key).json()["active"] is True
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_city_already_known_is_refused_whatever_its_case_and_spaces(
     client: f.Client, clock: FakeClock
 ) -> None:
@@ -60,6 +63,7 @@ def test_a_city_already_known_is_refused_whatever_its_case_and_spaces(
     assert client.post(CITIES, json=f.city_body("LYON", "CA"), headers=key).status_code == 201
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_editing_a_city_into_another_one_is_refused(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     lyon = client.post(CITIES, json=f.city_body("Lyon", "FR"), headers=key).json()
@@ -70,6 +74,7 @@ def test_editing_a_city_into_another_one_is_refused(client: f.Client, clock: Fak
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_bad_fields_are_refused_with_a_readable_reason(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     before = f.snapshot_of(client)

@@ -13,6 +13,7 @@ def key(client: f.Client, clock: FakeClock) -> dict[str, str]:
     return f.bearer(f.account(client, clock))
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_malformed_json_body_is_400(client: f.Client, key: dict[str, str]) -> None:
     before = f.snapshot_of(client)
     for body, expected in [
@@ -72,6 +73,7 @@ def test_a_wrong_method_is_405(client: f.Client, key: dict[str, str]) -> None:
     assert f.problem(client.patch("/api/v1/cities", headers=key), 405)
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_body_over_the_limit_is_413(client: f.Client, key: dict[str, str]) -> None:
     before = f.snapshot_of(client)
     body = b'{"title": "' + b"x" * 1_100_000 + b'"}'

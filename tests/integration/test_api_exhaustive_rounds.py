@@ -7,6 +7,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from inmc_vote.domain.counting.lot import draw
 from inmc_vote.domain.protocol.encoding import from_b64url
 from tests import factories as f
@@ -124,6 +126,7 @@ def test_a_tie_for_last_settled_by_an_extra_round_between_the_tied(client, clock
     assert done(client.get(f"{BALLOTS}/{ballot_id}/results"))["winner"] == a
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_the_next_round_waits_for_publication_and_a_closing_time(client, clock) -> None:
     ballot_id, key, tokens, (a, b, c, d) = exhaustive(client, clock, "lot")
     ballot = done(client.get(f"{BALLOTS}/{ballot_id}"))

@@ -74,6 +74,7 @@ VERBS = {
 }
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize("state", list(WRONG))
 def test_every_wrong_transition_is_a_409_naming_the_state_and_what_it_allows(
     client: f.Client, clock: FakeClock, state: str
@@ -116,6 +117,7 @@ def test_the_whole_way_through_the_api(client: f.Client, clock: FakeClock) -> No
     assert last["data"] == {"from": "frozen", "to": "open", "round": 1, "opened_by_hand": True}
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_freeze_refuses_before_the_deadline(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     towns = f.member_cities(client, clock, 3)
@@ -131,6 +133,7 @@ def test_freeze_refuses_before_the_deadline(client: f.Client, clock: FakeClock) 
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_freeze_refuses_while_candidacies_wait_for_a_decision(
     client: f.Client, clock: FakeClock
 ) -> None:
@@ -151,6 +154,7 @@ def test_freeze_refuses_while_candidacies_wait_for_a_decision(
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize("accepted", [0, 1])
 def test_freeze_refuses_with_fewer_than_two_accepted_candidacies(
     client: f.Client, clock: FakeClock, accepted: int
@@ -180,6 +184,7 @@ def test_a_suspended_candidate_city_does_not_count_at_freeze(
     assert "it has 1." in f.problem(post(client, key, ballot.id, "freeze"), 409)
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize("state", ["draft", "candidacies", "frozen", "open", "closed"])
 def test_cancel_needs_a_reason(client: f.Client, clock: FakeClock, state: str) -> None:
     key = f.bearer(f.account(client, clock))
@@ -200,6 +205,7 @@ def test_cancel_needs_a_reason(client: f.Client, clock: FakeClock, state: str) -
     assert last["data"]["from"] == state
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_an_early_close_needs_a_reason(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     ballot_id = in_state(client, clock, "open")
@@ -236,6 +242,7 @@ def test_opening_by_hand_before_the_opening_time_is_refused(
     )
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_the_clock_opens_and_closes_the_ballot_by_itself(
     client: f.Client, clock: FakeClock
 ) -> None:
@@ -282,6 +289,7 @@ def test_a_late_action_sees_the_clock_first(client: f.Client, clock: FakeClock) 
     ]
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize("action", ["publish", "next-round"])
 def test_a_closed_ballot_is_tallied_before_anything_else(
     client: f.Client, clock: FakeClock, action: str

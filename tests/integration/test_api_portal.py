@@ -93,6 +93,7 @@ def test_a_city_only_sees_its_own_candidacy(client: f.Client, clock: FakeClock) 
     assert other["candidacy"] is None
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_new_links_revoke_the_old_ones(client: f.Client, clock: FakeClock) -> None:
     key, ballot_id, towns = setup(client, clock)
     old = f.portal_tokens(client, key, ballot_id)[towns[0].id]
@@ -126,6 +127,7 @@ def tampered(token: str) -> list[str]:
     ]
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_tampered_link_is_refused(client: f.Client, clock: FakeClock) -> None:
     key, ballot_id, towns = setup(client, clock)
     token = f.portal_tokens(client, key, ballot_id)[towns[0].id]
@@ -137,6 +139,7 @@ def test_a_tampered_link_is_refused(client: f.Client, clock: FakeClock) -> None:
     assert client.get(portal(token)).status_code == 200
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_an_expired_link_is_refused(client: f.Client, clock: FakeClock) -> None:
     key, ballot_id, towns = setup(client, clock)
     token = f.portal_tokens(client, key, ballot_id, valid_days=2)[towns[0].id]

@@ -7,6 +7,8 @@ import hashlib
 import json
 from typing import Any
 
+import pytest
+
 from inmc_vote.domain.protocol import keys, tally, vote
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import tiebreak_commitment
@@ -14,6 +16,9 @@ from inmc_vote.tools.keyfiles import TALLY_KEY_FORMAT
 from tests import factories as f
 from tests.conftest import FakeClock
 from tests.voting_helpers import ballot_body, board_entries, manifest_of, open_ballot
+
+# storage-specific: the tally of what was cast, and its record
+pytestmark = pytest.mark.both_databases
 
 BALLOTS = "/api/v1/ballots"
 

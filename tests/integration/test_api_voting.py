@@ -26,6 +26,9 @@ from tests.voting_helpers import (
     tokens_from_zip,
 )
 
+# storage-specific: issuing tokens, casting, receipts and the board
+pytestmark = pytest.mark.both_databases
+
 BALLOTS = "/api/v1/ballots"
 
 

@@ -8,12 +8,17 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from inmc_vote.domain.protocol import bundle
 from inmc_vote.verify import verify
 from tests import factories as f
 from tests.integration.test_api_exhaustive_rounds import exhaustive, next_round, run_round
 from tests.integration.test_api_tally import act, close_early, done
 from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
+
+# storage-specific: the audit export and its bundle
+pytestmark = pytest.mark.both_databases
 
 BALLOTS = "/api/v1/ballots"
 

@@ -22,6 +22,9 @@ from tests import factories as f
 from tests.conftest import FakeClock
 from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
 
+# storage-specific: casting, and refusals proven by snapshot()
+pytestmark = pytest.mark.both_databases
+
 FIELDS = ["manifest_hash", "credential", "ciphertext", "signature"]
 SIZES = {"manifest_hash": 32, "credential": 32, "signature": 64}
 

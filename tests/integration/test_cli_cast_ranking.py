@@ -14,6 +14,8 @@ from inmc_vote.tools import voter
 from tests import factories as f
 from tests.voting_helpers import close_tally, manifest_of, open_ballot
 
+pytestmark = pytest.mark.both_databases  # casting is storage-specific
+
 
 def test_a_ranking_cast_from_the_command_line_is_counted(
     client: f.Client, clock: f.FakeClock, monkeypatch: pytest.MonkeyPatch

@@ -31,6 +31,9 @@ from inmc_vote.domain.protocol import board, credentials, keys, vote
 from inmc_vote.domain.protocol.encoding import from_b64url
 from tests.voting_helpers import SECRET_KEY, OpenedBallot, board_entries, open_ballot_now
 
+# storage-specific: locks under load; the server processes get a database of their own
+pytestmark = [pytest.mark.both_databases, pytest.mark.fresh_database]
+
 SRC = Path(inmc_vote.__file__).resolve().parents[1]
 START_TIMEOUT_S = 30.0
 REQUEST_TIMEOUT_S = 30.0

@@ -37,6 +37,7 @@ def test_a_good_file_imports_every_city(client: f.Client, clock: FakeClock, as_f
     assert names(client, key) == ["Kyoto", "Lyon", "Salvador, Bahia"]
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_bad_rows_import_nothing_and_each_bad_line_is_named(
     client: f.Client, clock: FakeClock
 ) -> None:
@@ -108,6 +109,7 @@ def test_a_reimport_updates_instead_of_duplicating(client: f.Client, clock: Fake
     assert send(client, key, again.encode()).json() == {"added": 0, "updated": 0, "unchanged": 3}
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_file_that_is_not_utf8_is_refused(client: f.Client, clock: FakeClock) -> None:
     key = f.bearer(f.account(client, clock))
     content = (HEADER + "Lyon,FR,Rhône,Anne,anne@lyon.fr\nZürich,CH,Zürich,Urs,urs@zh.ch\n").encode(
@@ -137,6 +139,7 @@ def test_a_multipart_request_without_the_file_field_is_refused(
     assert "multipart field «file»" in f.problem(sent, 422)
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize(
     "size",
     [LIMITS.csv_bytes + 1_000, 3 * LIMITS.csv_bytes],

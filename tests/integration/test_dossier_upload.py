@@ -53,6 +53,7 @@ def test_a_pdf_is_stored(client: f.Client, send: Send) -> None:
     assert sent.json()["dossier"]["filename"] == "Our dossier.PDF"
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_file_that_is_not_a_pdf_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
     for content, filename in [
@@ -68,6 +69,7 @@ def test_a_file_that_is_not_a_pdf_is_refused(client: f.Client, send: Send) -> No
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_an_empty_file_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
     assert f.problem(send(b"", "dossier.pdf"), 422) == "The dossier file is empty."
@@ -80,6 +82,7 @@ def test_a_pdf_of_exactly_20_mb_is_stored(client: f.Client, send: Send) -> None:
     assert sent.json()["dossier"]["size"] == LIMITS.dossier_bytes
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_dossier_over_20_mb_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
     detail = f.problem(send(padded_pdf(LIMITS.dossier_bytes + 512 * 1024), "big.pdf"), 413)
@@ -87,6 +90,7 @@ def test_a_dossier_over_20_mb_is_refused(client: f.Client, send: Send) -> None:
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_body_far_over_the_limit_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
     detail = f.problem(send(padded_pdf(LIMITS.dossier_bytes + 3 * 1_048_576), "huge.pdf"), 413)
@@ -94,6 +98,7 @@ def test_a_body_far_over_the_limit_is_refused(client: f.Client, send: Send) -> N
     assert f.snapshot_of(client) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_late_submission_is_refused(client: f.Client, clock: FakeClock, send: Send) -> None:
     assert send(f.pdf("on time"), "dossier.pdf").status_code in (200, 201)
     clock.advance(days=7)  # the deadline: 2027-01-18 09:00 UTC

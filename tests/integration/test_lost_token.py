@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import credentials, keys, readable
 from inmc_vote.domain.protocol.credentials import revocation_message
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
 from tests import factories as f
 from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
+
+# storage-specific: lost tokens, in the event log
+pytestmark = pytest.mark.both_databases
 
 
 def revoke_url(ballot_id: str, fingerprint: str) -> str:

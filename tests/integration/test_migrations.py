@@ -18,20 +18,30 @@ from sqlalchemy import create_engine
 from inmc_vote.db import migrate
 from inmc_vote.db.models import Base
 from inmc_vote.db.urls import sync_url
-from tests.databases import pg_execute, pg_url_for, skip_or_fail_without_pg, table_names
+from tests.databases import (
+    WORKER,
+    pg_execute,
+    pg_url_for,
+    skip_or_fail_without_pg,
+    table_names,
+)
 
 MODEL_TABLES = set(Base.metadata.tables)
 _numbers = itertools.count()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+# storage-specific: the migrations
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """An empty database with no table at all."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
     skip_or_fail_without_pg()
-    name = f"inmc_migrations_{os.getpid()}_{next(_numbers)}"
+    name = f"inmc_migrations_{WORKER}_{os.getpid()}_{next(_numbers)}"
     pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     pg_execute(f"CREATE DATABASE {name}")
     try:

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, select, text
 
 from inmc_vote.db.models import Base
@@ -25,6 +26,9 @@ from tests import factories as f
 from tests.conftest import FakeClock
 from tests.databases import table_names
 from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
+
+# storage-specific: what the tables hold
+pytestmark = pytest.mark.both_databases
 
 N_CITIES = 12
 
@@ -128,6 +132,7 @@ def leaks(
     return found
 
 
+@pytest.mark.fresh_database  # a file no earlier test wrote to
 def test_the_sqlite_file_holds_no_token_seed_anywhere(client, clock, settings) -> None:
     """Below the tables: the database file and its write-ahead log, byte by byte."""
     if not is_sqlite(settings.database_url):

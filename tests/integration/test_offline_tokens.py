@@ -29,6 +29,10 @@ from tests.integration.test_cli import clean_env, inmc
 # --- helpers -------------------------------------------------------------------------
 
 
+# storage-specific: the offline roll
+pytestmark = pytest.mark.both_databases
+
+
 def write_cities(path: Path, towns: list[Any]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)

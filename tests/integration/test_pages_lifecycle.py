@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import queries
 from tests import factories as f
@@ -59,6 +61,7 @@ def test_freeze_through_its_confirmation_page(client, clock):
     assert "The ballot is frozen: it cannot be frozen" in again.text
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_condition_of_the_action_shows_its_409_message(client, clock, settings):
     token = signed_in(client, clock)
     towns = f.member_cities(client, clock, 3)
@@ -87,6 +90,7 @@ def test_an_action_the_state_does_not_allow_is_refused_up_front(client, clock):
     assert client.get(f"/organiser/ballots/{made.id}/confirm/explode").status_code == 404
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_cancel_needs_a_reason_and_keeps_what_was_typed(client, clock, settings):
     token = signed_in(client, clock)
     made = f.ballot(client, clock)
@@ -140,6 +144,7 @@ def test_early_close_through_the_confirmation_page(client, clock):
     assert "Closed voting early. Reason: Every city has voted" in closed.text
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_lifecycle_post_without_csrf_token_changes_nothing(client, clock, settings):
     signed_in(client, clock)
     made = f.ballot(client, clock)

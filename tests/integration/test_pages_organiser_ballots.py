@@ -8,6 +8,8 @@ import html
 import io
 from datetime import UTC, datetime
 
+import pytest
+
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import queries
 from tests import factories as f
@@ -101,6 +103,7 @@ def test_unticked_blank_vote_is_stored_as_not_allowed(client, clock):
     assert ballot.candidacy_deadline == datetime(2027, 2, 1, 23, 0, tzinfo=UTC)
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_an_invalid_ballot_is_shown_again_with_the_message_and_the_input(client, clock, settings):
     token = signed_in(client, clock)
     before = snapshot(settings.database_url)
@@ -133,6 +136,7 @@ def test_bad_quorum_and_bad_time_are_explained(client, clock):
     assert "The opening time «soon» is not a date and time" in text(when)
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_new_ballot_without_csrf_token_is_refused(client, clock, settings):
     token = signed_in(client, clock)
     before = snapshot(settings.database_url)
@@ -218,6 +222,7 @@ def test_accept_and_reject_candidacies(client, clock):
     assert "The venue is too small" in rejected.text
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_record_a_candidacy_received_by_post(client, clock, settings):
     token = signed_in(client, clock)
     towns = f.member_cities(client, clock, 3)
@@ -294,6 +299,7 @@ def test_portal_links_are_made_listed_downloaded_and_revoked(client, clock, sett
     assert "Withdrew the candidacy link of City 1." in revoked.text
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_bad_link_validity_is_refused(client, clock, settings):
     token = signed_in(client, clock)
     f.member_cities(client, clock, 1)

@@ -35,6 +35,7 @@ def test_anonymous_is_sent_to_the_login_page(client, path):
     assert response.headers["location"] == "/login?next=" + path.replace("/", "%2F")
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_anonymous_post_changes_nothing(client, clock, settings):
     client.get("/login")
     before = snapshot(settings.database_url)
@@ -97,6 +98,7 @@ def test_add_edit_suspend_and_reinstate_a_city(client, clock):
     assert listed(client) == [("Clermont-Fd", "FR", True)]
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_an_invalid_city_is_shown_again_with_the_message_and_the_input(client, clock, settings):
     token = signed_in(client, clock)
     before = snapshot(settings.database_url)
@@ -147,6 +149,7 @@ def test_an_invalid_edit_is_shown_again_on_the_edit_page(client, clock):
     assert listed(client) == [("City 1", "FR", True)]
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_post_without_the_csrf_token_is_refused(client, clock, settings):
     signed_in(client, clock)
     before = snapshot(settings.database_url)
@@ -157,6 +160,7 @@ def test_a_post_without_the_csrf_token_is_refused(client, clock, settings):
     assert snapshot(settings.database_url) == before
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_csv_import_refused_lists_each_bad_line_and_imports_nothing(client, clock, settings):
     token = signed_in(client, clock)
     before = snapshot(settings.database_url)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions, queries
 from tests import factories as f
@@ -119,6 +121,7 @@ def test_the_decision_and_its_reason_are_shown_to_the_city(client, clock, settin
     assert "Reason given by the organiser: The dossier lacks the budget" in page.text
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_non_pdf_is_refused_with_a_clear_message_and_the_input_kept(client, clock, settings):
     _made, _towns, path = portal_setup(client, clock, settings)
     before = snapshot(settings.database_url)

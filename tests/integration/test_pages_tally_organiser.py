@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.encoding import b64url
@@ -140,6 +142,7 @@ def post_key_file(client: f.Client, ballot_id: str, token: str, name: str, conte
     )
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_trustee_brings_the_key_file_and_a_wrong_one_is_refused(client, clock, tmp_path):
     key_file = tmp_path / "tally-key.json"
     ballot_id, key, tokens, ids = trustee_ballot(client, clock, key_file)
@@ -220,6 +223,7 @@ def exhaustive_round_one(client: f.Client, clock: Any) -> tuple[str, dict[str, s
     return t.ballot_id, t.key, t.names
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_the_next_round_page_says_who_goes_on_and_keeps_what_was_typed(client, clock):
     ballot_id, key, names = exhaustive_round_one(client, clock)
     a, b, c = names.values()
@@ -280,6 +284,7 @@ def test_the_next_round_page_says_who_goes_on_and_keeps_what_was_typed(client, c
     assert "Round 2 of voting; the earlier rounds' results are published." in after
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_the_next_round_under_trustee_custody_asks_for_the_new_public_key(client, clock, tmp_path):
     key_file = tmp_path / "tally-key.json"
     ballot_id, key, tokens, ids = trustee_ballot(client, clock, key_file, method="exhaustive")

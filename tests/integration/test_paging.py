@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from inmc_vote.db.models import RollEntry
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services.steps import paging
 from tests import factories as f
+
+# Keyset reads are storage-specific: how each database orders byte keys.
+pytestmark = pytest.mark.both_databases
 
 
 async def collect(source: Any, ballot_id: str, size: int) -> list[list[bytes]]:

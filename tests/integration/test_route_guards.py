@@ -109,6 +109,7 @@ def request_kwargs(method: str, path: str) -> dict[str, Any]:
     return {"json": {"reason": "A reason"}}
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize("who", ["anonymous", "auditor-session", "auditor-key"])
 def test_every_guarded_route_refuses_anyone_but_an_organiser(
     client: f.Client, clock: FakeClock, who: str

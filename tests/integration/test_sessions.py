@@ -71,6 +71,7 @@ def test_a_session_expires_after_its_lifetime(
     assert f.problem(client.get(CITIES), 401)
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 @pytest.mark.parametrize(
     ("email", "password"),
     [("organiser@example.org", "wrong-password"), ("nobody@example.org", "whatever")],
@@ -115,6 +116,7 @@ def test_sign_in_only_redirects_within_the_site(client: f.Client, organiser: New
         assert response.headers["location"] == expected
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_cookie_authenticated_api_change_needs_the_csrf_header(
     client: f.Client, organiser: NewAccount
 ) -> None:
@@ -138,6 +140,7 @@ def test_an_api_key_needs_no_csrf_header(client: f.Client, organiser: NewAccount
     assert "csrftoken" not in client.cookies
 
 
+@pytest.mark.both_databases  # a refusal proven by snapshot()
 def test_a_garbage_key_is_401(client: f.Client, organiser: NewAccount) -> None:
     before = f.snapshot_of(client)
     for authorization in [

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from inmc_vote.domain.protocol import board, keys
 from inmc_vote.domain.protocol.encoding import from_b64url
 from tests.voting_helpers import ballot_body, board_entries, manifest_of, open_ballot
+
+# storage-specific: casting, receipts and the board
+pytestmark = pytest.mark.both_databases
 
 
 def test_every_city_votes_once_and_finds_its_receipt(client, clock):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
 
 import pytest
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -11,14 +14,28 @@ from hypothesis import strategies as st
 
 from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.services import security
+from tests.conftest import TEST_PASSWORD_COST
 
 KEY = b"k" * 48
 ID_ALPHABET = set("abcdefghijkmnpqrstuvwxyz23456789")
 
 
 @pytest.fixture(scope="module")
-def stored() -> str:
-    return security.hash_password("correct horse battery staple")
+def stored() -> Iterator[str]:
+    """A hash at the production cost (the suite lowers it for speed, tests/conftest.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "password_cost", security.PRODUCTION_COST)
+        yield security.hash_password("correct horse battery staple")
+
+
+def test_production_hashes_at_full_cost_and_only_the_tests_lower_it() -> None:
+    """A process that is not the test suite hashes with 2**15, 8, 1 (32 MiB)."""
+    code = "from inmc_vote.services import security; print(security.hash_password('pw'))"
+    made = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert made.stdout.startswith("scrypt$32768$8$1$")
+    assert security.PRODUCTION_COST == (2**15, 8, 1)
+    assert security.password_cost == TEST_PASSWORD_COST  # what this suite uses instead
+    assert security.hash_password("pw").startswith(f"scrypt${TEST_PASSWORD_COST.n}$")
 
 
 def test_a_password_hash_is_scrypt_with_its_parameters_and_a_salt(stored: str) -> None:

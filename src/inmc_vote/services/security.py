@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives import hashes
@@ -24,11 +25,24 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # 32 MiB of memory per hash
 API_KEY_PREFIX = "inmc"
 
 
+class ScryptCost(NamedTuple):
+    n: int
+    r: int
+    p: int
+
+
+PRODUCTION_COST = ScryptCost(SCRYPT_N, SCRYPT_R, SCRYPT_P)
+# What a new hash costs. Only the test suite lowers it (tests/conftest.py); checking
+# always uses the parameters stored with the hash.
+password_cost = PRODUCTION_COST
+
+
 def hash_password(password: str) -> str:
+    n, r, p = password_cost
     salt = secrets.token_bytes(16)
-    kdf = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    kdf = Scrypt(salt=salt, length=32, n=n, r=r, p=p)
     digest = kdf.derive(password.encode())
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64url(salt)}${b64url(digest)}"
+    return f"scrypt${n}${r}${p}${b64url(salt)}${b64url(digest)}"
 
 
 def check_password(password: str, stored: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -86,9 +85,10 @@ def test_one_candidate_ballot() -> None:
     assert (result.winner, result.rounds[0].reason) == ("a", "majority")
 
 
-def test_two_hundred_thousand_distinct_ballots_and_25_candidates_count_quickly() -> None:
+def test_two_hundred_thousand_distinct_ballots_and_25_candidates_are_counted() -> None:
     """The largest real file (San Francisco 2011) has 194,530 ballots and 25 candidates but
-    only 3,294 distinct rankings; here nearly every ballot differs, the worst case."""
+    only 3,294 distinct rankings; here nearly every ballot differs, the worst case. How
+    fast: bench/counting_bench.py."""
     cities = tuple(f"city-{i:02d}" for i in range(25))
     rng = random.Random(2027)
     orders = [tuple(rng.sample(cities, 25)) for _ in range(7_800)]
@@ -97,13 +97,9 @@ def test_two_hundred_thousand_distinct_ballots_and_25_candidates_count_quickly()
     verdicts = [counted(*r) for r in rankings]
     assert len(verdicts) == 195_000
     assert len(set(rankings)) > 170_000
-    started = time.perf_counter()
     result = count("irv", cities, Rules(), verdicts, eligible=len(verdicts), seed=SEED)
-    elapsed = time.perf_counter() - started
     assert result.outcome == "elected"
     assert sum(result.rounds[0].tallies.values()) == 195_000
-    print(f"IRV on 195,000 mostly distinct ballots: {elapsed:.2f} s")
-    assert elapsed < 4, f"IRV took {elapsed:.1f} s"
 
 
 def test_counted_verdicts_made_by_hand_are_checked() -> None:

@@ -113,14 +113,10 @@ def test_burlington_2009_irv_elects_kiss_and_montroll_is_the_condorcet_winner() 
     assert reference(name).condorcet_winner() == montroll
 
 
-def test_the_largest_file_counts_quickly() -> None:
-    import time
-
+def test_the_largest_file_is_counted() -> None:
+    """How fast: bench/counting_bench.py."""
     e = election("00021-00000011.toi")
-    started = time.perf_counter()
     verdicts = preflib_verdicts(e, "irv", e.candidates, Rules())
     result = count("irv", e.candidates, Rules(), verdicts, eligible=len(verdicts), seed=SEED)
-    elapsed = time.perf_counter() - started
     assert result.turnout == 194_530
     assert len(result.rounds) == 24
-    assert elapsed < 2, f"{elapsed:.2f} s"
