@@ -174,7 +174,8 @@ def shared_app(reused_database: ReusedDatabase) -> Litestar:
 @pytest.fixture
 def app(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock) -> Litestar:
     """The app on the test's database, at START. Each client runs its lifespan, which
-    makes the engine in the client's own event loop (STACK-NOTES)."""
+    makes the engine in the client's own event loop (Litestar runs the test client's
+    lifespan in another thread's loop)."""
     if request.node.get_closest_marker("fresh_database") is not None:
         return create_app(settings, clock=clock, run_schedule=False)
     shared: Litestar = request.getfixturevalue("shared_app")

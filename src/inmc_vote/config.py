@@ -37,6 +37,7 @@ class Limits:
     csv_bytes: int = 1_000_000  # a CSV of member cities
     roll_body_bytes: int = 64 * 1024 * 1024  # an offline roll.json: about 400,000 credentials
     key_file_bytes: int = 65_536  # a trustee's tally key file (about 200 bytes)
+    other_body_bytes: int = 1_048_576  # any other request's body (forms, JSON)
     sign_in_attempts_per_minute: int = 20  # per address and process: slows password guessing
     # How much the server reads or holds at a time.
     board_page: int = 500  # board entries per page of the API

@@ -84,7 +84,10 @@ def test_tokens_before_freeze_are_refused(client, clock, state) -> None:
         f.act(client, clock, made.id, Action.CANCEL, reason="Postponed")
     before = f.snapshot_of(client)
     detail = f.problem(issue(client, key, made.id), 409)
-    assert detail == f"The ballot is {state}: tokens are issued once it is frozen."
+    assert detail == (
+        f"The ballot is {state}: tokens are issued (or an offline roll uploaded) "
+        "once it is frozen, and only once."
+    )
     assert f.snapshot_of(client) == before
     manifest_missing = client.get(f"{BALLOTS}/{made.id}/manifest")
     assert "fixed when the tokens are issued" in f.problem(manifest_missing, 404)

@@ -1,4 +1,4 @@
-"""services/steps/paging.py: keyset pages give every row once, in key order, whether the
+"""db/paging.py: keyset pages give every row once, in key order, whether the
 pages are short reads of their own or read in the caller's session."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from inmc_vote.db import paging
 from inmc_vote.db.models import RollEntry
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.services.steps import paging
 from tests import factories as f
 
 # Keyset reads are storage-specific: how each database orders byte keys.

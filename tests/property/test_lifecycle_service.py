@@ -1,4 +1,5 @@
-"""services/lifecycle.py and services/schedule.py on a real database, driven by hypothesis.
+"""services/actions/lifecycle.py and the clock (services/steps/schedule.py) on a real
+database, driven by hypothesis.
 
 Random sequences of organiser actions, candidacies and clock moves go through the real
 write path; afterwards the ballot's event log must tell a story that the domain's state

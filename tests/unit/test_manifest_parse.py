@@ -71,7 +71,7 @@ def test_parse_reads_every_field_typed() -> None:
     assert (found.roll.size, found.roll.hash) == (9, b"h" * 32)
     assert found.tiebreak_commitment == b"c" * 32
     assert found.previous == Previous(b"m" * 32, b"p" * 32)
-    first = Manifest.parse(built(previous_manifest=None, round_number=1))
+    first = Manifest.parse(built(previous_manifest=None, previous_result=None, round_number=1))
     assert first.previous is None
     # What the writer writes is what the reader reads: the same bytes again.
     assert [c.to_json() for c in found.candidates] == value["candidates"]
@@ -117,3 +117,9 @@ def test_bytes_that_are_not_json_are_refused() -> None:
     for data in (b"\xff", b"{", b"[]", b"null"):
         with pytest.raises(ManifestError):
             Manifest.parse(data)
+
+
+@pytest.mark.parametrize("missing", ["previous_manifest", "previous_result"])
+def test_build_refuses_a_previous_round_named_by_half(missing: str) -> None:
+    with pytest.raises(ValueError, match="names both the previous manifest and result"):
+        built(**{missing: None})

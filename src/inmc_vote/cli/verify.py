@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from inmc_vote.cli.common import Subparsers
-from inmc_vote.verify.command import add_arguments  # stdlib only: cheap
+from inmc_vote.verify.command import add_arguments  # the verifier: no web, no database
 
 
 def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:

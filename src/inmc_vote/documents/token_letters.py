@@ -74,16 +74,18 @@ _TEMPLATE = """<!doctype html>
     confidentiel. Scannez le code ou ouvrez le lien, vérifiez que l’empreinte du scrutin
     affichée est bien {% if short %}<span class="fp">{{ short }}</span>{% else %}celle que
     l’organisateur a publiée{% endif %}, votez, puis gardez votre reçu.
-    {% if closes %}Le vote ferme le {{ closes }}. {% endif %}Jeton perdu : signalez-le à
-    l’organisateur, qui le remplace tant qu’il n’a pas voté.</p>
+    {% if closes %}Le vote ferme le {{ closes }}. {% endif %}{% if short %}Jeton perdu :
+    signalez-le à l’organisateur, qui le remplace tant qu’il n’a pas voté.{% else %}Ce
+    jeton a été émis hors ligne : perdu, il ne peut pas être remplacé.{% endif %}</p>
   </div>
   <div class="lang" lang="en">
     <p><strong>How to vote.</strong> This token is your city's vote: keep it private.
     Scan the code or open the link, check that the ballot fingerprint shown is
     {% if short %}<span class="fp">{{ short }}</span>{% else %}the one the organiser
     published{% endif %}, vote, then keep your receipt.
-    {% if closes %}Voting closes {{ closes }}. {% endif %}Lost token: tell the organiser,
-    who replaces it as long as it has not voted.</p>
+    {% if closes %}Voting closes {{ closes }}. {% endif %}{% if short %}Lost token: tell
+    the organiser, who replaces it as long as it has not voted.{% else %}This token was
+    issued offline: if it is lost, it cannot be replaced.{% endif %}</p>
   </div>
 </section>
 {% endfor %}

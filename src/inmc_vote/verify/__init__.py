@@ -4,8 +4,8 @@ code of `inmc_vote.domain` (nothing of the web service or its database).
 
 Read it in this order: `run` (the order of work), `manifests`, `roll`, `events`,
 `board_pass` and `worker` (one streamed pass over each round's board), `rounds` (each
-round's checks), `growth` (OLD NEW), `receipts`; `report` is what it prints, `container`
-the ZIP's exact bytes."""
+round's checks), `growth` (OLD NEW), `receipts`; `report` is what it prints. The ZIP's
+exact bytes are `domain/protocol/bundle_zip.py`, shared with the export."""
 
 from inmc_vote.verify.report import Check, Report
 from inmc_vote.verify.run import verify

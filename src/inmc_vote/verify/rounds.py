@@ -264,7 +264,8 @@ def _verdict_words(verdicts: Counter[Verdict]) -> str:
         if verdict.kind == VerdictKind.INVALID:
             reasons[str(verdict.reason)] += n
     why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items()))
-    counted, blank, invalid = (kinds[kind] for kind in VerdictKind)
+    counted, blank = kinds[VerdictKind.COUNTED], kinds[VerdictKind.BLANK]
+    invalid = kinds[VerdictKind.INVALID]
     return (
         f"{counted:,} counted, {blank:,} blank, {invalid:,} invalid"
         + (f" ({why})" if why else "")

@@ -157,5 +157,5 @@ def create_app(
             log_exceptions="always",
             disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
         ),
-        request_max_body_size=1_048_576,
+        request_max_body_size=LIMITS.other_body_bytes,
     )

@@ -104,7 +104,7 @@ def test_the_text_and_the_page_word_every_sentence(result: Result) -> None:
             for candidate in named:
                 assert NAMES[candidate] in page
                 assert f"{NAMES[candidate]} [{candidate}]" in text
-    assert outcome_words(result, NAMES)
+    assert outcome_words(result, NAMES) not in {"", result.outcome}  # words, not the code
     if isinstance(outcome(result), AnotherRound):
         assert next_round_words(result, NAMES).startswith("Next: ")
         assert "Next: " in text

@@ -124,7 +124,7 @@ def round_sentences(result: Result, round_: Round) -> list[RoundSentence]:
     number, tallies = round_.number, round_.tallies
     lot = lot_in(result, number) if round_.reason == RoundReason.LOT else None
     said: list[RoundSentence] = [
-        Eliminated(number, out, tallies[out], lot) for out in round_.eliminated
+        Eliminated(number, out, tallies.get(out, 0), lot) for out in round_.eliminated
     ]
     elected = round_.elected
     if elected is not None:

@@ -236,7 +236,13 @@ def build(
     previous_manifest: bytes | None = None,
     previous_result: bytes | None = None,
 ) -> dict[str, Any]:
-    """The manifest as a JSON value; `canonical_json` of it is what is hashed and served."""
+    """The manifest as a JSON value; `canonical_json` of it is what is hashed and served.
+    A later round names both the previous round's manifest and its result, or neither."""
+    previous = None
+    if previous_manifest is not None or previous_result is not None:
+        if previous_manifest is None or previous_result is None:
+            raise ValueError("a later round names both the previous manifest and result")
+        previous = {"manifest": b64url(previous_manifest), "result": b64url(previous_result)}
     return {
         "format": FORMAT,
         "ballot": ballot_id,
@@ -258,12 +264,7 @@ def build(
         "roll": {"size": roll_size, "hash": b64url(roll_hash)},
         "tiebreak_commitment": b64url(tiebreak_commitment),
         "vote_size": vote_size,
-        "previous": None
-        if previous_manifest is None
-        else {
-            "manifest": b64url(previous_manifest),
-            "result": b64url(previous_result) if previous_result else None,
-        },
+        "previous": previous,
     }
 
 

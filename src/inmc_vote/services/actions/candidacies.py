@@ -19,8 +19,8 @@ from inmc_vote.domain.errors import Conflict, Invalid, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.actors import Actor
-from inmc_vote.services.queries.candidacies import candidacy_of
 from inmc_vote.services.steps import event_log
+from inmc_vote.services.steps.rows import candidacy_of
 from inmc_vote.services.steps.schedule import catch_up
 
 
@@ -82,7 +82,10 @@ async def submit(
             raise Conflict(f"{city.name} is suspended: only active member cities may apply.")
         candidacy = await candidacy_of(session, ballot_id, city_id)
         if candidacy is None and dossier is None:
-            raise Invalid("A candidacy needs its dossier (a PDF of at most 20 MB).")
+            raise Invalid(
+                "A candidacy needs its dossier (a PDF of at most "
+                f"{LIMITS.dossier_bytes // (1024 * 1024)} MB)."
+            )
         first = candidacy is None
         if candidacy is None:
             # `city` set too: the caller reads it after the session has closed.
@@ -150,8 +153,8 @@ async def decide(
     reason = reason.strip()
     if not accept and not reason:
         raise Invalid("Say why the candidacy is rejected: the city and the auditors read it.")
-    if len(reason) > 2_000:
-        raise Invalid("The reason is longer than 2,000 characters.")
+    if len(reason) > LIMITS.reason_chars:
+        raise Invalid(f"The reason is longer than {LIMITS.reason_chars:,} characters.")
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)

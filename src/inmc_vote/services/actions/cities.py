@@ -14,7 +14,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import City
 from inmc_vote.domain.cities import CityFields, clean_city, natural_key, parse_cities_csv, slug_for
 from inmc_vote.domain.errors import Conflict
-from inmc_vote.services.queries.cities import city_by_id
+from inmc_vote.services.steps.rows import city_by_id
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ async def _close(
     session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
 ) -> dict[str, Any]:
     reason = request.reason
-    # Reaching closes_at closes the ballot by itself (see schedule.py); closing by hand
+    # Reaching closes_at closes the ballot by itself (see steps/schedule.py); closing by hand
     # before that is an early close, allowed only with a reason that everyone can read.
     if not reason:
         raise Invalid(

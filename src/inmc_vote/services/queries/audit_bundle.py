@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from inmc_vote.config import LIMITS
+from inmc_vote.db import paging
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import (
     Ballot,
@@ -42,7 +43,7 @@ from inmc_vote.domain.protocol.credentials import RollLine
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.protocol.events import Event
 from inmc_vote.services.queries import results
-from inmc_vote.services.steps import keyring, paging
+from inmc_vote.services.steps import keyring
 
 
 def filename(ballot_id: str) -> str:
@@ -70,11 +71,14 @@ class Snapshot:
 
 
 async def snapshot(db: Database, ballot_id: str, now: datetime) -> Snapshot:
+    """What the bundle holds, fixed by one consistent read. The caller first applies what
+    the clock made due (`actions.schedule.current`), as the web's two callers do."""
     async with db.read() as session:
         if not is_sqlite(db.url):  # SQLite's read transaction is a snapshot already
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         ballot = await session.get(Ballot, ballot_id)
-        assert ballot is not None  # the caller caught it up with schedule.current; never deleted
+        if ballot is None:
+            raise NotFound(f"There is no ballot «{ballot_id}».")
         manifests = list(
             (
                 await session.execute(

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, Seal
+from inmc_vote.db.paging import page_after
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import manifest
-from inmc_vote.services.steps.paging import page_after
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Candidacy, Dossier
 from inmc_vote.domain.errors import NotFound
+from inmc_vote.services.steps.rows import candidacy_of
 
 
 async def list_for_ballot(db: Database, ballot_id: str) -> list[Candidacy]:
@@ -39,17 +39,3 @@ async def dossier_file(db: Database, ballot_id: str, candidacy_id: int) -> Dossi
         if dossier is None:
             raise NotFound("This candidacy has no dossier.")
         return dossier
-
-
-async def candidacy_of(session: AsyncSession, ballot_id: str, city_id: int) -> Candidacy | None:
-    return (
-        (
-            await session.execute(
-                select(Candidacy).where(
-                    Candidacy.ballot_id == ballot_id, Candidacy.city_id == city_id
-                )
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )

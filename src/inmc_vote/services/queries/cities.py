@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import City
-from inmc_vote.domain.errors import NotFound
+from inmc_vote.services.steps.rows import city_by_id
 
 
 async def list_cities(db: Database) -> list[City]:
@@ -19,10 +18,3 @@ async def list_cities(db: Database) -> list[City]:
 async def get_city(db: Database, city_id: int) -> City:
     async with db.read() as session:
         return await city_by_id(session, city_id)
-
-
-async def city_by_id(session: AsyncSession, city_id: int) -> City:
-    city = await session.get(City, city_id)
-    if city is None:
-        raise NotFound(f"There is no member city with id {city_id}.")
-    return city

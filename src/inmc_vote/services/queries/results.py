@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from inmc_vote.db import paging
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Manifest as ManifestRow
 from inmc_vote.db.models import Seal, Tally, TallyOutcome
@@ -21,7 +22,6 @@ from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.protocol import tally
 from inmc_vote.domain.protocol.manifest import Manifest
-from inmc_vote.services.steps import paging
 
 
 @dataclass(frozen=True)

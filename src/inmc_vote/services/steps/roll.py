@@ -25,7 +25,10 @@ def check_tokens_can_be_issued(ballot: Ballot) -> None:
             "(a lost token that the server issued is revoked and replaced by its fingerprint)."
         )
     if ballot.state != State.FROZEN.value:
-        raise Conflict(f"The ballot is {ballot.state}: tokens are issued once it is frozen.")
+        raise Conflict(
+            f"The ballot is {ballot.state}: tokens are issued (or an offline roll uploaded) "
+            "once it is frozen, and only once."
+        )
 
 
 def add(

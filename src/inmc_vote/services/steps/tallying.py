@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from inmc_vote.db import paging
 from inmc_vote.db.models import (
     Ballot,
     BoardEntry,
@@ -33,7 +34,7 @@ from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.protocol import credentials, keys, manifest, tally
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_ms
 from inmc_vote.domain.timefmt import show_time
-from inmc_vote.services.steps import keyring, paging
+from inmc_vote.services.steps import keyring
 from inmc_vote.services.steps.manifests import NextRoundPlan, fix_manifest
 
 
