@@ -39,11 +39,11 @@ LAYERS: dict[str, frozenset[str]] = {
 }
 # part -> the only third-party packages it may import (None: any)
 THIRD_PARTY: dict[str, frozenset[str] | None] = {
-    "domain": frozenset({"cryptography"}),
-    "verify": frozenset({"cryptography"}),
+    "domain": frozenset({"cryptography", "nacl"}),
+    "verify": frozenset({"cryptography", "nacl"}),
     "config": frozenset(),
     "documents": frozenset({"jinja2", "markupsafe", "segno"}),
-    "tools": frozenset({"cryptography", "httpx"}),
+    "tools": frozenset({"cryptography", "httpx", "nacl"}),
 }
 NEVER_IN_SERVICES = ("litestar", "jinja2", "msgspec", "uvicorn", "httpx")
 # Inside services: actions may use steps and queries; queries only steps; steps only steps.
