@@ -1,10 +1,11 @@
 """The two sigma proofs of protocol v2, made non-interactive with strong Fiat–Shamir.
 
 - Schnorr's proof of knowledge of a discrete logarithm (Belenios' specification,
-  "Proofs of knowledge of a secret key" / "individual proofs"), for a ballot's
-  randomness and a trustee's share of the key;
+  "Trustee keys": A = g^w, the challenge over the key and A, the response w + x·c), for
+  a ballot's randomness and a trustee's share of the key;
 - Chaum and Pedersen's proof that two logarithms are equal (Crypto 1992; Belenios'
-  "partial decryption" proofs), for a decryption factor.
+  specification, "Tally": A = g^w and B = alpha^w, the response w + x·c), for a
+  decryption factor.
 
 Both are published in commitment form, (commitment, response), and the verifier
 recomputes the challenge. Each caller passes its whole statement as `context` (the
@@ -41,10 +42,10 @@ def schnorr_prove(
     label: str, context: Sequence[bytes], secret: bytes, nonce: bytes | None = None
 ) -> Schnorr:
     """Prove knowledge of `secret` (its public point must be inside `context`)."""
-    w = nonce if nonce is not None else group.random_scalar()
+    w = group.random_scalar() if nonce is None else group.scalar(nonce)
     commitment = group.base_mul(w)
     c = group.hash_scalar(label, *context, commitment)
-    return Schnorr(commitment, group.s_add(w, group.s_mul(c, secret)))
+    return Schnorr(commitment, group.s_add(w, group.s_mul(c, group.scalar(secret))))
 
 
 def schnorr_check(label: str, context: Sequence[bytes], public: bytes, proof: Schnorr) -> bool:
@@ -53,7 +54,7 @@ def schnorr_check(label: str, context: Sequence[bytes], public: bytes, proof: Sc
         commitment = group.point(proof.commitment)
         response = group.scalar(proof.response)
         c = group.hash_scalar(label, *context, commitment)
-        return group.base_mul(response) == group.add(commitment, group.mul(c, public))
+        return group.base_mul(response) == group.add(commitment, group.mul(c, group.point(public)))
     except group.GroupError:
         return False
 
@@ -62,10 +63,10 @@ def chaum_pedersen_prove(
     label: str, context: Sequence[bytes], secret: bytes, base: bytes, nonce: bytes | None = None
 ) -> ChaumPedersen:
     """Prove that X = x·G and D = x·B share x (`context` holds X, B and D)."""
-    w = nonce if nonce is not None else group.random_scalar()
-    a1, a2 = group.base_mul(w), group.mul(w, base)
+    w = group.random_scalar() if nonce is None else group.scalar(nonce)
+    a1, a2 = group.base_mul(w), group.mul(w, group.point(base))
     c = group.hash_scalar(label, *context, a1, a2)
-    return ChaumPedersen((a1, a2), group.s_add(w, group.s_mul(c, secret)))
+    return ChaumPedersen((a1, a2), group.s_add(w, group.s_mul(c, group.scalar(secret))))
 
 
 def chaum_pedersen_check(
@@ -81,6 +82,7 @@ def chaum_pedersen_check(
         a1, a2 = (group.point(p) for p in proof.commitments)
         response = group.scalar(proof.response)
         c = group.hash_scalar(label, *context, a1, a2)
+        public, base, factor = group.point(public), group.point(base), group.point(factor)
         return group.base_mul(response) == group.add(a1, group.mul(c, public)) and group.mul(
             response, base
         ) == group.add(a2, group.mul(c, factor))
