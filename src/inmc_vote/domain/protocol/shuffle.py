@@ -10,12 +10,13 @@ same algorithms are in the CHVote specification as GenShuffle, GenPermutationCom
 GenCommitmentChain, GenShuffleProof and CheckShuffleProof), written additively. Their
 ciphertext e_i = (a_i, b_i), a = m·pk^r, b = g^r, is our (beta_i, alpha_i); pk is Y, g
 is G, and their independent generators h, h_1..h_N are `group.generator(mh, 0)` and
-`group.generator(mh, i)`. Each function names the algorithm it follows.
+`group.generator(mh, i)`. Each function names the paper's algorithm it follows, by name:
+the numbering differs between the paper and the CHVote specification's versions.
 
 The permutation
 ---------------
 A permutation ψ of 0..N−1 (0-based here, 1-based in the paper) sends the *output*
-position to the *input* position, as in the paper's GenShuffle (Alg. 1):
+position to the *input* position, as in the paper's GenShuffle:
 
     output_i = (alpha_ψ(i) + r'_i·G,  beta_ψ(i) + r'_i·Y)
 
@@ -24,9 +25,9 @@ randomness by input (their r̃_ψ(i) is our r'_i); nothing else changes.
 
 The proof's fields (all base64url in `Proof.to_json`)
 ---------------------------------------------------
-    permutation_commitments  c_1..c_N   c_ψ(i) = r_ψ(i)·G + h_i        (Alg. 5)
-    chain                    ĉ_1..ĉ_N   ĉ_i = r̂_i·G + u'_i·ĉ_(i−1), ĉ_0 = h  (Alg. 6)
-    t1, t2, t3, t41, t42     points     (Alg. 4)
+    permutation_commitments  c_1..c_N   c_ψ(i) = r_ψ(i)·G + h_i
+    chain                    ĉ_1..ĉ_N   ĉ_i = r̂_i·G + u'_i·ĉ_(i−1), ĉ_0 = h
+    t1, t2, t3, t41, t42     points
     t_hat                    t̂_1..t̂_N   points
     s1, s2, s3, s4           scalars
     s_hat, s_prime           ŝ_1..ŝ_N, s'_1..s'_N   scalars
@@ -120,7 +121,7 @@ def _is_ciphertext(ct: object) -> bool:
     )
 
 
-# --- shuffling (Alg. 1 GenShuffle, Alg. 2 GenPermutation, Alg. 3 GenReEncryption) ------
+# --- shuffling (GenShuffle, GenPermutation, GenReEncryption) ------
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class ShuffleSecret:
 
 
 def random_permutation(n: int) -> tuple[int, ...]:
-    """A uniform permutation of 0..n−1 (Alg. 2 GenPermutation: Knuth's shuffle)."""
+    """A uniform permutation of 0..n−1 (GenPermutation: Knuth's shuffle)."""
     items = list(range(n))
     for i in range(n - 1, 0, -1):
         j = secrets.randbelow(i + 1)
@@ -148,7 +149,7 @@ def shuffle(
     permutation: Sequence[int] | None = None,
     randomness: Sequence[bytes] | None = None,
 ) -> tuple[list[Ciphertext], ShuffleSecret]:
-    """Alg. 1 GenShuffle: output_i = (alpha_ψ(i) + r'_i·G, beta_ψ(i) + r'_i·Y).
+    """GenShuffle: output_i = (alpha_ψ(i) + r'_i·G, beta_ψ(i) + r'_i·Y).
 
     `permutation` (ψ) and `randomness` (r'_1..r'_N, by output position) are drawn here
     unless given (tests give them). Raises ValueError for an empty list, a ψ that is not
@@ -167,7 +168,7 @@ def shuffle(
         if len(rs) != n:
             raise ValueError("one re-encryption scalar per ciphertext")
     output: list[Ciphertext] = []
-    for i in range(n):  # Alg. 3 GenReEncryption, applied to input ψ(i)
+    for i in range(n):  # GenReEncryption, applied to input ψ(i)
         alpha, beta = cts[psi[i]]
         output.append(
             (group.add(alpha, group.base_mul(rs[i])), group.add(beta, group.mul(rs[i], Y)))
@@ -302,7 +303,7 @@ def _challenge_c(
 def _permutation_commitment(
     psi: Sequence[int], hs: Sequence[bytes]
 ) -> tuple[list[bytes], list[bytes]]:
-    """Alg. 5 GenPermutationCommitment: c_ψ(i) = r_ψ(i)·G + h_i; returns (c, r)."""
+    """GenPermutationCommitment: c_ψ(i) = r_ψ(i)·G + h_i; returns (c, r)."""
     n = len(psi)
     cs = [b""] * n
     rs = [b""] * n
@@ -313,7 +314,7 @@ def _permutation_commitment(
 
 
 def _commitment_chain(c0: bytes, us: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """Alg. 6 GenCommitmentChain: ĉ_i = r̂_i·G + u_i·ĉ_(i−1); returns (ĉ_1..ĉ_N, r̂)."""
+    """GenCommitmentChain: ĉ_i = r̂_i·G + u_i·ĉ_(i−1); returns (ĉ_1..ĉ_N, r̂)."""
     chain: list[bytes] = []
     rs: list[bytes] = []
     previous = c0
@@ -337,7 +338,7 @@ def prove(
     cts_out: Sequence[Ciphertext],
     secret: ShuffleSecret,
 ) -> Proof:
-    """Alg. 4 GenProof: prove that `cts_out` is `shuffle(cts_in, Y)` with `secret`."""
+    """GenProof: prove that `cts_out` is `shuffle(cts_in, Y)` with `secret`."""
     n = len(cts_in)
     psi, r_out = secret.permutation, secret.randomness
     if n == 0 or len(cts_out) != n or len(psi) != n or len(r_out) != n or len(mh) != _SIZE:
@@ -396,7 +397,7 @@ def prove(
     )
 
 
-# --- verification (Alg. 7 CheckProof) -------------------------------------------------
+# --- verification (CheckProof) -------------------------------------------------
 
 _Sums = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes]
 """Over a range of positions: Σ c_i, Σ h_i, Σ u_i·c_i, Σ u_i·beta_i, Σ u_i·alpha_i,
@@ -424,7 +425,7 @@ class _Range:
 
 
 def _check_range(part: _Range) -> _Sums | None:
-    """Alg. 7's per-position work over one range: t̂'_i = −c·ĉ_i + ŝ_i·G + s'_i·ĉ_(i−1)
+    """CheckProof's per-position work over one range: t̂'_i = −c·ĉ_i + ŝ_i·G + s'_i·ĉ_(i−1)
     must be t̂_i, and the weighted sums are returned (None if any check fails)."""
     try:
         hs = part.hs
@@ -496,7 +497,7 @@ def verify(
     *,
     workers: int | None = None,
 ) -> bool:
-    """Alg. 7 CheckProof: whether `proof` shows that `cts_out` re-encrypts a permutation
+    """CheckProof: whether `proof` shows that `cts_out` re-encrypts a permutation
     of `cts_in` under Y. False (never an exception) for anything malformed or wrong.
 
     `workers` > 1 splits the per-position work (the weighted sums and the t̂ checks,
