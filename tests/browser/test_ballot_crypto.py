@@ -1,13 +1,17 @@
-"""The browser's ballot code (web/static/ballot/*.js) in Chromium, against RFC 9180's test
-vectors and, byte for byte, against the Python reference in domain/protocol.
+"""The browser's ballot code (web/static/ballot/*.js, protocol v2) in Chromium, byte for
+byte against the Python reference in domain/protocol (group, payload, ballot, board).
 
-The modules are served by a small local HTTP server with the site's script policy
-(`script-src 'self'`), since ES modules need http(s), not file://. Values cross between
-Python and the page as hex or base64url strings.
+The modules are served by a small local HTTP server under /static/, as the site serves
+them, from a page that carries vote.html's own import map (bare `@noble/...` specifiers,
+SHA-384 `integrity` for every vendored module) and the site's script policy
+(`script-src 'self'` plus the import map's hash), since ES modules need http(s), not
+file://. Values cross between Python and the page as hex or base64url strings.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import random
 import re
@@ -19,76 +23,226 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import hashes, hpke
-from cryptography.hazmat.primitives import hmac as crypto_hmac
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nacl import bindings as sodium
 
 import inmc_vote
-from inmc_vote.domain.protocol import board, credentials, keys, manifest, readable, vote
+from inmc_vote.domain.protocol import (
+    ballot,
+    board,
+    credentials,
+    group,
+    keys,
+    manifest,
+    payload,
+    readable,
+)
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, sha256
 
 pytestmark = pytest.mark.browser
 
-STATIC = Path(inmc_vote.__file__).parent / "web" / "static"
-CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-# RFC 9180, Appendix A.1.1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, base
-# mode, and its first encryption (sequence number 0). Copied from the RFC's text as
-# stored in cfrg/draft-irtf-cfrg-hpke (auth48/draft-irtf-cfrg-hpke.txt, commit 8fc0f527,
-# where the appendix is still numbered B.1.1), and re-derived below from ikmE, ikmR, info
-# and pt alone by `_independent_derivation`, so a wrong value here fails.
-RFC9180_A11 = {
-    "info": "4f6465206f6e2061204772656369616e2055726e",
-    "ikmE": "7268600d403fce431561aef583ee1613527cff655c1343f29812e66706df3234",
-    "pkEm": "37fda3567bdbd628e88668c3c8d7e97d1d1253b6d4ea6d44c150f741f1bf4431",
-    "skEm": "52c4a758a802cd8b936eceea314432798d5baf2d7e9235dc084ab1b9cfa2f736",
-    "ikmR": "6db9df30aa07dd42ee5e8181afdb977e538f5e1fec8a06223f33f7013e525037",
-    "pkRm": "3948cfe0ad1ddb695d780e59077195da6c56506b027329794ab02bca80815c4d",
-    "skRm": "4612c550263fc8ad58375df3f557aac531d26850903e55a9f23f21d8534e8ac8",
-    "enc": "37fda3567bdbd628e88668c3c8d7e97d1d1253b6d4ea6d44c150f741f1bf4431",
-    "shared_secret": "fe0e18c9f024ce43799ae393c7e8fe8fce9d218875e8227b0187c04e7d2ea1fc",
-    "key_schedule_context": "00725611c9d98c07c03f60095cd32d400d8347d45ed67097bbad50fc56da742d07"
-    "cb6cffde367bb0565ba28bb02c90744a20f5ef37f30523526106f637abb05449",
-    "secret": "12fff91991e93b48de37e7daddb52981084bd8aa64289c3788471d9a9712f397",
-    "key": "4531685d41d65f03dc48f6b8302c05b0",
-    "base_nonce": "56d890e5accaaf011cff4b7d",
-    "exporter_secret": "45ff1c2e220db587171952c0592d5f5ebe103f1561a2614e38f2ffd47e99e3f8",
-    "pt": "4265617574792069732074727574682c20747275746820626561757479",
-    "aad": "436f756e742d30",
-    "ct": "f938558b5d72f1a23810b4be2ab4f84331acc02fc97babc53a52ae8218a355a9"
-    "6d8770ac83d07bea87e13c512a",
-}
-
-SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
+WEB = Path(inmc_vote.__file__).parent / "web"
+TEMPLATE = WEB / "templates" / "vote.html"
+IMPORT_MAP = re.search(
+    r'<script type="importmap">(.*?)</script>', TEMPLATE.read_text(encoding="utf-8"), re.S
+)
+assert IMPORT_MAP, "vote.html carries the import map"
+PAGE_MAP = IMPORT_MAP.group(1)
+BALLOT_ID = "k7m2p9q4r8s3"
 
 
-# --- Fixtures: a static server with the site's CSP, Chromium, one page per module ---------
+def _spoilt_map() -> str:
+    """The import map with one vendored module's integrity wrong: Chromium must refuse it."""
+    value = json.loads(PAGE_MAP)
+    value["integrity"]["/static/vendor/noble-hashes/sha2.js"] = "sha384-" + base64.b64encode(
+        bytes(48)
+    ).decode("ascii")
+    return "\n" + json.dumps(value, indent=2) + "\n"
+
+
+def _hash_source(import_map: str) -> str:
+    """The CSP source that lets Chromium run this inline import map."""
+    digest = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def _page(import_map: str) -> tuple[bytes, str]:
+    html = (
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>ballot code</title>'
+        f'<script type="importmap">{import_map}</script><p>ballot code</p></html>'
+    )
+    csp = (
+        f"default-src 'self'; script-src 'self' {_hash_source(import_map)}; object-src 'none'; "
+        "base-uri 'none'"
+    )
+    return html.encode(), csp
+
+
+PAGES = {"/page.html": _page(PAGE_MAP), "/spoilt.html": _page(_spoilt_map())}
+
+
+class StubServer:
+    """The vote page's half of the server, as protocol v2 says (a stand-in until the real
+    one is done): vote.html's voting part rendered with the site's CSP plus the import
+    map's hash, a manifest v2 (`keys.election`), the roll line, an empty board, and a cast
+    endpoint that checks the ballot as the server must and answers a signed receipt, or,
+    with `receipt_for_another = True`, a well-signed receipt naming another tracker."""
+
+    def __init__(self) -> None:
+        self.reset("plurality", IDS[:5])
+
+    def reset(self, method: str, candidate_ids: list[str]) -> None:
+        self.x = group.random_scalar()
+        self.y = group.base_mul(self.x)
+        self.authority_seed, authority_pk = keys.new_ed25519()
+        registrar_seed, registrar_pk = keys.new_ed25519()
+        self.seed, self.line = credentials.issue(BALLOT_ID, registrar_seed)
+        self.token = credentials.format_token(BALLOT_ID, self.seed)
+        self.candidate_ids = candidate_ids
+        self.manifest = canonical_json(
+            {
+                "format": "inmc-vote/manifest/v2",
+                "ballot": BALLOT_ID,
+                "round": 1,
+                "method": method,
+                "rules": {"blank_allowed": True},
+                "candidates": [
+                    {"city": f"City {c}", "country": "Čechy", "id": c} for c in candidate_ids
+                ],
+                "keys": {
+                    "authority": b64url(authority_pk),
+                    "registrar": b64url(registrar_pk),
+                    "election": b64url(self.y),
+                },
+            }
+        )
+        self.mh = sha256(self.manifest)
+        self.received: list[dict[str, Any]] = []
+        self.receipt_for_another = False
+
+    def page(self) -> tuple[int, bytes, dict[str, str]]:
+        import jinja2
+
+        from inmc_vote.web.security_headers import SECURITY_HEADERS
+
+        text = TEMPLATE.read_text(encoding="utf-8")
+        start = text.index('{% if ballot.state == "open" %}') + len(
+            '{% if ballot.state == "open" %}'
+        )
+        part = text[start : text.index('{% elif ballot.state == "frozen" %}')]
+        env = jinja2.Environment(autoescape=True)
+        env.globals["_"] = lambda words, **values: words % values if values else words
+        html = env.from_string(
+            '<!doctype html><html lang="en"><meta charset="utf-8"><title>vote</title>'
+            f"<main>{part}</main></html>"
+        ).render(ballot={"id": BALLOT_ID, "question": "Which city?"}, server="http://testserver")
+        policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
+            "script-src 'self'", f"script-src 'self' {_hash_source(PAGE_MAP)}"
+        )
+        return (
+            200,
+            html.encode(),
+            {
+                "Content-Type": "text/html; charset=utf-8",
+                "Content-Security-Policy": policy,
+            },
+        )
+
+    def get(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+        api = f"/api/v1/ballots/{BALLOT_ID}"
+        if path == f"/vote/{BALLOT_ID}":
+            return self.page()
+        if path == f"{api}/manifest":
+            signature = keys.sign(self.authority_seed, manifest.signed_message(self.mh))
+            return (
+                200,
+                self.manifest,
+                {
+                    "Content-Type": "application/json",
+                    "X-Manifest-Hash": b64url(self.mh),
+                    "X-Authority-Signature": b64url(signature),
+                },
+            )
+        if path == f"{api}/roll/{b64url(self.line.pk)}":
+            return self.json({**self.line.to_json(), "revoked": False})
+        if path.startswith(f"{api}/board"):
+            return self.json({"entries": [], "next_after": None})
+        if path == f"{api}/candidacies":
+            return self.json([])
+        if path == api:
+            return self.json({"turnout": {"ballots": len(self.received), "eligible": 40}})
+        return 404, b"{}", {"Content-Type": "application/json"}
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes, dict[str, str]]:
+        if path != f"/api/v1/ballots/{BALLOT_ID}/cast":
+            return 404, b"{}", {}
+        value = json.loads(body)
+        try:
+            ballot.check(ballot.Ballot.parse(value), self.mh, self.y)
+        except ballot.BallotError as error:
+            return self.json({"detail": str(error)}, 422)
+        self.received.append(value)
+        tracker = board.tracker_of(value)
+        if self.receipt_for_another:
+            tracker = sha256(b"someone else's ballot")
+        return self.json(_receipt(self.authority_seed, self.mh, tracker, seq=1, prev=self.mh), 201)
+
+    def vote_of(self, sent: dict[str, Any]) -> dict[str, Any] | None:
+        parsed = ballot.Ballot.parse(sent)
+        m = group.sub(parsed.beta, group.mul(self.x, parsed.alpha))
+        return payload.decode(payload.extract(m), self.candidate_ids)
+
+    @staticmethod
+    def json(value: Any, status: int = 200) -> tuple[int, bytes, dict[str, str]]:
+        return status, json.dumps(value).encode(), {"Content-Type": "application/json"}
+
+
+STUBS: list[StubServer] = []  # the current one last (see the `stub` fixture)
+
+
+# --- Fixtures: a static server with the site's CSP, Chromium, one page -------------------
 
 
 class _StaticHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
 
     def do_GET(self) -> None:
+        if self.path in PAGES:
+            body, csp = PAGES[self.path]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Security-Policy", csp)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if self.path.startswith(("/vote/", "/api/")):
+            self._answer(*STUBS[-1].get(self.path))
+            return
         if self.path == "/favicon.ico":  # none: answer without a 404 in the console
             self.send_response(204)
             self.end_headers()
             return
+        if not self.path.startswith("/static/"):  # only what the site serves
+            self.send_error(404)
+            return
         super().do_GET()
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self._answer(*STUBS[-1].post(self.path, self.rfile.read(length)))
+
+    def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", CSP)
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
@@ -98,7 +252,7 @@ class _StaticHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def static_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_StaticHandler, directory=str(STATIC)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_StaticHandler, directory=str(WEB)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -112,33 +266,37 @@ def chromium(browser: Any) -> Any:
     return browser
 
 
-def _open(chromium: Any, static_url: str) -> Any:
+def _open(chromium: Any, url: str) -> Any:
     context = chromium.new_context()
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(static_url + "/ballot/")  # the directory listing: an http page of the origin
+    page.goto(url)
     page.errors = errors
     return page
 
 
 @pytest.fixture(scope="module")
 def page(chromium: Any, static_url: str) -> Iterator[Any]:
-    tab = _open(chromium, static_url)
+    tab = _open(chromium, static_url + "/page.html")
     yield tab
-    assert tab.errors == [], tab.errors  # e.g. a CSP violation
+    assert tab.errors == [], tab.errors  # e.g. a CSP violation or a refused integrity
     tab.context.close()
 
 
+MODULES = ("protocol", "group", "payload", "ballot", "receipt", "readable", "encoding")
+
+
 def js(page: Any, body: str, arg: Any = None) -> Any:
-    """Run `body` in an async function of `arg`, with both modules and the byte helpers
-    (hex, fromHex, b64url, fromB64url) in scope; return what it returns."""
+    """Run `body` in an async function of `arg`, with the ballot modules and the byte
+    helpers (hex, fromHex, b64url, fromB64url) in scope; return what it returns."""
+    imports = "".join(
+        f"  const {name} = await import('/static/ballot/{name}.js');\n" for name in MODULES
+    )
     return page.evaluate(
         "async (arg) => {\n"
-        "  const protocol = await import('/ballot/protocol.js');\n"
-        "  const hpke = await import('/ballot/hpke.js');\n"
-        "  const readable = await import('/ballot/readable.js');\n"
+        f"{imports}"
         "  const { hex, fromHex, b64url, fromB64url } = protocol;\n"
         f"{body}\n"
         "}",
@@ -146,164 +304,553 @@ def js(page: Any, body: str, arg: Any = None) -> Any:
     )
 
 
-# --- RFC 9180 ---------------------------------------------------------------------------
+# --- The vendored library, as the page loads it -----------------------------------------
 
 
-def _labeled_extract(suite_id: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:
-    mac = crypto_hmac.HMAC(salt or bytes(32), hashes.SHA256())
-    mac.update(b"HPKE-v1" + suite_id + label + ikm)
-    return mac.finalize()
+def test_the_page_loads_noble_through_its_import_map(page):
+    assert js(page, "return [hex(group.BASE), String(group.L)];") == [
+        group.BASE.hex(),
+        str(group.L),
+    ]
 
 
-def _labeled_expand(suite_id: bytes, prk: bytes, label: bytes, info: bytes, n: int) -> bytes:
-    labeled_info = n.to_bytes(2, "big") + b"HPKE-v1" + suite_id + label + info
-    return HKDFExpand(hashes.SHA256(), n, labeled_info).derive(prk)
+def test_a_vendored_module_with_other_bytes_is_refused(chromium, static_url):
+    tab = _open(chromium, static_url + "/spoilt.html")
+    try:
+        result = tab.evaluate(
+            """async () => {
+              try { await import('/static/ballot/group.js'); return 'loaded'; }
+              catch (error) { return 'refused'; }
+            }"""
+        )
+        assert result == "refused"
+        assert any("integrity" in message for message in tab.errors), tab.errors
+    finally:
+        tab.context.close()
 
 
-def _independent_derivation(
-    ikm_e: bytes, ikm_r: bytes, info: bytes, pt: bytes, aad: bytes
-) -> dict[str, str]:
-    """RFC 9180 written out with `cryptography`'s X25519, HMAC, HKDF-Expand and AES-GCM:
-    DeriveKeyPair (§7.1.3), Encap (§4.1), KeySchedule (§5.1) and Seal at sequence 0."""
-    kem = b"KEM" + (0x0020).to_bytes(2, "big")
-    suite = b"HPKE" + bytes.fromhex("002000010001")
+# --- §1: the group ------------------------------------------------------------------------
 
-    def derive_key_pair(ikm: bytes) -> tuple[bytes, bytes]:
-        dkp_prk = _labeled_extract(kem, b"", b"dkp_prk", ikm)
-        sk = _labeled_expand(kem, dkp_prk, b"sk", b"", 32)
-        return sk, keys.x25519_public(sk)
+SMALL_ORDER = [
+    "0100000000000000000000000000000000000000000000000000000000000000",  # identity
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # order 2
+    "0000000000000000000000000000000000000000000000000000000000000000",  # order 4
+    "0000000000000000000000000000000000000000000000000000000000000080",  # order 4
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  # order 8
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  # order 8
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",  # order 8
+]
+NOT_CANONICAL = [
+    "0100000000000000000000000000000000000000000000000000000000000080",  # identity, x = -0
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y = p
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y = p + 1
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",  # y = 2^255 - 1
+]
 
-    sk_e, pk_e = derive_key_pair(ikm_e)
-    sk_r, pk_r = derive_key_pair(ikm_r)
-    dh = X25519PrivateKey.from_private_bytes(sk_e).exchange(X25519PublicKey.from_public_bytes(pk_r))
-    eae_prk = _labeled_extract(kem, b"", b"eae_prk", dh)
-    shared_secret = _labeled_expand(kem, eae_prk, b"shared_secret", pk_e + pk_r, 32)
-    context = (
-        b"\x00"
-        + _labeled_extract(suite, b"", b"psk_id_hash", b"")
-        + _labeled_extract(suite, b"", b"info_hash", info)
+
+def _torsion_points() -> list[bytes]:
+    """Points of the prime-order subgroup plus a torsion point of order 8, 4 or 2: on the
+    curve, of large order, but not in the subgroup (libsodium's add takes them)."""
+    rng = random.Random(8)
+    out = []
+    for small in SMALL_ORDER[1:]:
+        p = group.base_mul(group.scalar_of(rng.randrange(1, group.L)))
+        out.append(sodium.crypto_core_ed25519_add(p, bytes.fromhex(small)))
+    return out
+
+
+def _is_point_in_browser(page: Any, encodings: list[bytes]) -> list[bool]:
+    return js(
+        page,
+        "return arg.map((p) => group.isPoint(fromHex(p)));",
+        [e.hex() for e in encodings],
     )
-    secret = _labeled_extract(suite, shared_secret, b"secret", b"")
-    key = _labeled_expand(suite, secret, b"key", context, 16)
-    base_nonce = _labeled_expand(suite, secret, b"base_nonce", context, 12)
-    values = {
-        "skEm": sk_e,
-        "pkEm": pk_e,
-        "skRm": sk_r,
-        "pkRm": pk_r,
-        "enc": pk_e,
-        "shared_secret": shared_secret,
-        "key_schedule_context": context,
-        "secret": secret,
-        "key": key,
-        "base_nonce": base_nonce,
-        "exporter_secret": _labeled_expand(suite, secret, b"exp", context, 32),
-        "ct": AESGCM(key).encrypt(base_nonce, pt, aad),
-    }
-    return {name: value.hex() for name, value in values.items()}
 
 
-def test_the_rfc9180_vector_is_re_derived_independently():
-    v = RFC9180_A11
-    derived = _independent_derivation(
-        *(bytes.fromhex(v[name]) for name in ("ikmE", "ikmR", "info", "pt", "aad"))
+def test_small_order_torsion_and_non_canonical_points_are_refused(page):
+    torsion = _torsion_points()
+    refused = [bytes.fromhex(h) for h in SMALL_ORDER + NOT_CANONICAL] + torsion
+    assert not any(group.is_point(p) for p in refused)
+    assert _is_point_in_browser(page, refused) == [False] * len(refused)
+    # and the point check names the reason, as a GroupError, for each
+    reasons = js(
+        page,
+        """
+        return arg.map((p) => {
+          try { group.point(fromHex(p)); return "accepted"; }
+          catch (error) { return error instanceof group.GroupError ? error.message : "other"; }
+        });
+        """,
+        [p.hex() for p in refused],
     )
-    assert derived == {name: v[name] for name in derived}
-    # and `cryptography`'s own HPKE opens the vector's enc ‖ ct when the aad is empty
-    sealed = AESGCM(bytes.fromhex(v["key"])).encrypt(
-        bytes.fromhex(v["base_nonce"]), bytes.fromhex(v["pt"]), None
-    )
-    opened = SUITE.decrypt(
-        bytes.fromhex(v["enc"]) + sealed,
-        X25519PrivateKey.from_private_bytes(bytes.fromhex(v["skRm"])),
-        info=bytes.fromhex(v["info"]),
-    )
-    assert opened.hex() == v["pt"]
+    assert reasons[: len(SMALL_ORDER)] == ["a point of small order"] * len(SMALL_ORDER)
+    assert reasons[-len(torsion) :] == ["not in the prime-order subgroup"] * len(torsion)
+    assert "accepted" not in reasons
+    assert "other" not in reasons
 
 
-def test_browser_hpke_reproduces_rfc9180_a11(page):
+def test_the_point_check_agrees_with_libsodium(page):
+    rng = random.Random(25519)
+    samples = [rng.randbytes(32) for _ in range(400)]
+    samples += [group.base_mul(group.random_scalar()) for _ in range(40)]
+    samples += [group.generator(sha256(b"mh"), i) for i in range(5)]
+    samples += [bytes([b]) * 32 for b in range(0, 256, 17)]
+    samples += [bytes(31), bytes(33)]  # wrong lengths
+    expected = [group.is_point(p) for p in samples]
+    assert 40 < sum(expected) < len(samples)  # both kinds are well represented
+    assert _is_point_in_browser(page, samples) == expected
+
+
+def test_scalars_are_checked_as_python_checks_them(page):
+    candidates = [
+        group.L - 1,
+        group.L,
+        group.L + 1,
+        2**256 - 1,
+        0,
+        1,
+        2**252,
+    ]
+    encodings = [n.to_bytes(32, "little") for n in candidates] + [bytes(31), bytes(33)]
+
+    def python(b: bytes) -> str:
+        try:
+            return group.scalar(b).hex()
+        except group.GroupError:
+            return "refused"
+
     result = js(
         page,
         """
-        const options = { ephemeralPrivate: fromHex(arg.skEm) };
-        const pkR = fromHex(arg.pkRm), info = fromHex(arg.info);
-        const context = await hpke.setupBaseS(pkR, info, options);
-        const sealed = await hpke.seal(pkR, info, fromHex(arg.pt), fromHex(arg.aad), options);
-        const out = { sealed: hex(sealed) };
-        for (const [name, value] of Object.entries(context)) out[name] = hex(value);
-        return out;
+        return arg.map((s) => {
+          try { return hex(group.scalarBytes(group.scalar(fromHex(s)))); }
+          catch (error) { return error instanceof group.GroupError ? "refused" : error.message; }
+        });
         """,
-        RFC9180_A11,
+        [e.hex() for e in encodings],
     )
-    v = RFC9180_A11
-    assert result == {
-        "enc": v["enc"],
-        "shared_secret": v["shared_secret"],
-        "key": v["key"],
-        "base_nonce": v["base_nonce"],
-        "exporter_secret": v["exporter_secret"],
-        "sealed": v["enc"] + v["ct"],
-    }
+    assert result == [python(e) for e in encodings]
 
 
-def test_browser_hkdf_matches_rfc5869_test_case_1(page):
-    # RFC 5869, A.1, with the extract and expand written over WebCrypto HMAC
+HS_CASES: list[tuple[str, list[bytes]]] = [
+    ("inmc-vote/v2/ballot-pok", []),
+    ("inmc-vote/v2/ballot-pok", [b""]),
+    ("inmc-vote/v2/ballot-pok", [b"", b""]),
+    ("inmc-vote/v2/decryption", [b"\x00" * 32, b"\xff" * 32, b"x"]),
+    ("é-label-✓", [b"a" * 1000]),
+    ("", [bytes(range(256))]),
+    # the length prefix separates parts: these two must differ
+    ("split", [b"ab", b"c"]),
+    ("split", [b"a", b"bc"]),
+]
+
+
+def test_hs_agrees_with_python(page):
+    rng = random.Random(512)
+    cases = list(HS_CASES) + [
+        (f"label-{i}", [rng.randbytes(rng.randrange(0, 100)) for _ in range(rng.randrange(0, 7))])
+        for i in range(20)
+    ]
     result = js(
         page,
         """
-        const prk = await hpke.hkdfExtract(fromHex(arg.salt), fromHex(arg.ikm));
-        return [hex(prk), hex(await hpke.hkdfExpand(prk, fromHex(arg.info), 42))];
+        return arg.map(([label, parts]) =>
+          hex(group.scalarBytes(group.hashScalar(label, ...parts.map(fromHex)))));
         """,
-        {"ikm": "0b" * 22, "salt": "000102030405060708090a0b0c", "info": "f0f1f2f3f4f5f6f7f8f9"},
+        [[label, [p.hex() for p in parts]] for label, parts in cases],
+    )
+    assert result == [group.hash_scalar(label, *parts).hex() for label, parts in cases]
+    assert result[6] != result[7]
+
+
+def test_group_operations_agree_with_libsodium(page):
+    rng = random.Random(7)
+    cases = []
+    for _ in range(6):
+        s, t = (group.scalar_of(rng.randrange(1, group.L)) for _ in range(2))
+        p = group.base_mul(group.scalar_of(rng.randrange(1, group.L)))
+        q = group.base_mul(group.scalar_of(rng.randrange(1, group.L)))
+        cases.append((s, t, p, q))
+    result = js(
+        page,
+        """
+        return arg.map(([s, t, p, q]) => {
+          const [a, b] = [group.scalar(fromHex(s)), group.scalar(fromHex(t))];
+          const [P, Q] = [fromHex(p), fromHex(q)];
+          return [group.baseMul(a), group.mul(a, P), group.add(P, Q), group.sub(P, Q),
+                  group.scalarBytes(group.sAdd(a, b)), group.scalarBytes(group.sMul(a, b))]
+            .map(hex);
+        });
+        """,
+        [[x.hex() for x in case] for case in cases],
     )
     assert result == [
-        "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
-        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+        [
+            group.base_mul(s).hex(),
+            group.mul(s, p).hex(),
+            group.add(p, q).hex(),
+            group.sub(p, q).hex(),
+            group.s_add(s, t).hex(),
+            group.s_mul(s, t).hex(),
+        ]
+        for s, t, p, q in cases
     ]
-
-
-def test_what_the_browser_seals_python_opens(page):
-    rng = random.Random(9180)
-    cases = [(b"", b""), (b"x", b"")] + [
-        (rng.randbytes(rng.randrange(0, 600)), rng.randbytes(rng.randrange(0, 120)))
-        for _ in range(12)
-    ]
-    tally_private, tally_pk = keys.new_x25519()
-    sealed = js(
+    refused = js(
         page,
         """
         const out = [];
-        for (const [pt, info] of arg.cases) {
-          out.push(hex(await hpke.seal(fromHex(arg.pk), fromHex(info), fromHex(pt))));
+        for (const f of [() => group.baseMul(0n), () => group.sub(group.BASE, group.BASE),
+                         () => group.mul(1n, fromHex(arg))]) {
+          try { f(); out.push("computed"); }
+          catch (error) { out.push(error instanceof group.GroupError ? "refused" : error.message); }
         }
         return out;
         """,
-        {"pk": tally_pk.hex(), "cases": [[pt.hex(), info.hex()] for pt, info in cases]},
+        SMALL_ORDER[4],
     )
-    private = keys.x25519_private_key(tally_private)
-    for (pt, info), ct_hex in zip(cases, sealed, strict=True):
-        ct = bytes.fromhex(ct_hex)
-        assert len(ct) == 32 + len(pt) + 16
-        assert SUITE.decrypt(ct, private, info=info) == pt
-    assert len({ct[:64] for ct in sealed}) == len(sealed)  # a fresh ephemeral key each time
+    assert refused == ["refused"] * 3
 
 
-def test_seal_refuses_a_bad_recipient_key(page):
+# --- §2: the payload and its point --------------------------------------------------------
+
+IDS = [f"c{i}" for i in range(1, 41)]  # 40 candidates: more than a ranking can hold
+VOTES: list[dict[str, Any]] = [
+    {"v": 1, "blank": True},
+    {"v": 1, "choice": "c1"},
+    {"v": 1, "choice": "c40"},
+    {"v": 1, "ranking": ["c2", "c1", "c12"]},
+    {"v": 1, "ranking": ["c40"]},
+    {"v": 1, "ranking": IDS[:26]},  # 26 ranks: no terminator
+    {"v": 1, "ranking": list(reversed(IDS))[:26]},
+    {"v": 1, "approve": ["c1", "c5", "c8", "c9", "c40"]},
+    {"v": 1, "approve": IDS},
+]
+
+
+def _payloads_in_browser(page: Any, votes: list[Any], ids: list[str]) -> list[str]:
+    return js(
+        page,
+        """
+        return arg.votes.map((vote) => {
+          try { return hex(payload.payloadOf(vote, arg.ids)); }
+          catch (error) {
+            if (!(error instanceof payload.PayloadError)) throw error;
+            return `refused ${error.kind}`;
+          }
+        });
+        """,
+        {"votes": votes, "ids": ids},
+    )
+
+
+def test_payloads_agree_with_python_for_every_kind(page):
+    assert _payloads_in_browser(page, VOTES, IDS) == [
+        payload.encode(vote, IDS).hex() for vote in VOTES
+    ]
+    assert payload.encode(VOTES[5], IDS)[-1] == 26  # the 26th rank fills the last byte
+
+
+def test_a_ranking_of_27_and_other_impossible_votes_are_refused(page):
+    impossible = [
+        {"v": 1, "ranking": IDS[:27]},
+        {"v": 1, "choice": "nobody"},
+        {"v": 1, "ranking": ["c1", "nobody"]},
+        {"v": 1, "approve": ["nobody"]},
+        {"v": 2, "choice": "c1"},
+        {"v": 1, "choice": "c1", "blank": True},
+        {"v": 1, "blank": False},
+        {"v": 1},
+    ]
+    for vote in impossible:
+        with pytest.raises((payload.PayloadError, ValueError)):
+            payload.encode(vote, IDS)
+    result = _payloads_in_browser(page, impossible, IDS)
+    assert result[0] == "refused too-many"
+    assert result[1:4] == ["refused unknown"] * 3
+    assert all(r.startswith("refused ") for r in result)
+    # stricter than Python where the page can be: no repeated or empty ranking or approval
+    stricter = [
+        {"v": 1, "ranking": ["c1", "c1"]},
+        {"v": 1, "approve": ["c2", "c2"]},
+        {"v": 1, "ranking": []},
+        {"v": 1, "approve": []},
+    ]
+    assert _payloads_in_browser(page, stricter, IDS) == [
+        "refused duplicate",
+        "refused duplicate",
+        "refused vote",
+        "refused vote",
+    ]
+    # a choice past the 255th candidate, an approval past the 208th
+    many = [f"x{i}" for i in range(1, 301)]
+    assert _payloads_in_browser(
+        page, [{"v": 1, "choice": "x256"}, {"v": 1, "approve": ["x209"]}], many
+    ) == ["refused too-many", "refused too-many"]
+
+
+def test_embedding_agrees_with_python_counter_above_zero_included(page):
+    rng = random.Random(16)
+    payloads = [payload.encode(vote, IDS) for vote in VOTES]
+    payloads += [bytes([2, 3]) + rng.randbytes(26) for _ in range(30)]
+    result = js(
+        page,
+        """
+        return arg.map((p) => {
+          const { point, counter } = payload.embed(fromHex(p));
+          return [hex(point), counter, hex(payload.extract(point))];
+        });
+        """,
+        [p.hex() for p in payloads],
+    )
+    counters = []
+    for p, (point_hex, counter, extracted) in zip(payloads, result, strict=True):
+        m = payload.embed(p)
+        assert point_hex == m.hex()
+        assert counter == int.from_bytes(m[28:30], "little")
+        assert extracted == p.hex() == payload.extract(m).hex()
+        # the first counter that works, and none before it
+        for earlier in range(counter):
+            assert not group.is_point(p + earlier.to_bytes(2, "little") + b"\x00\x00")
+        counters.append(counter)
+    assert payload.embed(payload.encode({"v": 1, "blank": True}, IDS))[28] == 8  # counter 8
+    assert sum(c > 0 for c in counters) > len(counters) // 2
+    assert max(counters) > 16
+
+
+# --- §3: the ballot ------------------------------------------------------------------------
+
+
+def _inputs(rng: random.Random) -> dict[str, bytes]:
+    return {
+        "mh": rng.randbytes(32),
+        "y": group.base_mul(group.scalar_of(rng.randrange(1, group.L))),
+        "seed": rng.randbytes(32),
+        "r": group.scalar_of(rng.randrange(1, group.L)),
+        "w": group.scalar_of(rng.randrange(1, group.L)),
+    }
+
+
+BUILD = """
+return Promise.all(arg.map(async (c) => {
+  const built = await ballot.buildBallot({
+    manifestHash: fromHex(c.mh), electionKey: fromHex(c.y), seed: fromHex(c.seed),
+    payload: fromHex(c.payload), r: fromHex(c.r), w: fromHex(c.w),
+  });
+  return { json: built.ballot, bytes: hex(encoding.canonicalJson(built.ballot)),
+           tracker: b64url(built.tracker), counter: built.counter };
+}));
+"""
+
+
+def test_same_inputs_same_r_and_w_give_the_same_ballot_bytes_and_tracker(page):
+    rng = random.Random(2028)
+    cases = []
+    for vote in VOTES:
+        inputs = _inputs(rng)
+        cases.append({**inputs, "payload": payload.encode(vote, IDS)})
+    result = js(page, BUILD, [{k: v.hex() for k, v in case.items()} for case in cases])
+    for case, got in zip(cases, result, strict=True):
+        expected = ballot.build(
+            case["mh"], case["y"], case["seed"], case["payload"], r=case["r"], w=case["w"]
+        )
+        assert bytes.fromhex(got["bytes"]) == expected.canonical()
+        assert got["json"] == expected.to_json()
+        assert from_b64url(got["tracker"]) == expected.tracker == board.tracker_of(got["json"])
+        assert got["counter"] == int.from_bytes(payload.embed(case["payload"])[28:30], "little")
+        # and the server's checks pass on what the browser built
+        ballot.check(ballot.Ballot.parse(got["json"]), case["mh"], case["y"])
+    assert any(got["counter"] > 0 for got in result)
+
+
+def test_the_browser_checks_python_ballots_and_refuses_altered_ones(page):
+    rng = random.Random(3)
+    inputs = _inputs(rng)
+    made = ballot.build(
+        inputs["mh"], inputs["y"], inputs["seed"], payload.encode(VOTES[3], IDS)
+    ).to_json()
+    other = ballot.build(inputs["mh"], inputs["y"], inputs["seed"], payload.encode(VOTES[1], IDS))
+    altered = [
+        made,
+        {**made, "beta": other.to_json()["beta"]},  # proof and signature no longer fit
+        {**made, "pok": {**made["pok"], "response": other.to_json()["pok"]["response"]}},
+        {**made, "signature": other.to_json()["signature"]},
+        {**made, "extra": 1},
+        {k: v for k, v in made.items() if k != "signature"},
+        {**made, "v": 1},
+        {**made, "alpha": b64url(bytes.fromhex(SMALL_ORDER[4]))},
+    ]
     result = js(
         page,
         """
         const out = [];
-        for (const pk of [new Uint8Array(31), new Uint8Array(32)]) {  // short; small order
-          try { await hpke.seal(pk, new Uint8Array(0), new Uint8Array(1)); out.push("sealed"); }
-          catch (e) { out.push("refused"); }
+        for (const b of arg.ballots) {
+          out.push(await ballot.checkBallot(b, fromHex(arg.mh), fromHex(arg.y)));
         }
         return out;
         """,
+        {"ballots": altered, "mh": inputs["mh"].hex(), "y": inputs["y"].hex()},
     )
-    assert result == ["refused", "refused"]
+    assert result == [True] + [False] * (len(altered) - 1)
 
 
-# --- Credentials, signatures, the ballot ---------------------------------------------------
+def test_an_election_key_outside_the_group_is_refused(page):
+    rng = random.Random(4)
+    inputs = _inputs(rng)
+    bad_keys = [bytes.fromhex(SMALL_ORDER[4]), _torsion_points()[0], bytes(32)]
+    result = js(
+        page,
+        """
+        const out = [];
+        for (const y of arg.keys) {
+          try {
+            await ballot.buildBallot({ manifestHash: fromHex(arg.mh), electionKey: fromHex(y),
+              seed: fromHex(arg.seed), payload: fromHex(arg.payload) });
+            out.push("built");
+          } catch (error) {
+            out.push(error instanceof group.GroupError ? "refused" : error.message);
+          }
+        }
+        return out;
+        """,
+        {
+            "keys": [k.hex() for k in bad_keys],
+            "mh": inputs["mh"].hex(),
+            "seed": inputs["seed"].hex(),
+            "payload": payload.encode(VOTES[0], IDS).hex(),
+        },
+    )
+    assert result == ["refused"] * len(bad_keys)
+
+
+def test_the_page_ballot_of_a_vote_decrypts_to_that_vote(page):
+    """protocol.ballotForVote, as vote.js calls it with the manifest's keys.election and
+    candidates: random r and w, so checked by the server's check and by decryption."""
+    rng = random.Random(5)
+    x = group.scalar_of(rng.randrange(1, group.L))
+    y = group.base_mul(x)
+    mh, seed = rng.randbytes(32), rng.randbytes(32)
+    value = {
+        "keys": {"election": b64url(y)},
+        "candidates": [{"id": i, "city": f"City {i}", "country": "Čechy"} for i in IDS],
+    }
+    built = js(
+        page,
+        """
+        const out = [];
+        for (const vote of arg.votes) {
+          const { ballot: b, tracker } = await protocol.ballotForVote(
+            vote, fromHex(arg.seed), arg.manifest, fromHex(arg.mh));
+          out.push([b, b64url(tracker)]);
+        }
+        return out;
+        """,
+        {"votes": VOTES, "seed": seed.hex(), "manifest": value, "mh": mh.hex()},
+    )
+    for vote, (sent, tracker) in zip(VOTES, built, strict=True):
+        parsed = ballot.Ballot.parse(sent)
+        ballot.check(parsed, mh, y)
+        assert parsed.credential == keys.ed25519_public(seed)
+        assert from_b64url(tracker) == parsed.tracker
+        m = group.sub(parsed.beta, group.mul(x, parsed.alpha))
+        assert payload.decode(payload.extract(m), IDS) == vote
+    assert len({tracker for _, tracker in built}) == len(VOTES)
+
+
+# --- §4: the receipt -----------------------------------------------------------------------
+
+
+def _receipt(
+    authority_seed: bytes, mh: bytes, tracker: bytes, *, seq: int = 17, prev: bytes | None = None
+) -> dict[str, Any]:
+    prev = prev if prev is not None else sha256(b"entry 16")
+    received_at = "2027-01-11T09:00:00.123Z"
+    entry = board.Entry(
+        seq, received_at, b"{}", tracker, prev, board.entry_hash(prev, seq, received_at, tracker)
+    )
+    return board.Receipt.issue(authority_seed, mh, BALLOT_ID, 1, entry).to_json()
+
+
+def test_receipts_are_checked_as_python_checks_them(page):
+    rng = random.Random(6)
+    inputs = _inputs(rng)
+    made = ballot.build(inputs["mh"], inputs["y"], inputs["seed"], payload.encode(VOTES[1], IDS))
+    mh, tracker = inputs["mh"], made.tracker
+    authority_seed, authority_pk = keys.new_ed25519()
+    other_seed, _ = keys.new_ed25519()
+    good = _receipt(authority_seed, mh, tracker)
+    first = _receipt(authority_seed, mh, tracker, seq=1, prev=mh)
+    other_ballot = ballot.build(
+        inputs["mh"], inputs["y"], inputs["seed"], payload.encode(VOTES[2], IDS)
+    )
+    cases = [
+        (good, None),
+        (first, None),
+        (_receipt(authority_seed, mh, other_ballot.tracker), "tracker"),  # another ballot's
+        ({**good, "hash": b64url(sha256(b"x"))}, "hash"),
+        ({**good, "received_at": "2027-01-11T09:00:00.124Z"}, "hash"),
+        (_receipt(authority_seed, mh, tracker, seq=1), "hash"),  # entry 1 follows mh
+        (_receipt(other_seed, mh, tracker), "signature"),
+        ({**good, "ballot": "otherballot1"}, "ballot"),
+        ({k: v for k, v in good.items() if k != "prev"}, "format"),
+        ({**good, "seq": "17"}, "format"),
+        ({**good, "extra": True}, "format"),
+    ]
+    result = js(
+        page,
+        """
+        const out = [];
+        for (const r of arg.receipts) {
+          out.push(await receipt.checkReceipt(r, {
+            tracker: fromHex(arg.tracker), manifestHash: fromHex(arg.mh),
+            authorityKey: fromHex(arg.authority), ballotId: arg.ballotId,
+          }));
+        }
+        return out;
+        """,
+        {
+            "receipts": [r for r, _ in cases],
+            "tracker": tracker.hex(),
+            "mh": mh.hex(),
+            "authority": authority_pk.hex(),
+            "ballotId": BALLOT_ID,
+        },
+    )
+    assert [r["reason"] for r in result] == [reason for _, reason in cases]
+    assert [r["ok"] for r in result] == [reason is None for _, reason in cases]
+    # Python agrees on every receipt it can read
+    for (value, reason), _ in zip(cases, result, strict=True):
+        try:
+            parsed = board.Receipt.parse(value)
+        except board.BoardError:
+            assert reason == "format"
+            continue
+        problem = parsed.problem(
+            tracker, manifest_hash=mh, authority=authority_pk, ballot=BALLOT_ID
+        )
+        assert (problem is None) == (reason is None), (reason, problem)
+
+
+def test_the_receipt_file_is_the_one_python_writes(page):
+    rng = random.Random(9)
+    inputs = _inputs(rng)
+    made = ballot.build(inputs["mh"], inputs["y"], inputs["seed"], payload.encode(VOTES[7], IDS))
+    authority_seed, _ = keys.new_ed25519()
+    value = _receipt(authority_seed, inputs["mh"], made.tracker)
+    text = js(
+        page,
+        "return receipt.receiptFile(arg.receipt, arg.ballot);",
+        {
+            "receipt": value,
+            "ballot": made.to_json(),
+        },
+    )
+    expected = board.ReceiptFile(board.Receipt.parse(value), made.to_json())
+    assert text == expected.text()
+    assert board.ReceiptFile.parse(text).tracker == made.tracker
+
+
+# --- Credentials and signatures (as in v1) ------------------------------------------------
 
 
 def test_what_the_browser_signs_python_verifies(page):
@@ -330,96 +877,8 @@ def test_what_the_browser_signs_python_verifies(page):
         assert sig == keys.sign(seed, message)  # Ed25519 is deterministic
 
 
-def _manifest(candidate_ids: list[str]) -> tuple[dict[str, Any], bytes, bytes]:
-    """A manifest as the server serves it (its canonical bytes), and the tally key."""
-    _, authority_pk = keys.new_ed25519()
-    _, registrar_pk = keys.new_ed25519()
-    tally_private, tally_pk = keys.new_x25519()
-    value = manifest.build(
-        ballot_id="k7m2p9q4r8s3",
-        round_number=1,
-        title="Host city of the 2028 meetings",
-        question="Which city should host the 2028 meetings?",
-        method="irv",
-        rules={"quorum": "1/2"},
-        candidates=[manifest.Candidate(c, f"City {c}", "Čechy") for c in candidate_ids],
-        eligible=40,
-        opens_at="2027-01-11T09:00:00.000Z",
-        closes_at="2027-01-18T09:00:00.000Z",
-        authority_pk=authority_pk,
-        registrar_pk=registrar_pk,
-        tally_pk=tally_pk,
-        tally_custody="single",
-        roll_size=40,
-        roll_hash=sha256(b"roll"),
-        tiebreak_commitment=sha256(b"seed"),
-        vote_size=vote.vote_size_for(candidate_ids),
-    )
-    return value, manifest.manifest_bytes(value), tally_private
-
-
-def test_browser_ballot_is_accepted_and_decrypted_by_python(page):
-    ids = [f"c{i}" for i in range(1, 13)]
-    value, data, tally_private = _manifest(ids)
-    manifest_hash = manifest.manifest_hash(data)
-    seed, _ = keys.new_ed25519()
-    token = credentials.format_token("k7m2p9q4r8s3", seed)
-    votes = [
-        {"v": 1, "choice": "c3"},
-        {"v": 1, "ranking": ["c2", "c1", "c12"]},
-        {"v": 1, "ranking": ids},
-        {"v": 1, "approve": ["c1", "c5"]},
-        {"v": 1, "approve": []},
-        {"v": 1, "blank": True},
-    ]
-    ballots = js(
-        page,
-        """
-        // as the page will: read the token, hash the manifest bytes it received
-        const { seed } = await protocol.parseToken(arg.token, "k7m2p9q4r8s3");
-        const bytes = new TextEncoder().encode(arg.manifest);
-        const manifest = JSON.parse(arg.manifest);
-        const manifestHash = await protocol.sha256(bytes);
-        const out = [];
-        for (const vote of arg.votes) {
-          out.push(await protocol.buildBallot(vote, seed, manifest, manifestHash));
-        }
-        return out;
-        """,
-        {"token": token, "manifest": data.decode(), "votes": votes},
-    )
-    for expected, sent in zip(votes, ballots, strict=True):
-        assert sorted(sent) == ["ciphertext", "credential", "manifest_hash", "signature"]
-        ballot = vote.Ballot(**{name: from_b64url(text) for name, text in sent.items()})
-        assert ballot.to_json() == sent  # canonical unpadded base64url throughout
-        assert ballot.manifest_hash == manifest_hash
-        assert ballot.credential == keys.ed25519_public(seed)
-        assert ballot.signature_valid()
-        assert len(ballot.ciphertext) == vote.ciphertext_size(value["vote_size"])
-        plaintext = vote.decrypt(ballot.ciphertext, tally_private, manifest_hash, ballot.credential)
-        assert plaintext == vote.pad(expected, value["vote_size"])
-        assert vote.unpad(plaintext) == expected
-        # bound to this manifest and this credential
-        with pytest.raises(Exception):  # noqa: B017, PT011 - cryptography's InvalidTag
-            vote.decrypt(ballot.ciphertext, tally_private, sha256(b"other"), ballot.credential)
-
-
-def test_pad_vote_agrees_with_python(page):
-    votes = [{"v": 1, "choice": "é"}, {"v": 1, "ranking": ["a" * 40] * 6}]
-    result = js(
-        page,
-        """
-        const out = [];
-        for (const vote of arg) {
-          try { out.push(hex(protocol.padVote(vote, 256))); } catch (e) { out.push(e.message); }
-        }
-        return out;
-        """,
-        votes,
-    )
-    assert result[0] == vote.pad(votes[0], 256).hex()
-    with pytest.raises(ValueError, match=re.escape(result[1])):
-        vote.pad(votes[1], 256)
+def test_the_support_check_passes_in_chromium(page):
+    assert js(page, "return await protocol.supportCheck();") is None
 
 
 # --- Tokens -----------------------------------------------------------------------------
@@ -511,7 +970,7 @@ TOKEN_ALPHABET = readable.ALPHABET + "abcxyzOILUoilu.-  \t\n\r\x0b\x85\xa0\u3000
 )
 @given(
     text=st.text(TOKEN_ALPHABET, max_size=70),
-    ballot_id=st.one_of(st.none(), st.sampled_from(["abc", "k7m2p9q4r8s3"])),
+    ballot_id=st.one_of(st.none(), st.sampled_from(["abc", BALLOT_ID])),
 )
 def test_token_parsing_agrees_with_python_on_any_text(page, text, ballot_id):
     assert _browser_parse(page, [(text, ballot_id)]) == [_python_parse(text, ballot_id)]
@@ -620,19 +1079,19 @@ def test_canonical_json_refuses_what_python_cannot_encode(page):
     assert result == ["TypeError"] * 7
 
 
-# --- Roll lines and receipts --------------------------------------------------------------
+# --- Roll lines and the manifest's signature ----------------------------------------------
 
 
 def test_roll_lines_verify(page):
     registrar_seed, registrar_pk = keys.new_ed25519()
     _, other_registrar = keys.new_ed25519()
-    _, line = credentials.issue("k7m2p9q4r8s3", registrar_seed)
+    _, line = credentials.issue(BALLOT_ID, registrar_seed)
     checks = [
-        (registrar_pk, "k7m2p9q4r8s3", line.to_json(), True),
+        (registrar_pk, BALLOT_ID, line.to_json(), True),
         (registrar_pk, "other", line.to_json(), False),
-        (other_registrar, "k7m2p9q4r8s3", line.to_json(), False),
-        (registrar_pk, "k7m2p9q4r8s3", {**line.to_json(), "pk": b64url(bytes(32))}, False),
-        (registrar_pk, "k7m2p9q4r8s3", {**line.to_json(), "sig": "not base64!"}, False),
+        (other_registrar, BALLOT_ID, line.to_json(), False),
+        (registrar_pk, BALLOT_ID, {**line.to_json(), "pk": b64url(bytes(32))}, False),
+        (registrar_pk, BALLOT_ID, {**line.to_json(), "sig": "not base64!"}, False),
     ]
     result = js(
         page,
@@ -643,48 +1102,10 @@ def test_roll_lines_verify(page):
         }
         return out;
         """,
-        [[pk.hex(), ballot, json_line] for pk, ballot, json_line, _ in checks],
+        [[pk.hex(), ballot_id, json_line] for pk, ballot_id, json_line, _ in checks],
     )
     assert result == [valid for *_, valid in checks]
-    assert line.valid("k7m2p9q4r8s3", registrar_pk)
-
-
-def test_receipts_verify(page):
-    authority_seed, authority_pk = keys.new_ed25519()
-    manifest_hash = sha256(b"manifest")
-    tracker = sha256(b"entry")
-    signature = keys.sign(authority_seed, board.receipt_message(manifest_hash, 17, tracker))
-    receipt = {
-        "ballot": "k7m2p9q4r8s3",
-        "round": 1,
-        "seq": 17,
-        "hash": b64url(tracker),
-        "received_at": "2027-01-11T09:00:00.123Z",
-        "signature": b64url(signature),
-    }
-    _, other_pk = keys.new_ed25519()
-    checks = [
-        (authority_pk, manifest_hash, receipt, True),
-        (authority_pk, manifest_hash, {**receipt, "seq": 18}, False),
-        (authority_pk, manifest_hash, {**receipt, "hash": b64url(sha256(b"x"))}, False),
-        (authority_pk, sha256(b"other manifest"), receipt, False),
-        (other_pk, manifest_hash, receipt, False),
-        (authority_pk, manifest_hash, {**receipt, "signature": b64url(bytes(64))}, False),
-        (authority_pk, manifest_hash, {**receipt, "seq": "17"}, False),
-    ]
-    result = js(
-        page,
-        """
-        const out = [];
-        for (const [authority, manifestHash, receipt] of arg) {
-          const key = fromHex(authority);
-          out.push(await protocol.verifyReceipt(key, fromHex(manifestHash), receipt));
-        }
-        return out;
-        """,
-        [[pk.hex(), mh.hex(), r] for pk, mh, r, _ in checks],
-    )
-    assert result == [valid for *_, valid in checks]
+    assert line.valid(BALLOT_ID, registrar_pk)
 
 
 def test_manifest_signatures_verify_as_python_signs_them(page):
@@ -715,15 +1136,11 @@ def test_manifest_signatures_verify_as_python_signs_them(page):
     assert result == [valid for *_, valid in checks]
 
 
-# --- Support check, and the site's script policy -------------------------------------------
+# --- What the browser must support, and what the modules may load --------------------------
 
 
-def test_support_check_passes_in_chromium(page):
-    assert js(page, "return await protocol.supportCheck();") is None
-
-
-def test_support_check_names_what_is_missing(chromium, static_url):
-    tab = _open(chromium, static_url)
+def test_the_support_check_names_what_is_missing(chromium, static_url):
+    tab = _open(chromium, static_url + "/page.html")
     try:
         message = js(
             tab,
@@ -747,12 +1164,25 @@ def test_support_check_names_what_is_missing(chromium, static_url):
     )
 
 
-def test_ballot_modules_use_no_eval_and_nothing_from_elsewhere():
-    for path in (STATIC / "ballot").glob("*.js"):
+def test_ballot_modules_use_no_eval_and_load_only_ours_and_the_vendored_library():
+    vendored = {
+        f"@noble/{p.parent.relative_to(WEB / 'static' / 'vendor').as_posix()[6:]}/{p.name}"
+        if p.parent.name != "abstract"
+        else f"@noble/{p.parent.parent.name[6:]}/abstract/{p.name}"
+        for p in (WEB / "static" / "vendor").rglob("*.js")
+    }
+    assert "@noble/curves/ed25519.js" in vendored
+    assert "@noble/hashes/sha2.js" in vendored
+    for path in (WEB / "static" / "ballot").glob("*.js"):
         source = path.read_text()
         assert not re.search(r"\beval\s*\(|new\s+Function\b|\bsetTimeout\s*\(\s*['\"]", source)
         imports = re.findall(r"""\bfrom\s+["']([^"']+)["']|import\s*\(\s*["']([^"']+)""", source)
-        assert all(spec.startswith("./") for pair in imports for spec in pair if spec), path
+        for spec in (spec for pair in imports for spec in pair if spec):
+            if spec.startswith("./"):
+                assert (path.parent / spec).is_file(), (path.name, spec)
+            else:
+                assert spec in vendored, (path.name, spec)
+    assert not (WEB / "static" / "ballot" / "hpke.js").exists()  # gone with protocol v1
 
 
 def test_the_page_saw_no_console_errors(page):
@@ -763,9 +1193,118 @@ def test_the_page_saw_no_console_errors(page):
 
 def test_the_manifest_hash_agrees_with_python(page):
     # the browser hashes the manifest bytes it received, never a re-encoding of them
-    value, data, _ = _manifest(["c1", "c2"])
+    data = canonical_json({"format": "inmc-vote/manifest/v2", "title": "Čechy 😀"})
     assert (
         js(page, "return hex(await protocol.sha256(fromHex(arg)));", data.hex())
         == sha256(data).hex()
     )
-    assert json.loads(data) == value
+
+
+# --- The vote page, against a stand-in for the server's v2 half ---------------------------
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    STUBS.append(StubServer())
+    yield STUBS[-1]
+    STUBS.pop()
+
+
+def _vote_page(chromium: Any, static_url: str, stub: StubServer) -> Any:
+    tab = _open(chromium, f"{static_url}/vote/{BALLOT_ID}#t={stub.token}")
+    tab.locator("#step-check").wait_for(state="visible", timeout=15000)
+    assert tab.locator("#fp-full").text_content() == b64url(stub.mh)
+    tab.click("#fp-same")
+    tab.locator("#step-choose").wait_for(state="visible")
+    return tab
+
+
+def _cast_and_read(tab: Any) -> dict[str, Any]:
+    """Confirm: the tracker is shown before anything is sent; cast; read the receipt step."""
+    tab.locator("#step-confirm").wait_for(state="visible", timeout=15000)
+    before = {
+        "sentence": tab.locator("#tracker-before").inner_text(),
+        "full": tab.locator("#tracker-before code").text_content(),
+    }
+    tab.click("#cast")
+    tab.locator("#step-receipt").wait_for(state="visible", timeout=15000)
+    with tab.expect_download() as saved:  # the page's own download (a blob: link)
+        tab.click("#receipt-download")
+    return {
+        **before,
+        "receipt_full": tab.locator("#receipt-full").text_content(),
+        "check": tab.locator("#receipt-check").text_content(),
+        "check_class": tab.locator("#receipt-check").get_attribute("class"),
+        "file": Path(saved.value.path()).read_text(encoding="utf-8"),
+        "file_name": saved.value.suggested_filename,
+    }
+
+
+def test_the_vote_page_shows_the_tracker_before_sending_and_checks_the_receipt(
+    chromium, static_url, stub
+):
+    tab = _vote_page(chromium, static_url, stub)
+    try:
+        tab.check("#choice-c2")
+        tab.click("#choose-form button[type=submit]")
+        tab.locator("#step-confirm").wait_for(state="visible", timeout=15000)
+        assert stub.received == []  # built and shown, not yet sent
+        seen = _cast_and_read(tab)
+        assert tab.errors == [], tab.errors
+    finally:
+        tab.context.close()
+    [sent] = stub.received
+    tracker = b64url(board.tracker_of(sent))
+    assert seen["full"] == tracker == seen["receipt_full"]
+    assert seen["sentence"].startswith("Your ballot's tracker: ")
+    assert manifest.short_fingerprint(board.tracker_of(sent)) in seen["sentence"]
+    assert seen["check_class"] == "notice"
+    assert seen["check"].startswith("Receipt verified")
+    assert stub.vote_of(sent) == {"v": 1, "choice": "c2"}
+    kept = board.ReceiptFile.parse(seen["file"])
+    assert seen["file_name"] == f"receipt-{BALLOT_ID}-1.json"
+    assert kept.ballot == sent
+    assert kept.tracker == board.tracker_of(sent)
+    assert kept.receipt.problem(kept.tracker, manifest_hash=stub.mh, ballot=BALLOT_ID) is None
+
+
+def test_the_vote_page_refuses_a_receipt_for_another_tracker(chromium, static_url, stub):
+    stub.receipt_for_another = True
+    tab = _vote_page(chromium, static_url, stub)
+    try:
+        tab.check("#blank")
+        tab.click("#choose-form button[type=submit]")
+        seen = _cast_and_read(tab)
+    finally:
+        tab.context.close()
+    [sent] = stub.received
+    assert seen["full"] == b64url(board.tracker_of(sent)) == seen["receipt_full"]
+    assert seen["check_class"] == "alert"
+    assert "does not name the ballot this browser sent" in seen["check"]
+    assert stub.vote_of(sent) == {"v": 1, "blank": True}
+
+
+def test_the_vote_page_ranks_at_most_26_and_says_so(chromium, static_url, stub):
+    stub.reset("irv", IDS[:30])
+    tab = _vote_page(chromium, static_url, stub)
+    try:
+        limit = tab.locator("#rank-limit").inner_text()
+        for _ in range(26):
+            tab.locator('#unranked-list button[data-action="add"]').first.click()
+        assert tab.locator("#ranking-list li").count() == 26
+        adds = tab.locator('#unranked-list button[data-action="add"]')
+        assert adds.count() == 4
+        assert all(
+            adds.nth(i).get_attribute("aria-disabled") == "true" for i in range(adds.count())
+        )
+        adds.first.click(force=True)  # refused: the ranking stays at 26
+        assert tab.locator("#ranking-list li").count() == 26
+        assert "at most 26" in tab.locator("#vote-status").inner_text()
+        tab.click("#choose-form button[type=submit]")
+        seen = _cast_and_read(tab)
+    finally:
+        tab.context.close()
+    assert "at most 26 cities" in limit
+    [sent] = stub.received
+    assert stub.vote_of(sent) == {"v": 1, "ranking": IDS[:26]}
+    assert seen["check_class"] == "notice"

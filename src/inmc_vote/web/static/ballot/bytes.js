@@ -136,6 +136,15 @@ export function i2osp(n, length) {
 }
 
 /**
+ * `u32`: 4-byte big-endian (protocol v2's length prefixes and indices).
+ * @param {number} n  a non-negative safe integer below 2^32
+ * @returns {Uint8Array}
+ */
+export function u32(n) {
+  return i2osp(n, 4);
+}
+
+/**
  * `u64`: 8-byte big-endian, as in the signed messages.
  * @param {number} n  a non-negative safe integer
  * @returns {Uint8Array}

@@ -1,8 +1,8 @@
-// Protocol v1 as the voter's browser needs it: tokens, credentials, the roll line,
-// the ballot (padded vote, HPKE-encrypted, signed) and the receipt. Every byte here
-// must match the Python reference in inmc_vote/domain/protocol/ (credentials.py,
-// vote.py, board.py, manifest.py, encoding.py); the messages are listed in
-// docs/design.md, "Protocol v1".
+// What the vote page needs of the protocol: tokens, credentials and the roll line (as in
+// v1), the manifest's signature, and protocol v2's ballot and receipt (ballot.js,
+// payload.js, group.js, receipt.js). Every byte here must match the Python reference in
+// inmc_vote/domain/protocol/ (credentials.py, manifest.py, encoding.py, and v2's group.py,
+// payload.py, ballot.py, board.py); protocol v2 is docs/protocol-v2-contract.md.
 
 import {
   asBytes,
@@ -11,90 +11,25 @@ import {
   fromB64url,
   fromHex,
   hex,
-  isWellFormed,
   sha256,
+  u32,
   u64,
   utf8,
 } from "./bytes.js";
-import * as hpke from "./hpke.js";
+import { buildBallot, checkBallot } from "./ballot.js";
+import { canonicalJson, labelled } from "./encoding.js";
+import * as group from "./group.js";
+import { MAX_RANKS, PayloadError, payloadOf } from "./payload.js";
 import * as readable from "./readable.js";
+import { checkReceipt, receiptFile } from "./receipt.js";
+import { SEED_BYTES, credentialFromSeed, ed25519Verify } from "./signing.js";
 
-export { b64url, fromB64url, hex, fromHex, sha256, u64, utf8, concat };
-
-// --- Labels and canonical JSON --------------------------------------------------------
-
-/**
- * A message's domain label: its name and a zero byte.
- * @param {string} label
- * @returns {Uint8Array}
- */
-export function labelled(label) {
-  return concat(utf8(label), Uint8Array.of(0));
-}
-
-/**
- * Canonical JSON of a vote, as UTF-8 bytes: keys sorted (by code point, as Python
- * sorts), no whitespace, non-ASCII characters as themselves. Only integers, strings,
- * booleans, arrays and plain objects are allowed; anything else throws a TypeError.
- * @param {unknown} value
- * @returns {Uint8Array}
- */
-export function canonicalJson(value) {
-  return utf8(canonicalText(value));
-}
-
-function canonicalText(value) {
-  switch (typeof value) {
-    case "string":
-      return jsonString(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isSafeInteger(value)) {
-        throw new TypeError("canonical JSON has no floats: write fractions as strings");
-      }
-      return String(value);
-    case "bigint":
-      return value.toString();
-  }
-  if (Array.isArray(value)) {
-    return `[${Array.from(value, canonicalText).join(",")}]`;
-  }
-  if (value !== null && typeof value === "object") {
-    const proto = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) {
-      const keys = Object.keys(value).sort(compareCodePoints);
-      return `{${keys.map((k) => `${jsonString(k)}:${canonicalText(value[k])}`).join(",")}}`;
-    }
-  }
-  throw new TypeError(
-    "canonical JSON holds only integers, strings, booleans, arrays and plain objects",
-  );
-}
-
-// JSON.stringify escapes a string exactly as Python's json.dumps(ensure_ascii=False)
-// does: \" \\ \b \f \n \r \t, other control characters as \u00xx (lower-case hex),
-// everything else as itself. Only lone surrogates differ, and are refused.
-function jsonString(text) {
-  if (!isWellFormed(text)) throw new TypeError("a string has a lone surrogate");
-  return JSON.stringify(text);
-}
-
-// Python compares strings by code point; JavaScript's default sort compares UTF-16
-// code units, which orders characters beyond U+FFFF differently.
-function compareCodePoints(a, b) {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}
+export { b64url, fromB64url, hex, fromHex, sha256, u32, u64, utf8, concat };
+export { canonicalJson, labelled, credentialFromSeed, SEED_BYTES };
+export { MAX_RANKS, PayloadError, checkReceipt, receiptFile };
 
 // --- Tokens (credentials.py) ------------------------------------------------------------
 
-export const SEED_BYTES = 32;
 export const CHECK_CHARS = 4; // 20 bits: a typo slips through about once in a million
 export const TOKEN_CHARS = readable.encode(new Uint8Array(SEED_BYTES)).length + CHECK_CHARS; // 56
 
@@ -193,29 +128,6 @@ export async function parseToken(text, ballotId) {
 
 // --- Credentials and the roll -------------------------------------------------------------
 
-/** PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): prefix ‖ 32 bytes. */
-const ED25519_PKCS8_PREFIX = Uint8Array.from([
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-]);
-
-/**
- * The credential of a token's seed: its Ed25519 signing key and raw public key.
- * @param {Uint8Array} seed  32 bytes
- * @returns {Promise<{privateKey: CryptoKey, publicRaw: Uint8Array}>}
- */
-export async function credentialFromSeed(seed) {
-  if (asBytes(seed, "seed").length !== SEED_BYTES) throw new Error("a seed has 32 bytes");
-  const privateKey = await crypto.subtle.importKey(
-    "pkcs8",
-    concat(ED25519_PKCS8_PREFIX, seed),
-    { name: "Ed25519" },
-    true, // extractable, so that its public half can be read from the JWK
-    ["sign"],
-  );
-  const jwk = await crypto.subtle.exportKey("jwk", privateKey);
-  return { privateKey, publicRaw: fromB64url(jwk.x) };
-}
-
 /**
  * A credential's short readable name (80 bits), e.g. "ABCD-EFGH-JKMN-PQRS".
  * @param {Uint8Array} publicRaw
@@ -234,19 +146,6 @@ export async function fingerprint(publicRaw) {
  */
 export function shortFingerprint(hashBytes) {
   return readable.grouped(readable.encode(asBytes(hashBytes, "hash").subarray(0, 10)));
-}
-
-/** Ed25519 verification like keys.verify: false (never a throw) for anything invalid. */
-async function ed25519Verify(publicRaw, signature, message) {
-  if (publicRaw.length !== 32 || signature.length !== 64) return false;
-  try {
-    const key = await crypto.subtle.importKey("raw", publicRaw, { name: "Ed25519" }, false, [
-      "verify",
-    ]);
-    return await crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -275,96 +174,30 @@ export async function verifyRollLine(registrarPkRaw, ballotId, { pk, sig }) {
   return ed25519Verify(asBytes(registrarPkRaw, "registrar key"), sigRaw, message);
 }
 
-// --- The ballot (vote.py) -----------------------------------------------------------------
+// --- The ballot (protocol v2, §2 and §3) ------------------------------------------------------
 
 /**
- * The vote's canonical JSON followed by zero bytes up to `voteSize`.
+ * The v2 ballot of a vote for a manifest (§3), with its tracker, ready to POST. The
+ * manifest gives the election key (`keys.election`, base64url Y, checked as a point of
+ * the group, §1) and the candidates whose 1-based places the payload names (§2).
+ * The ballot is checked (proof and signature) before it is returned.
  * @param {object} vote  e.g. {v: 1, choice: "c1"}
- * @param {number} voteSize  the manifest's vote_size
- * @returns {Uint8Array}
- */
-export function padVote(vote, voteSize) {
-  const data = canonicalJson(vote);
-  if (data.length > voteSize) {
-    throw new Error(`the vote takes ${data.length} bytes; this ballot allows ${voteSize}`);
-  }
-  const out = new Uint8Array(voteSize);
-  out.set(data);
-  return out;
-}
-
-/**
- * The ballot to send, byte for byte as vote.make_ballot: the padded vote sealed with
- * HPKE to the manifest's tally key (info = "inmc-vote/vote/v1" 0 manifest_hash
- * credential_pk) and signed by the credential over
- * "inmc-vote/ballot/v1" 0 manifest_hash credential_pk SHA256(ciphertext).
- * @param {object} vote
  * @param {Uint8Array} seed  the token's seed
- * @param {object} manifest  the parsed manifest (keys.tally, vote_size are used)
+ * @param {object} manifest  the parsed manifest v2
  * @param {Uint8Array} manifestHash  SHA-256 of the manifest bytes as received
- * @returns {Promise<{manifest_hash: string, credential: string, ciphertext: string,
- *   signature: string}>}  base64url strings
+ * @returns {Promise<{ballot: object, tracker: Uint8Array}>}
  */
-export async function buildBallot(vote, seed, manifest, manifestHash) {
-  if (asBytes(manifestHash, "manifest hash").length !== 32) {
-    throw new Error("a manifest hash has 32 bytes");
+export async function ballotForVote(vote, seed, manifest, manifestHash) {
+  const electionKey = fromB64url(manifest.keys.election);
+  const payload = payloadOf(vote, manifest.candidates.map((c) => c.id));
+  const { ballot, tracker } = await buildBallot({ manifestHash, electionKey, seed, payload });
+  if (!(await checkBallot(ballot, manifestHash, electionKey))) {
+    throw new Error("the ballot built in this browser does not check"); // never seen
   }
-  const voteSize = manifest.vote_size;
-  if (!Number.isSafeInteger(voteSize) || voteSize <= 0) throw new Error("bad vote_size");
-  const tallyPk = fromB64url(manifest.keys.tally);
-  const credential = await credentialFromSeed(seed);
-
-  const info = concat(labelled("inmc-vote/vote/v1"), manifestHash, credential.publicRaw);
-  const ciphertext = await hpke.seal(tallyPk, info, padVote(vote, voteSize));
-
-  const message = concat(
-    labelled("inmc-vote/ballot/v1"),
-    manifestHash,
-    credential.publicRaw,
-    await sha256(ciphertext),
-  );
-  const signature = new Uint8Array(
-    await crypto.subtle.sign({ name: "Ed25519" }, credential.privateKey, message),
-  );
-  return {
-    manifest_hash: b64url(manifestHash),
-    credential: b64url(credential.publicRaw),
-    ciphertext: b64url(ciphertext),
-    signature: b64url(signature),
-  };
+  return { ballot, tracker };
 }
 
-// --- The receipt (board.py) ---------------------------------------------------------------
-
-/**
- * True when the authority signed the receipt:
- * "inmc-vote/receipt/v1" 0 manifest_hash u64(seq) hash.
- * @param {Uint8Array} authorityPkRaw
- * @param {Uint8Array} manifestHash
- * @param {{ballot: string, round: number, seq: number, hash: string,
- *   received_at: string, signature: string}} receipt  hash and signature in base64url
- * @returns {Promise<boolean>}
- */
-export async function verifyReceipt(authorityPkRaw, manifestHash, receipt) {
-  let tracker;
-  let signature;
-  try {
-    tracker = fromB64url(receipt.hash);
-    signature = fromB64url(receipt.signature);
-  } catch {
-    return false;
-  }
-  if (tracker.length !== 32 || !Number.isSafeInteger(receipt.seq) || receipt.seq < 0) {
-    return false;
-  }
-  const message = concat(
-    labelled("inmc-vote/receipt/v1"),
-    asBytes(manifestHash, "manifest hash"),
-    u64(receipt.seq),
-    tracker,
-  );
-  return ed25519Verify(asBytes(authorityPkRaw, "authority key"), signature, message);
-}
+// --- The manifest's signature (manifest.py) -----------------------------------------------
 
 /**
  * Check the authority's signature over a manifest hash (the X-Authority-Signature header):
@@ -391,7 +224,8 @@ export async function verifyManifestSignature(authorityPkRaw, manifestHash, sign
 // --- What the browser must support ----------------------------------------------------------
 
 /**
- * Check that this browser's WebCrypto does what the ballot needs, by doing it once.
+ * Check that this browser does what the ballot needs (WebCrypto's Ed25519 and SHA-256,
+ * BigInt for the group), by doing it once.
  * @returns {Promise<string|null>}  null when all is there, else a sentence for the voter
  */
 export async function supportCheck() {
@@ -408,33 +242,9 @@ export async function supportCheck() {
       const sig = new Uint8Array(await crypto.subtle.sign("Ed25519", privateKey, message));
       return ed25519Verify(publicRaw, sig, message);
     },
-    X25519: async () => {
-      const pair = await crypto.subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]);
-      const bits = await crypto.subtle.deriveBits(
-        { name: "X25519", public: pair.publicKey },
-        pair.privateKey,
-        256,
-      );
-      return bits.byteLength === 32;
-    },
-    "AES-GCM": async () => {
-      const key = await crypto.subtle.importKey("raw", new Uint8Array(16), "AES-GCM", false, [
-        "encrypt",
-      ]);
-      const iv = new Uint8Array(12);
-      const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new Uint8Array(1));
-      return ct.byteLength === 17;
-    },
-    HMAC: async () => {
-      const key = await crypto.subtle.importKey(
-        "raw",
-        new Uint8Array(32),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign"],
-      );
-      return (await crypto.subtle.sign("HMAC", key, new Uint8Array(1))).byteLength === 32;
-    },
+    "SHA-256": async () => (await sha256(Uint8Array.of(1))).length === 32,
+    // BigInt and the vendored group code (§1): 1·G is G, and G passes the point check.
+    BigInt: async () => group.isPoint(group.baseMul(1n)) && group.baseMul(1n).length === 32,
   };
   const missing = [];
   for (const [name, probe] of Object.entries(probes)) {

@@ -1,25 +1,17 @@
 // The vote page (/vote/<ballot>): read the token, check the ballot's fingerprint and
 // the token's roll line, let the representative choose as the method asks, confirm,
-// then encrypt and sign in this browser (protocol.js) and send; show and verify the
-// signed receipt. The token never leaves this page: only the encrypted, signed ballot
-// is sent. Every sentence shown comes from the page (#vote-words, translated on the
-// server); the server's refusals are shown from their problem details.
+// then build the protocol v2 ballot in this browser (protocol.js: encrypted to the
+// election key, proved and signed; docs/protocol-v2-contract.md §3), show its tracker
+// before sending it, send it, and check that the signed receipt names that tracker (§4).
+// The token never leaves this page: only the encrypted, signed ballot is sent. Every
+// sentence shown comes from the page (#vote-words, translated on the server; the few
+// sentences below in FALLBACK are used until the template carries them); the server's
+// refusals are shown from their problem details.
 
-import {
-  TokenError,
-  b64url,
-  buildBallot,
-  credentialFromSeed,
-  fingerprint,
-  fromB64url,
-  parseToken,
-  sha256,
-  shortFingerprint,
-  supportCheck,
-  verifyManifestSignature,
-  verifyReceipt,
-  verifyRollLine,
-} from "./protocol.js";
+// protocol.js (and with it the vendored @noble/curves, through the page's import map) is
+// loaded by start(): if it cannot load, the page says so instead of staying blank.
+/** @type {typeof import("./protocol.js")} */
+let P = null;
 
 const $ = (id) => document.getElementById(id);
 const app = $("vote-app");
@@ -36,9 +28,37 @@ const words = new Map(
   ]),
 );
 
+// Sentences of protocol v2 that the template may not carry yet (English only; the
+// template's #vote-words, translated, take precedence).
+const FALLBACK = new Map([
+  [
+    "tracker-before",
+    "Your ballot's tracker: {tracker}. Note it: your receipt must name this tracker, and " +
+      "anyone can find your ballot on the public board with it. It does not say how you voted.",
+  ],
+  [
+    "rank-limit",
+    "A ranking holds at most {max} cities: once you have ranked {max}, the others stay unranked.",
+  ],
+  ["rank-full", "Your ranking is full: it holds at most {max} cities."],
+  ["vote-impossible", "This vote cannot be encoded for this ballot: {reason}"],
+  [
+    "receipt-other-tracker",
+    "Warning: this receipt does not name the ballot this browser sent (tracker {tracker}). " +
+      "Keep this page's download and tell the organiser.",
+  ],
+  [
+    "receipt-bad-hash",
+    "Warning: this receipt's entry hash does not recompute. Keep this page's download and " +
+      "tell the organiser.",
+  ],
+  ["load-failed", "This page's ballot code could not load."],
+  ["in-full", "In full:"],
+]);
+
 /** A sentence of the page, with {name} placeholders filled. */
 function w(key, vars = {}) {
-  let text = words.get(key) ?? key;
+  let text = words.get(key) ?? FALLBACK.get(key) ?? key;
   for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
   return text;
 }
@@ -72,6 +92,8 @@ const state = {
   dossiers: new Map(),
   ranking: [],
   vote: null,
+  ballot: null, // the v2 ballot built for `vote`, sent as it is (also when sent again)
+  tracker: null, // its tracker (bytes), shown before sending; the receipt must name it
   downloadUrl: null,
 };
 
@@ -133,9 +155,9 @@ async function readToken(text) {
   field.removeAttribute("aria-invalid");
   let parsed;
   try {
-    parsed = await parseToken(text, ballotId);
+    parsed = await P.parseToken(text, ballotId);
   } catch (error) {
-    if (!(error instanceof TokenError)) throw error;
+    if (!(error instanceof P.TokenError)) throw error;
     const message =
       error.kind === "typo"
         ? w("token-typo")
@@ -149,8 +171,8 @@ async function readToken(text) {
   say(w("checking"));
   try {
     await loadManifest();
-    const credential = await credentialFromSeed(parsed.seed);
-    const credentialB64 = b64url(credential.publicRaw);
+    const credential = await P.credentialFromSeed(parsed.seed);
+    const credentialB64 = P.b64url(credential.publicRaw);
     let line;
     try {
       line = await getJson(`${api}/roll/${credentialB64}`);
@@ -160,8 +182,8 @@ async function readToken(text) {
     }
     if (line.pk !== credentialB64) throw new Refusal(0, w("roll-bad"));
     if (line.revoked) throw new Refusal(403, w("revoked"));
-    const registrar = fromB64url(state.manifest.keys.registrar);
-    if (!(await verifyRollLine(registrar, ballotId, line))) throw new Refusal(0, w("roll-bad"));
+    const registrar = P.fromB64url(state.manifest.keys.registrar);
+    if (!(await P.verifyRollLine(registrar, ballotId, line))) throw new Refusal(0, w("roll-bad"));
     const previous = await findOnBoard(credentialB64);
     if (previous) {
       throw new Refusal(
@@ -171,9 +193,9 @@ async function readToken(text) {
     }
     state.seed = parsed.seed;
     state.credential = credential;
-    $("fp-short").textContent = shortFingerprint(state.manifestHash);
-    $("fp-full").textContent = b64url(state.manifestHash);
-    $("token-fp").textContent = await fingerprint(credential.publicRaw);
+    $("fp-short").textContent = P.shortFingerprint(state.manifestHash);
+    $("fp-full").textContent = P.b64url(state.manifestHash);
+    $("token-fp").textContent = await P.fingerprint(credential.publicRaw);
     $("fp-differs").hidden = true;
     say(w("token-ok"));
     showStep("step-check");
@@ -203,15 +225,15 @@ async function loadManifest() {
   }
   if (!response.ok) throw new Refusal(response.status, await detailOf(response));
   const bytes = new Uint8Array(await response.arrayBuffer());
-  const digest = await sha256(bytes); // the fingerprint is the hash of the bytes received
+  const digest = await P.sha256(bytes); // the fingerprint is the hash of the bytes received
   const announced = response.headers.get("X-Manifest-Hash");
   const manifest = JSON.parse(new TextDecoder().decode(bytes));
-  if ((announced && announced !== b64url(digest)) || manifest.ballot !== ballotId) {
+  if ((announced && announced !== P.b64url(digest)) || manifest.ballot !== ballotId) {
     throw new Refusal(0, w("manifest-bad"));
   }
   // The authority vouches for these exact bytes; a manifest it did not sign is refused.
-  const vouched = await verifyManifestSignature(
-    fromB64url(manifest.keys.authority),
+  const vouched = await P.verifyManifestSignature(
+    P.fromB64url(manifest.keys.authority),
     digest,
     response.headers.get("X-Authority-Signature"),
   );
@@ -235,7 +257,8 @@ async function findOnBoard(credentialB64) {
   let after = 0;
   for (;;) {
     const page = await getJson(`${api}/board?after=${after}`);
-    const mine = page.entries.find((e) => e.credential === credentialB64);
+    // v1 entries name the credential; v2 board lines hold the ballot (§4)
+    const mine = page.entries.find((e) => (e.credential ?? e.ballot?.credential) === credentialB64);
     if (mine) return mine;
     if (page.next_after === null || page.next_after === undefined) return null;
     after = page.next_after;
@@ -269,6 +292,16 @@ function buildChoices() {
       el("h3", { id: "unranked-title", text: w("not-ranked") }),
       el("ul", { id: "unranked-list", class: "ranking", "aria-labelledby": "unranked-title" }),
     );
+    if (state.candidates.length > P.MAX_RANKS) {
+      // a v2 ballot carries at most 26 ranks (§2): say so where the ranking is made
+      box.prepend(
+        el("p", {
+          id: "rank-limit",
+          class: "hint",
+          text: w("rank-limit", { max: String(P.MAX_RANKS) }),
+        }),
+      );
+    }
     renderRanking();
   } else {
     const type = SINGLE.has(method) ? "radio" : "checkbox";
@@ -341,12 +374,13 @@ function renderRanking(focus) {
       ]),
     );
   });
+  const full = state.ranking.length >= P.MAX_RANKS; // §2: at most 26 ranks
   for (const c of state.candidates.filter((x) => !state.ranking.includes(x.id))) {
     unranked.append(
       el("li", {}, [
         el("span", { class: "rank-name", text: cityName(c) }),
         dossierLink(c),
-        el("span", { class: "rank-tools" }, [rankButton("add", w("add"), c.id, false)]),
+        el("span", { class: "rank-tools" }, [rankButton("add", w("add"), c.id, full)]),
       ]),
     );
   }
@@ -389,11 +423,15 @@ function onRankClick(event) {
   }
   renderRanking(focus);
   const rank = ranking.indexOf(id);
-  say(
+  let news =
     rank >= 0
       ? w("now-ranked", { city: cityName(c), rank: String(rank + 1) })
-      : w("now-unranked", { city: cityName(c) }),
-  );
+      : w("now-unranked", { city: cityName(c) });
+  const full = ranking.length >= P.MAX_RANKS;
+  if (action === "add" && full && ranking.length < state.candidates.length) {
+    news = `${news} ${w("rank-full", { max: String(P.MAX_RANKS) })}`;
+  }
+  say(news);
 }
 
 /** The vote the form describes, or a sentence saying what is missing. */
@@ -440,21 +478,62 @@ function describeVote(vote) {
   }
 }
 
-// --- Step 4 and 5: cast, then the receipt --------------------------------------------------------
+// --- Step 4 and 5: build and show the tracker, cast, then the receipt ------------------------
+
+/**
+ * Build the v2 ballot of the vote (§3) and show it for confirmation with its tracker,
+ * before anything is sent. The same ballot is sent by "Cast my vote" (and sent again if
+ * the network failed), so the tracker shown is the one the receipt must name (§4).
+ */
+async function prepare(vote) {
+  busy(true);
+  say(w("encrypting"));
+  try {
+    const { ballot, tracker } = await P.ballotForVote(
+      vote,
+      state.seed,
+      state.manifest,
+      state.manifestHash,
+    );
+    state.vote = vote;
+    state.ballot = ballot;
+    state.tracker = tracker;
+  } catch (error) {
+    if (!(error instanceof P.PayloadError)) throw error;
+    say("");
+    problem(w("vote-impossible", { reason: error.message }));
+    return;
+  } finally {
+    busy(false);
+  }
+  describeVote(vote);
+  const short = P.shortFingerprint(state.tracker);
+  $("summary").append(
+    el("p", { id: "tracker-before", class: "tracker" }, [
+      w("tracker-before", { tracker: short }),
+      " ",
+      el("span", { class: "hash" }, [
+        w("in-full"),
+        " ",
+        el("code", { class: "full", text: P.b64url(state.tracker) }),
+      ]),
+    ]),
+  );
+  say("");
+  showStep("step-confirm");
+}
 
 async function cast() {
   problem("");
   busy(true);
   try {
-    say(w("encrypting"));
-    const ballot = await buildBallot(state.vote, state.seed, state.manifest, state.manifestHash);
     say(w("sending"));
     let response;
     try {
       response = await fetch(`${api}/cast`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(ballot),
+        body: JSON.stringify(state.ballot), // the ballot JSON object of §3
       });
     } catch {
       throw new Refusal(0, w("network-cast"));
@@ -474,39 +553,42 @@ async function cast() {
   }
 }
 
+/** The receipt, checked (§4): it must name our tracker, its hash must recompute, and the
+ * authority's signature must verify. A receipt that fails is shown as an alert. */
 async function showReceipt(receipt) {
-  const tracker = fromB64url(receipt.hash);
-  const authority = fromB64url(state.manifest.keys.authority);
-  const verified =
-    receipt.ballot === ballotId && (await verifyReceipt(authority, state.manifestHash, receipt));
-  $("receipt-short").textContent = shortFingerprint(tracker);
-  $("receipt-full").textContent = receipt.hash;
-  $("receipt-seq").textContent = String(receipt.seq);
-  $("receipt-time").textContent = receipt.received_at;
-  $("receipt-time").setAttribute("datetime", receipt.received_at);
+  const ours = P.b64url(state.tracker);
+  const { ok, reason } = await P.checkReceipt(receipt, {
+    tracker: state.tracker,
+    manifestHash: state.manifestHash,
+    authorityKey: P.fromB64url(state.manifest.keys.authority),
+    ballotId,
+  });
+  // The tracker shown is always ours: it is what this browser sent and can vouch for.
+  $("receipt-short").textContent = P.shortFingerprint(state.tracker);
+  $("receipt-full").textContent = ours;
+  $("receipt-seq").textContent = String(receipt?.seq ?? "");
+  $("receipt-time").textContent = String(receipt?.received_at ?? "");
+  $("receipt-time").setAttribute("datetime", String(receipt?.received_at ?? ""));
   const check = $("receipt-check");
-  check.textContent = w(verified ? "receipt-verified" : "receipt-not-verified");
-  check.className = verified ? "notice" : "alert";
+  check.textContent = ok
+    ? w("receipt-verified")
+    : reason === "tracker" || reason === "ballot"
+      ? w("receipt-other-tracker", { tracker: P.shortFingerprint(state.tracker) })
+      : reason === "hash"
+        ? w("receipt-bad-hash")
+        : w("receipt-not-verified");
+  check.className = ok ? "notice" : "alert";
+  check.setAttribute("role", ok ? "status" : "alert");
 
-  const kept = {
-    format: "inmc-vote/receipt/v1",
-    ballot: receipt.ballot,
-    round: receipt.round,
-    seq: receipt.seq,
-    hash: receipt.hash,
-    received_at: receipt.received_at,
-    signature: receipt.signature,
-    manifest_hash: b64url(state.manifestHash),
-    authority: state.manifest.keys.authority,
-  };
+  // The receipt file (§4): {"receipt": ..., "ballot": ...}, for inmc-vote verify --receipt.
   if (state.downloadUrl) URL.revokeObjectURL(state.downloadUrl);
   state.downloadUrl = URL.createObjectURL(
-    new Blob([`${JSON.stringify(kept, null, 2)}\n`], { type: "application/json" }),
+    new Blob([P.receiptFile(receipt, state.ballot)], { type: "application/json" }),
   );
   const download = $("receipt-download");
   download.href = state.downloadUrl;
-  download.download = `receipt-${ballotId}-${receipt.seq}.json`;
-  $("receipt-board").href = `/ballots/${ballotId}/board?tracker=${encodeURIComponent(receipt.hash)}`;
+  download.download = `receipt-${ballotId}-${receipt?.seq ?? "unverified"}.json`;
+  $("receipt-board").href = `/ballots/${ballotId}/board?tracker=${encodeURIComponent(ours)}`;
 
   // The token has done its work on this page: forget it.
   state.seed = null;
@@ -536,7 +618,15 @@ async function refreshTurnout() {
 // --- Wiring ----------------------------------------------------------------------------------------
 
 async function start() {
-  const lacking = await supportCheck();
+  try {
+    P = await import("./protocol.js");
+  } catch (error) {
+    app.hidden = false;
+    for (const id of STEPS) $(id).hidden = true;
+    problem(`${w("load-failed")} ${w("unsupported")} (${error?.message ?? error})`);
+    return;
+  }
+  const lacking = await P.supportCheck();
   app.hidden = false;
   if (lacking) {
     for (const id of STEPS) $(id).hidden = true;
@@ -567,12 +657,16 @@ async function start() {
       return;
     }
     problem("");
-    state.vote = vote;
-    describeVote(vote);
-    showStep("step-confirm");
+    prepare(vote).catch((error) => {
+      busy(false);
+      problem(`${w("unexpected")} (${error?.message ?? error})`);
+    });
   });
   $("change-vote").addEventListener("click", () => {
     problem("");
+    state.vote = null;
+    state.ballot = null;
+    state.tracker = null;
     showStep("step-choose");
   });
   $("cast").addEventListener("click", cast);
