@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from litestar import Litestar
@@ -22,6 +22,7 @@ from inmc_vote.services.actions.ballots import BallotForm
 from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor, organiser
+from inmc_vote.tools.trustee import TrusteeFile
 from tests.conftest import FakeClock
 
 T = TypeVar("T")
@@ -151,17 +152,91 @@ def candidacy(
 
 
 def ready_to_freeze(
-    client: Client, clock: FakeClock, n_cities: int = 5, n_candidates: int = 2, **overrides: Any
+    client: Client,
+    clock: FakeClock,
+    n_cities: int = 5,
+    n_candidates: int = 2,
+    *,
+    ceremony: bool = True,
+    **overrides: Any,
 ) -> tuple[Ballot, list[City]]:
-    """A ballot in `candidacies` with accepted candidacies, its deadline just passed;
-    `overrides` change its settings (method, quorum...)."""
+    """A ballot in `candidacies` with accepted candidacies, its deadline just passed, and
+    (unless `ceremony=False`) its trustees' key ceremony complete (3 trustees, threshold 2;
+    their key files: `trustee_files(client, ballot_id)`); `overrides` change its settings
+    (method, quorum...)."""
     towns = member_cities(client, clock, n_cities)
     made = ballot(client, clock, **overrides)
     act(client, clock, made.id, Action.OPEN_CANDIDACIES)
     for town in towns[:n_candidates]:
         candidacy(client, clock, made.id, town, accept=True)
+    if ceremony:
+        complete_ceremony(client, made.id, now=clock())
     clock.advance(days=8)  # past the candidacy deadline
     return made, towns
+
+
+# --- The trustees' key ceremony, run in-process through the services --------------------------
+
+TRUSTEE_NAMES = [
+    "Ana Costa",
+    "Bram de Vries",
+    "Chiara Rossi",
+    "Dana Okafor",
+    "Emil Novak",
+    "Fatima Zahra",
+    "Goran Petrov",
+]
+TRUSTEE_SERVER = "http://testserver.local"
+_TRUSTEE_FILES: dict[str, list[TrusteeFile]] = {}
+
+
+async def complete_ceremony_async(
+    database: Database,
+    ballot_id: str,
+    now: datetime,
+    n: int = 3,
+    t: int = 2,
+    actor: Actor = ORGANISER,
+) -> list[TrusteeFile]:
+    """Name n trustees with threshold t and run their whole ceremony through the services
+    with the trustees' own logic (tools/trustee.py); each trustee's key file, in index
+    order, holds its secrets: `share` (x_l), `signing_seed`, `lot_rho`."""
+    from inmc_vote.domain.codes import CeremonyMessage
+    from inmc_vote.services import queries
+    from inmc_vote.tools.trustee import run_ceremony
+
+    names = [*TRUSTEE_NAMES, *(f"Trustee {i}" for i in range(len(TRUSTEE_NAMES) + 1, 21))]
+    named = await actions.ceremony.name_trustees(
+        database, actor, ballot_id, names[:n], t, now=now
+    )
+
+    async def state() -> dict[str, Any]:
+        return await queries.ceremony.state_json(database, ballot_id)
+
+    async def send(invitation: str, kind: str, body: bytes) -> object:
+        return await actions.ceremony.receive(
+            database, ballot_id, invitation, CeremonyMessage(kind), body, now=now
+        )
+
+    files = await run_ceremony(
+        TRUSTEE_SERVER, ballot_id, [x.invitation for x in named.trustees], state, send
+    )
+    _TRUSTEE_FILES[ballot_id] = files
+    return files
+
+
+def complete_ceremony(
+    client: Client, ballot_id: str, n: int = 3, t: int = 2, *, now: datetime | None = None
+) -> list[TrusteeFile]:
+    """`complete_ceremony_async` in the app's loop, on the app's database, at `now` (the
+    app's clock by default)."""
+    when = now if now is not None else client.app.state.clock()
+    return call(client, complete_ceremony_async, db(client), ballot_id, when, n, t)
+
+
+def trustee_files(client: Client | None, ballot_id: str) -> list[TrusteeFile]:
+    """The key files of the trustees of the ballot's last ceremony run by these helpers."""
+    return _TRUSTEE_FILES[ballot_id]
 
 
 def sign_in(client: Client, email: str, password: str) -> None:

@@ -12,13 +12,15 @@ from typing import Any
 
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import board, credentials, vote
+from inmc_vote.domain.protocol import ballot as ballots
+from inmc_vote.domain.protocol import board, credentials, payload
 from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.services import actions
 from inmc_vote.services.actions.ballots import BallotForm
 from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
+from inmc_vote.tools import mixing as mixing_tool
 from tests import factories as f
 
 
@@ -47,12 +49,25 @@ def manifest_of(client: f.Client, ballot_id: str) -> tuple[dict[str, Any], bytes
     return json.loads(response.content), from_b64url(response.headers["x-manifest-hash"])
 
 
+def make_ballot(
+    manifest: dict[str, Any], digest: bytes, token: str, choice: dict[str, Any], **scalars: bytes
+) -> ballots.Ballot:
+    """A v2 ballot of `token` for the vote `choice` ({"choice": id}, {"blank": True}...)
+    under the manifest (as JSON) and its hash; `scalars` may fix r and w."""
+    _, seed = credentials.parse_token(token)
+    ids = [c["id"] for c in manifest["candidates"]]
+    election = from_b64url(manifest["keys"]["election"])
+    vote_payload = payload.encode({"v": 1, **choice}, ids)
+    return ballots.build(digest, election, seed, vote_payload, **scalars)
+
+
 def ballot_body(
     client: f.Client, ballot_id: str, token: str, choice: dict[str, Any]
-) -> dict[str, str]:
+) -> dict[str, Any]:
+    """The JSON body that casts `token`'s vote `choice` on the ballot's current round."""
     manifest, digest = manifest_of(client, ballot_id)
-    _, seed = credentials.parse_token(token, ballot_id)
-    return vote.make_ballot({"v": 1, **choice}, seed, manifest, digest).to_json()
+    credentials.parse_token(token, ballot_id)  # a token of this ballot
+    return make_ballot(manifest, digest, token, choice).to_json()
 
 
 # --- A ballot open for voting made straight through the services, for tests that run the
@@ -108,6 +123,7 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
             )
             await actions.candidacies.decide(db, f.ORGANISER, made.id, submitted.id, True, "", past)
         frozen_at = past + timedelta(hours=2)
+        await f.complete_ceremony_async(db, made.id, frozen_at)  # freeze needs the election key
         await actions.lifecycle.perform(
             db, f.ORGANISER, made.id, Action.FREEZE, ActionRequest(frozen_at)
         )
@@ -120,18 +136,7 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
 
 def board_entries(page: dict[str, Any]) -> list[board.Entry]:
     """A board page of the API as protocol entries, for `board.verify_board`."""
-    return [
-        board.Entry(
-            e["seq"],
-            e["received_at"],
-            from_b64url(e["credential"]),
-            from_b64url(e["ciphertext"]),
-            from_b64url(e["signature"]),
-            from_b64url(e["prev"]),
-            from_b64url(e["tracker"]),
-        )
-        for e in page["entries"]
-    ]
+    return [board.Entry.from_json(line) for line in page["entries"]]
 
 
 # --- Tallied ballots, for the results pages and the organiser's tally pages ---------------
@@ -148,14 +153,24 @@ class TalliedBallot:
     names: dict[str, str]  # candidate id -> city name
 
 
+UNKNOWN_CANDIDATE = bytes([2, 1, 200]) + bytes(25)
+"""A choice of candidate number 200: decoded as "#200", counted as an unknown candidate."""
+
+
 def cast_all(
     client: f.Client, ballot_id: str, tokens: list[str], votes: list[dict[str, Any]]
 ) -> None:
-    """Cast one vote per token, in order (`votes` as plaintext fields: {"choice": id}...)."""
+    """Cast one vote per token, in order (`votes` as plaintext fields: {"choice": id}...,
+    or {"payload": 28 bytes} for a payload no client would make, see UNKNOWN_CANDIDATE)."""
     for token, marks in zip(tokens, votes, strict=False):
-        sent = client.post(
-            f"/api/v1/ballots/{ballot_id}/cast", json=ballot_body(client, ballot_id, token, marks)
-        )
+        if "payload" in marks:
+            manifest, digest = manifest_of(client, ballot_id)
+            _, seed = credentials.parse_token(token, ballot_id)
+            election = from_b64url(manifest["keys"]["election"])
+            body = ballots.build(digest, election, seed, marks["payload"]).to_json()
+        else:
+            body = ballot_body(client, ballot_id, token, marks)
+        sent = client.post(f"/api/v1/ballots/{ballot_id}/cast", json=body)
         assert sent.status_code == 201, sent.text
 
 
@@ -168,11 +183,81 @@ def lifecycle_call(
     return response.json()
 
 
+class TrusteeTransport:
+    """The trustee tool's calls (tools/mixing.Transport) through the test client, with
+    the trustee's invitation as its bearer secret."""
+
+    def __init__(self, client: f.Client, ballot_id: str, invitation: str) -> None:
+        self.client, self.ballot_id, self.invitation = client, ballot_id, invitation
+
+    def get_bytes(self, path: str) -> bytes:
+        response = self.client.get(f"/api/v1/ballots/{self.ballot_id}{path}")
+        assert response.status_code == 200, response.text
+        return response.content
+
+    def post_bytes(self, path: str, body: bytes) -> dict[str, Any]:
+        response = self.post(path, body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def post(self, path: str, body: bytes) -> Any:
+        """The raw answer, for tests of refusals."""
+        return self.client.post(
+            f"/api/v1/ballots/{self.ballot_id}{path}",
+            content=body,
+            headers={
+                "Authorization": f"Bearer {self.invitation}",
+                "Content-Type": "application/json",
+            },
+        )
+
+
+def trustee_secrets(file: Any) -> mixing_tool.TrusteeSecrets:
+    """What tools/mixing needs from a trustee's key file (tools/trustee.TrusteeFile)."""
+    assert file.share is not None, "the ceremony is not complete for this trustee"
+    return mixing_tool.TrusteeSecrets(file.trustee, file.share, file.signing_seed, file.lot_rho)
+
+
+def trustee_of(client: f.Client, ballot_id: str, index: int) -> tuple[TrusteeTransport, Any]:
+    """Trustee `index`'s transport and secrets, from `complete_ceremony`'s key files."""
+    file = next(x for x in f.trustee_files(client, ballot_id) if x.trustee == index)
+    return TrusteeTransport(client, ballot_id, file.invitation), trustee_secrets(file)
+
+
+def shuffle_by(client: f.Client, ballot_id: str, index: int) -> dict[str, Any]:
+    transport, secrets = trustee_of(client, ballot_id, index)
+    return mixing_tool.shuffle_round(transport, secrets)
+
+
+def decrypt_by(client: f.Client, ballot_id: str, index: int) -> dict[str, Any]:
+    transport, secrets = trustee_of(client, ballot_id, index)
+    return mixing_tool.decrypt_round(transport, secrets)
+
+
+def mix_and_decrypt(
+    client: f.Client,
+    ballot_id: str,
+    shufflers: tuple[int, ...] = (1, 2),
+    decrypters: tuple[int, ...] = (1, 2),
+) -> None:
+    """The trustees' part of a closed round: shuffles then decryptions (none for an empty
+    board, which needs no trustee)."""
+    state = client.get(f"/api/v1/ballots/{ballot_id}/mix").json()
+    if state["input"]["count"] == 0:
+        return
+    for index in shufflers:
+        shuffle_by(client, ballot_id, index)
+    for index in decrypters:
+        decrypt_by(client, ballot_id, index)
+
+
 def close_tally(
     client: f.Client, key: dict[str, str], ballot_id: str, *, publish: bool = False
 ) -> None:
-    """Close the round early, tally it (server custody) and publish it if asked."""
+    """Close the round early, have trustees 1 and 2 shuffle and decrypt it, tally it, and
+    publish it if asked."""
     lifecycle_call(client, key, ballot_id, "close", reason="Every city has voted.")
+    mix_and_decrypt(client, ballot_id)
     lifecycle_call(client, key, ballot_id, "tally")
     if publish:
         lifecycle_call(client, key, ballot_id, "publish")

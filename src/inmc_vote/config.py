@@ -36,7 +36,10 @@ class Limits:
     dossier_bytes: int = 20 * 1024 * 1024  # a candidacy's PDF dossier
     csv_bytes: int = 1_000_000  # a CSV of member cities
     roll_body_bytes: int = 64 * 1024 * 1024  # an offline roll.json: about 400,000 credentials
-    key_file_bytes: int = 65_536  # a trustee's tally key file (about 200 bytes)
+    mix_body_bytes: int = 128 * 1024 * 1024  # a trustee's shuffle or decryption message:
+    # about 300 bytes per ciphertext (its output and proof), so 100,000 ballots are ~30 MB
+    ceremony_body_bytes: int = 64 * 1024  # a trustee's certificate, deal, key or complaint:
+    # a deal to 20 trustees with threshold 20 is about 6 KB
     other_body_bytes: int = 1_048_576  # any other request's body (forms, JSON)
     sign_in_attempts_per_minute: int = 20  # per address and process: slows password guessing
     # How much the server reads or holds at a time.

@@ -1,6 +1,8 @@
-"""A city checks its receipt in Chromium: it votes, saves the receipt the page offers,
-pastes it on the public board's receipt check, and sees it found; a changed receipt is
-refused as forged. Then the auditor's page shows the server's own verification."""
+"""A city checks its receipt in Chromium: it votes, saves the receipt file the page offers
+(`{"receipt", "ballot"}`, protocol v2), pastes it on the public board's receipt check,
+and sees it found with the tracker recomputed from its own ballot; a changed receipt is
+refused as forged, and a receipt kept with another ballot as another ballot's. Then the
+auditor's page shows the server's own verification."""
 
 from __future__ import annotations
 
@@ -19,22 +21,41 @@ def test_a_saved_receipt_is_found_and_a_changed_one_refused(page, voting_server)
     page.get_by_role("button", name="Yes, it is the same: continue").click()
     page.get_by_role("button", name="Add to my ranking: Ota (JP)").click()
     page.get_by_role("button", name="Continue to the confirmation").click()
-    receipt = cast_and_check_receipt(page, voting_server, ballot)
+    kept = cast_and_check_receipt(page, voting_server, ballot)
+    receipt = kept["receipt"]
 
     page.goto(f"{voting_server.base_url}/ballots/{ballot['id']}/board")
     field = page.get_by_role("textbox", name="Paste your receipt")
-    field.fill(json.dumps(receipt, indent=2))
+    field.fill(json.dumps(kept, indent=2))
     page.get_by_role("button", name="Check the receipt").click()
     verdict = page.get_by_role("status").filter(has_text="Your ballot is on the board.")
     verdict.wait_for()
     assert f"found: entry {receipt['seq']} of round 1" in verdict.inner_text()
+    assert "with the tracker recomputed from your ballot" in verdict.inner_text()
 
     changed = receipt | {"received_at": "2020-01-01T00:00:00.000Z", "seq": receipt["seq"] + 1}
     field = page.get_by_role("textbox", name="Your receipt")
-    field.fill(json.dumps(changed))
+    field.fill(json.dumps({"receipt": changed, "ballot": kept["ballot"]}))
     page.get_by_role("button", name="Check the receipt").click()
     page.get_by_role("alert").filter(has_text="FORGED").wait_for()
     assert field.get_attribute("aria-invalid") == "true"
+
+    # The receipt as given, but kept with another ballot (one byte of its proof changed):
+    # the tracker recomputed from that ballot is not the one the receipt names.
+    other = dict(kept["ballot"])
+    response = other["pok"]["response"]
+    other["pok"] = other["pok"] | {"response": ("B" if response[0] != "B" else "C") + response[1:]}
+    field.fill(json.dumps({"receipt": receipt, "ballot": other}))
+    page.get_by_role("button", name="Check the receipt").click()
+    page.get_by_role("alert").filter(has_text="ANOTHER BALLOT").wait_for()
+    assert field.get_attribute("aria-invalid") == "true"
+
+    # A bare receipt (without its ballot) is still checked, against the tracker it names.
+    field.fill(json.dumps(receipt))
+    page.get_by_role("button", name="Check the receipt").click()
+    verdict = page.get_by_role("status").filter(has_text="Your ballot is on the board.")
+    verdict.wait_for()
+    assert "with the tracker it names" in verdict.inner_text()
 
     page.get_by_role("link", name="Audit page").click()
     page.get_by_role("heading", name="The server's own check").wait_for()

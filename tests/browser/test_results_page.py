@@ -37,9 +37,10 @@ NAMES = [
 
 
 def instant_runoff_ballot(client: f.Client, clock: Any) -> str:
-    """An instant-runoff ballot with long city names, tallied and published: three
-    counting rounds (a city with no vote out first, then the third, whose ballots go to
-    the second, who wins)."""
+    """An instant-runoff ballot with long city names, its trustees' key made, cast,
+    shuffled and decrypted by two trustees, tallied and published: three counting rounds
+    (a city with no vote out first, then the third, whose ballots go to the second, who
+    wins)."""
     key = f.bearer(f.account(client, clock))
     towns = [
         f.call(
@@ -56,6 +57,7 @@ def instant_runoff_ballot(client: f.Client, clock: Any) -> str:
     f.act(client, clock, made.id, Action.OPEN_CANDIDACIES)
     for town in towns[:4]:
         f.candidacy(client, clock, made.id, town, accept=True)
+    f.complete_ceremony(client, made.id, now=clock())  # 3 trustees, threshold 2: the key
     clock.advance(days=8)
     f.act(client, clock, made.id, Action.FREEZE)
     issued = client.post(f"/api/v1/ballots/{made.id}/tokens", headers=key)

@@ -1,7 +1,8 @@
 """The representative's journey in Chromium against a live server: the token link, the
 fingerprint check, the vote (one choice; a ranking made with the keyboard only), the
-confirmation, the verified receipt, the board; and what goes wrong: a second vote, a
-typo in a pasted token; and the page on a phone."""
+confirmation with the ballot's tracker shown before sending (protocol v2), the verified
+receipt naming that tracker, the receipt file, the board; and what goes wrong: a second
+vote, a typo in a pasted token; and the page on a phone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from inmc_vote.domain.protocol import board
+from inmc_vote.domain.protocol.ballot import Ballot
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.manifest import short_fingerprint
 
 pytestmark = pytest.mark.browser
 
@@ -25,20 +31,58 @@ def open_with_link(page, server, ballot: dict, token: str) -> None:
     assert token not in page.evaluate("window.location.href")
 
 
-def cast_and_check_receipt(page, server, ballot: dict) -> dict:
-    page.get_by_role("button", name="Cast my vote").click()
+def tracker_before_sending(page) -> str:
+    """The tracker the confirmation step shows before anything is sent (in full)."""
+    shown = page.locator("#summary #tracker-before")
+    full = shown.locator("code.full").inner_text()
+    assert len(from_b64url(full)) == 32  # a SHA-256, in full
+    text = shown.inner_text()
+    assert text.startswith(f"Your ballot's tracker: {short_fingerprint(from_b64url(full))}. ")
+    assert text.endswith(f"In full: {full}")
+    return full
+
+
+def cast_and_check_receipt(page, server, ballot: dict, *, keyboard: bool = False) -> dict:
+    """Cast the ballot on the confirmation step (with Enter if `keyboard`); check the
+    receipt the page shows and the receipt file it offers (`{"receipt", "ballot"}`)
+    against the tracker shown before sending and against the board; return the file."""
+    before = tracker_before_sending(page)
+    cast = page.get_by_role("button", name="Cast my vote")
+    if keyboard:
+        cast.press("Enter")
+    else:
+        cast.click()
     heading = page.get_by_role("heading", name="Your vote is recorded")
     heading.wait_for()
     assert page.evaluate("document.activeElement.id") == "receipt-title"
     assert "Receipt verified" in page.locator("#receipt-check").inner_text()
+    download = page.get_by_role("link", name="Download the signed receipt")
     with page.expect_download() as waiting:
-        page.get_by_role("link", name="Download the signed receipt").click()
-    receipt = json.loads(Path(waiting.value.path()).read_text())
+        if keyboard:
+            download.press("Enter")
+        else:
+            download.click()
+    text = Path(waiting.value.path()).read_text()
+    kept = json.loads(text)
+    assert set(kept) == {"receipt", "ballot"}
+    receipt, own = kept["receipt"], kept["ballot"]
+    assert "token" not in text
     assert receipt["ballot"] == ballot["id"]
-    assert page.locator("#receipt-full").inner_text() == receipt["hash"]
+    # The tracker shown before sending is the receipt's, the page's, and the kept
+    # ballot's own (recomputed here from its bytes).
+    assert receipt["tracker"] == before
+    assert b64url(Ballot.parse(own).tracker) == before
+    assert b64url(board.ReceiptFile.parse(text).tracker) == before
+    assert page.locator("#receipt-full").inner_text() == before
     assert page.locator("#receipt-seq").inner_text() == str(receipt["seq"])
-    assert "token" not in receipt
-    return receipt
+    # The board's entry at that seq is this ballot, with this tracker and this hash.
+    entries = api(server, ballot, f"/board?after={receipt['seq'] - 1}")["entries"]
+    entry = entries[0]
+    assert entry["seq"] == receipt["seq"]
+    assert entry["tracker"] == before
+    assert entry["hash"] == receipt["hash"]
+    assert entry["ballot"] == own
+    return kept
 
 
 def test_one_choice_from_the_link_to_the_board(page, voting_server):
@@ -51,8 +95,12 @@ def test_one_choice_from_the_link_to_the_board(page, voting_server):
     page.get_by_role("button", name="Yes, it is the same: continue").click()
     page.get_by_label("Ota (JP)").check()
     page.get_by_role("button", name="Continue to the confirmation").click()
-    assert page.locator("#summary").inner_text() == "You vote for Ota (JP)."
-    receipt = cast_and_check_receipt(page, voting_server, ballot)
+    summary = page.locator("#summary")
+    assert summary.locator(".summary-line").inner_text() == "You vote for Ota (JP)."
+    assert summary.inner_text().startswith("You vote for Ota (JP).\n")
+    shown = tracker_before_sending(page)
+    receipt = cast_and_check_receipt(page, voting_server, ballot)["receipt"]
+    assert receipt["tracker"] == shown
     turnout = page.locator(".voting-facts .turnout")
     turnout.filter(has_text="1 ballots from 5 eligible cities").wait_for()  # it grew
 
@@ -60,7 +108,10 @@ def test_one_choice_from_the_link_to_the_board(page, voting_server):
     page.wait_for_url("**/board?tracker=*")
     found = page.locator("#lookup-result").inner_text()
     assert f"Your ballot is entry {receipt['seq']}, recorded at" in found
-    assert receipt["hash"] in page.content()
+    assert shown in found  # the board's entry names the tracker shown before sending
+    entry = page.locator(f"#entry-{receipt['seq']}")
+    assert entry.get_attribute("aria-current") == "true"
+    assert entry.locator(".tracker code.full").inner_text() == shown
 
     # The same token a second time: refused, in plain words.
     open_link = f"{voting_server.base_url}/vote/{ballot['id']}#t={token}"
@@ -128,9 +179,11 @@ def test_a_ranking_made_with_the_keyboard(page, voting_server):
     summary = page.locator("#summary")
     assert summary.locator("li").all_inner_texts() == ["Ota (JP)", "Cuneo (IT)"]
     assert "did not rank" in summary.inner_text()
+    tracker_before_sending(page)
     page.get_by_role("button", name="Change my vote").press("Enter")
     page.get_by_role("button", name="Continue to the confirmation").press("Enter")
-    cast_and_check_receipt(page, voting_server, ballot)
+    assert summary.locator("li").all_inner_texts() == ["Ota (JP)", "Cuneo (IT)"]
+    cast_and_check_receipt(page, voting_server, ballot, keyboard=True)
 
 
 def test_the_vote_page_fits_a_phone(phone, voting_server):

@@ -18,6 +18,7 @@ from pathlib import Path
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
+from inmc_vote.demo.sample_network import key_ceremony
 from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions, queries
@@ -57,6 +58,7 @@ async def open_ballot(
         start,
     )
     await actions.lifecycle.perform(db, WHO, made.id, Action.OPEN_CANDIDACIES, ActionRequest(start))
+    await key_ceremony(db, WHO, made.id, start)  # 3 trustees, threshold 2, as in the demo
     by_name = {c.name: c for c in await queries.cities.list_cities(db)}
     for name in candidates:
         town = by_name[name]

@@ -104,6 +104,7 @@ def test_the_whole_way_through_the_api(client: f.Client, clock: FakeClock) -> No
     for town in towns[:2]:
         f.candidacy(client, clock, ballot_id, town, accept=True)
     clock.advance(days=8)
+    f.complete_ceremony(client, ballot_id)  # the trustees' key ceremony (test_api_ceremony.py)
     frozen = post(client, key, ballot_id, "freeze")
     assert frozen.status_code == 200, frozen.text
     assert frozen.json()["allowed_actions"] == ["open", "cancel"]

@@ -9,13 +9,10 @@ from typing import Any
 
 import pytest
 
-from inmc_vote.domain.protocol import keys, tally, vote
+from inmc_vote.domain.protocol import keys, lot, tally
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
-from inmc_vote.domain.protocol.manifest import tiebreak_commitment
-from inmc_vote.tools.keyfiles import TALLY_KEY_FORMAT
 from tests import factories as f
-from tests.conftest import FakeClock
-from tests.voting_helpers import ballot_body, board_entries, manifest_of, open_ballot
+from tests.voting_helpers import ballot_body, close_tally, manifest_of, mix_and_decrypt, open_ballot
 
 # storage-specific: the tally of what was cast, and its record
 pytestmark = pytest.mark.both_databases
@@ -40,7 +37,9 @@ def done(response: Any) -> dict[str, Any]:
 
 
 def close_early(client: f.Client, key: dict[str, str], ballot_id: str) -> None:
+    """Close, then let trustees 1 and 2 shuffle and decrypt the round."""
     done(act(client, key, ballot_id, "close", reason="Every city has voted."))
+    mix_and_decrypt(client, ballot_id)
 
 
 def test_a_plurality_ballot_is_tallied_signed_and_published(client, clock) -> None:
@@ -85,8 +84,8 @@ def test_a_plurality_ballot_is_tallied_signed_and_published(client, clock) -> No
     assert result["rounds"][0]["tallies"][first] == 2
     assert shown["winner_city"] == manifest["candidates"][0]["city"]
 
-    # The record: signed by the authority, its seed the committed one, its key the
-    # manifest's tally key, its outcomes the ones served.
+    # The record: signed by the authority, naming the mix and the decryptions by hash,
+    # its votes the ones served, in the mixed order and attached to no ballot.
     record_response = client.get(f"{BALLOTS}/{ballot_id}/tally/record")
     record_bytes = record_response.content
     record = json.loads(record_bytes)
@@ -95,21 +94,23 @@ def test_a_plurality_ballot_is_tallied_signed_and_published(client, clock) -> No
     authority = from_b64url(manifest["keys"]["authority"])
     signature = from_b64url(record_response.headers["x-authority-signature"])
     assert keys.verify(authority, signature, tally.signed_message(tally_hash))
-    seed = from_b64url(record["seed"])
-    assert b64url(tiebreak_commitment(seed)) == manifest["tiebreak_commitment"]
-    tally_key = from_b64url(record["tally_key"])
-    assert b64url(keys.x25519_public(tally_key)) == manifest["keys"]["tally"]
-    outcomes = client.get(f"{BALLOTS}/{ballot_id}/tally/outcomes").content
-    assert b64url(hashlib.sha256(outcomes).digest()) == record["outcomes"]["hash"]
-    lines = [json.loads(line) for line in outcomes.splitlines()]
-    assert [line["seq"] for line in lines] == [1, 2, 3, 4]
-    assert [line["outcome"] for line in lines] == ["counted", "counted", "counted", "blank"]
-    # anyone can redo a decryption with the revealed key
-    entries = board_entries(client.get(f"{BALLOTS}/{ballot_id}/board").json())
-    opened = vote.unpad(
-        vote.decrypt(entries[0].ciphertext, tally_key, digest, entries[0].credential)
-    )
-    assert opened == lines[0]["vote"]
+    assert set(record) == {
+        "format", "ballot", "round", "manifest", "board", "mix", "decryptions", "lot",
+        "votes", "result", "tallied_at",
+    }  # fmt: skip
+    assert record["manifest"] == b64url(digest)
+    assert [s["trustee"] for s in record["mix"]["shuffles"]] == [1, 2]
+    assert [d["trustee"] for d in record["decryptions"]] == [1, 2]
+    assert only["mix"] == record["mix"]
+    assert only["lot_seed"] == record["lot"]["seed"]
+    votes = client.get(f"{BALLOTS}/{ballot_id}/tally/votes").content
+    assert b64url(hashlib.sha256(votes).digest()) == record["votes"]["hash"]
+    lines = [json.loads(line) for line in votes.splitlines()]
+    assert [line["position"] for line in lines] == [1, 2, 3, 4]
+    assert sorted(line["outcome"] for line in lines) == ["blank", "counted", "counted", "counted"]
+    assert all(set(line) == {"position", "outcome", "reason", "vote"} for line in lines)
+    # the old per-entry outcomes are gone
+    assert client.get(f"{BALLOTS}/{ballot_id}/tally/outcomes").status_code == 404
 
 
 def test_tallying_an_open_ballot_is_refused_and_changes_nothing(client, clock) -> None:
@@ -140,37 +141,18 @@ def test_an_instant_runoff_ballot_counts_round_by_round(client, clock) -> None:
     assert result["winner"] == a
 
 
-def _trustee_ballot(client: f.Client, clock: FakeClock) -> tuple[str, dict[str, str], bytes]:
-    private, public = keys.new_x25519()
-    key = f.bearer(f.account(client, clock))
-    made, _ = f.ready_to_freeze(client, clock, 5, 2)
-    done(act(client, key, made.id, "freeze", tally_public_key=b64url(public)))
-    issued = client.post(f"{BALLOTS}/{made.id}/tokens", headers=key)
-    assert issued.status_code == 201
-    clock.advance(days=3)
-    return made.id, key, private
-
-
-def _key_file(private: bytes) -> dict[str, str]:
-    public = keys.x25519_public(private)
-    return {"format": TALLY_KEY_FORMAT, "private": b64url(private), "public": b64url(public)}
-
-
-def test_a_trustee_brings_the_tally_key_and_a_wrong_one_changes_nothing(client, clock) -> None:
-    ballot_id, key, private = _trustee_ballot(client, clock)
-    close_early(client, key, ballot_id)
-    before = f.snapshot_of(client)
-    missing = act(client, key, ballot_id, "tally")
-    assert "upload the key file that `inmc-vote trustee keygen` wrote" in f.problem(missing, 422)
-    other, _ = keys.new_x25519()
-    wrong = act(client, key, ballot_id, "tally", tally_key=_key_file(other))
-    assert "This key file is not round 1's tally key" in f.problem(wrong, 422)
-    broken = act(client, key, ballot_id, "tally", tally_key={"format": "something else"})
-    assert "is not a inmc-vote/tally-key/v1 file" in f.problem(broken, 422)
-    assert f.snapshot_of(client) == before
-
-    tallied = done(act(client, key, ballot_id, "tally", tally_key=_key_file(private)))
-    assert tallied["state"] == "tallied"
+def test_a_tie_is_settled_by_the_trustees_lot(client, clock) -> None:
+    ballot_id, key, rows = open_ballot(client, clock, n_cities=2, n_candidates=2)
+    manifest, _ = manifest_of(client, ballot_id)
+    a, b = (x["id"] for x in manifest["candidates"])
+    for row, marks in zip(rows, [{"choice": a}, {"choice": b}], strict=True):
+        cast(client, ballot_id, row["token"], marks)
+    close_tally(client, key, ballot_id)
     record = json.loads(client.get(f"{BALLOTS}/{ballot_id}/tally/record", headers=key).content)
-    assert record["tally_key"] == b64url(private)
-    assert record["result"]["outcome"] == "no-valid-votes"
+    assert len(record["result"]["lots"]) == 1
+    files = {x.trustee: x for x in f.trustee_files(client, ballot_id)}
+    expected = lot.seed(
+        from_b64url(record["board"]["head"]), {i: lot.reveal(files[i].lot_rho, 1) for i in (1, 2)}
+    )
+    assert record["lot"]["seed"] == b64url(expected)
+    assert record["result"]["winner"] in (a, b)

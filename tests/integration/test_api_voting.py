@@ -1,5 +1,6 @@
-"""Voting through the API: issuing the tokens (once, once frozen, before opening), trustee
-custody of the tally key, the manifest as served, receipts, the board and its seal."""
+"""Voting through the API: issuing the tokens (once, once frozen, before opening), the
+manifest as served, casting a ballot of protocol v2, its receipt (which names the
+ballot's own tracker), the board's lines, the lookup by tracker, and the seal."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
 
-from inmc_vote.db.models import RoundKeys
-from inmc_vote.db.urls import sync_url
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import board, credentials, keys, manifest, vote
+from inmc_vote.domain.protocol import ballot as ballots
+from inmc_vote.domain.protocol import board, credentials, group, keys, manifest
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
 from inmc_vote.services import actions
 from tests import factories as f
@@ -138,66 +137,6 @@ def test_the_clock_does_not_open_a_frozen_ballot_without_tokens(client, clock) -
     assert opened["data"]["due_at"] == "2027-01-21T09:00:00.000Z"
 
 
-# --- trustee custody -----------------------------------------------------------------
-
-
-def test_trustee_custody_keeps_the_tally_private_key_off_the_server(client, clock, settings):
-    trustee_sk, trustee_pk = keys.new_x25519()
-    ballot_id, key = frozen(client, clock, tally_public_key=b64url(trustee_pk))
-    freeze = [e for e in events(client, ballot_id) if e["action"] == "freeze"][-1]
-    assert freeze["data"]["tally_custody"] == "trustee"
-    assert freeze["data"]["keys"]["tally"] == b64url(trustee_pk)
-    rows = tokens_from_zip(issue(client, key, ballot_id).content)
-    shown, digest = manifest_of(client, ballot_id)
-    assert shown["keys"]["tally"] == b64url(trustee_pk)
-    assert shown["keys"]["tally_custody"] == "trustee"
-
-    engine = create_engine(sync_url(settings.database_url))
-    try:
-        with engine.connect() as connection:
-            (stored,) = connection.execute(select(RoundKeys)).all()
-    finally:
-        engine.dispose()
-    assert stored.tally_custody == "trustee"
-    assert stored.tally_sealed is None
-    assert bytes(stored.tally_pk) == trustee_pk
-
-    # A vote cast now opens with the trustee's private key, and only with it.
-    clock.advance(days=3)
-    choice = shown["candidates"][1]["id"]
-    assert cast(client, ballot_id, rows[0]["token"], {"choice": choice}).status_code == 201
-    (entry,) = board_entries(client.get(f"{BALLOTS}/{ballot_id}/board").json())
-    plaintext = vote.decrypt(entry.ciphertext, trustee_sk, digest, entry.credential)
-    assert vote.unpad(plaintext) == {"v": 1, "choice": choice}
-
-
-def test_a_trustee_key_of_the_wrong_size_or_spelling_is_refused(client, clock) -> None:
-    key = f.bearer(f.account(client, clock))
-    made, _ = f.ready_to_freeze(client, clock)
-    url = f"{BALLOTS}/{made.id}/freeze"
-    before = f.snapshot_of(client)
-    short = client.post(url, json={"tally_public_key": b64url(bytes(31))}, headers=key)
-    assert "A trustee's tally public key is 32 bytes" in f.problem(short, 422)
-    padded = client.post(url, json={"tally_public_key": "AAAA=="}, headers=key)
-    assert f.problem(padded, 422) == "The tally public key is not unpadded base64url."
-    assert f.snapshot_of(client) == before
-
-
-def test_server_custody_keeps_the_tally_private_key_sealed(client, clock, settings) -> None:
-    ballot_id, key = frozen(client, clock)
-    issue(client, key, ballot_id)
-    shown, _ = manifest_of(client, ballot_id)
-    assert shown["keys"]["tally_custody"] == "server"
-    engine = create_engine(sync_url(settings.database_url))
-    try:
-        with engine.connect() as connection:
-            (stored,) = connection.execute(select(RoundKeys)).all()
-    finally:
-        engine.dispose()
-    assert stored.tally_sealed is not None
-    assert bytes(stored.tally_pk) == from_b64url(shown["keys"]["tally"])
-
-
 # --- the manifest --------------------------------------------------------------------
 
 
@@ -222,7 +161,7 @@ def test_the_manifest_is_served_byte_exact_and_signed(client, clock) -> None:
     assert client.get(f"{BALLOTS}/{ballot_id}/manifest?round=1").content == data
     f.problem(client.get(f"{BALLOTS}/{ballot_id}/manifest?round=2"), 404)
     # What it fixes: the ballot, its electorate and its roll.
-    assert value["format"] == "inmc-vote/manifest/v1"
+    assert value["format"] == "inmc-vote/manifest/v2"
     assert (value["ballot"], value["round"], value["eligible"]) == (ballot_id, 1, len(rows))
     assert value["opens_at"] == "2027-01-21T09:00:00.000Z"
     assert value["closes_at"] == "2027-01-31T09:00:00.000Z"
@@ -235,7 +174,9 @@ def test_the_manifest_is_served_byte_exact_and_signed(client, clock) -> None:
     assert {credentials.fingerprint(line.pk) for line in lines} == {
         r["credential_fingerprint"] for r in rows
     }
-    assert value["vote_size"] == vote.vote_size_for([c["id"] for c in value["candidates"]])
+    # v2: the trustees' election key, a point of the group, and no vote size
+    assert group.is_point(from_b64url(value["keys"]["election"]))
+    assert "vote_size" not in value
 
 
 # --- receipts, the board, turnout, the seal ------------------------------------------
@@ -245,40 +186,55 @@ def test_receipts_the_board_and_turnout(client, clock) -> None:
     ballot_id, _key, rows = open_ballot(client, clock)
     value, digest = manifest_of(client, ballot_id)
     authority = from_b64url(value["keys"]["authority"])
-    receipts = []
+    receipts: list[dict[str, Any]] = []
+    sent: list[dict[str, Any]] = []
     for n, row in enumerate(rows, start=1):
         clock.advance(minutes=7)
-        answer = cast(client, ballot_id, row["token"], {"choice": value["candidates"][0]["id"]})
+        body = ballot_body(
+            client, ballot_id, row["token"], {"choice": value["candidates"][0]["id"]}
+        )
+        own = hashlib.sha256(canonical_json(body)).digest()  # the voter's tracker
+        answer = client.post(f"{BALLOTS}/{ballot_id}/cast", json=body)
         assert answer.status_code == 201, answer.text
         receipt = answer.json()
-        tracker = from_b64url(receipt["hash"])
+        assert set(receipt) == board.RECEIPT_FIELDS  # exactly the contract's fields
         assert (receipt["ballot"], receipt["round"], receipt["seq"]) == (ballot_id, 1, n)
         assert receipt["received_at"] == clock().isoformat(timespec="milliseconds")[:23] + "Z"
-        assert receipt["tracker_short"] == manifest.short_fingerprint(tracker)
-        message = board.receipt_message(digest, n, tracker)
-        assert keys.verify(authority, from_b64url(receipt["signature"]), message)
-        assert not keys.verify(
-            authority,
-            from_b64url(receipt["signature"]),
-            board.receipt_message(digest, n + 1, tracker),
+        assert receipt["tracker"] == b64url(own)
+        assert receipt["prev"] == (b64url(digest) if n == 1 else receipts[-1]["hash"])
+        parsed = board.Receipt.parse(receipt)
+        assert (
+            parsed.problem(own, manifest_hash=digest, authority=authority, ballot=ballot_id) is None
         )
+        message = board.receipt_message(digest, n, parsed.prev, parsed.received_at, own)
+        assert keys.verify(authority, parsed.signature, message)
         turnout = client.get(f"{BALLOTS}/{ballot_id}").json()["turnout"]
         assert turnout == {"ballots": n, "eligible": len(rows)}
         receipts.append(receipt)
+        sent.append(body)
 
     page = client.get(f"{BALLOTS}/{ballot_id}/board").json()
     assert page["manifest_hash"] == b64url(digest)
     assert page["next_after"] is None
     assert page["seal"] is None
+    for line, body, receipt in zip(page["entries"], sent, receipts, strict=True):
+        # a board line (contract §4) holds the ballot exactly as sent
+        assert set(line) == {"seq", "received_at", "ballot", "tracker", "prev", "hash"}
+        assert line["ballot"] == body
+        assert {k: line[k] for k in ("seq", "received_at", "tracker", "prev", "hash")} == {
+            k: receipt[k] for k in ("seq", "received_at", "tracker", "prev", "hash")
+        }
     entries = board_entries(page)
     assert board.verify_board(digest, entries) is None
-    assert [b64url(e.hash) for e in entries] == [r["hash"] for r in receipts]
     for receipt in receipts:  # each voter finds its ballot by its tracker
-        found = client.get(f"{BALLOTS}/{ballot_id}/board/{receipt['hash']}").json()
+        found = client.get(f"{BALLOTS}/{ballot_id}/board/{receipt['tracker']}").json()
         assert found["entry"]["seq"] == receipt["seq"]
-        assert found["entry"]["tracker"] == receipt["hash"]
+        assert found["entry"]["tracker"] == receipt["tracker"]
         assert found["entry"]["received_at"] == receipt["received_at"]
         assert f"entry {receipt['seq']} of round 1" in found["message"]
+    # the entry hash is not a tracker
+    by_hash = client.get(f"{BALLOTS}/{ballot_id}/board/{receipts[0]['hash']}")
+    assert f.problem(by_hash, 404) == "No ballot with this tracker is on this board."
     # ?after= pages through the board
     after_two = client.get(f"{BALLOTS}/{ballot_id}/board?after=2").json()
     assert [e["seq"] for e in after_two["entries"]] == [3, 4, 5]
@@ -292,11 +248,24 @@ def test_receipts_the_board_and_turnout(client, clock) -> None:
     assert f.problem(bad, 422) == "The tracker is not unpadded base64url."
 
 
+def test_the_stored_ballot_is_what_the_voter_sent(client, clock) -> None:
+    """The ballot as sent, its keys in any order, is stored as its canonical JSON; the
+    board line gives it back and the tracker is its hash."""
+    ballot_id, _key, rows = open_ballot(client, clock)
+    body = ballot_body(client, ballot_id, rows[0]["token"], {"blank": True})
+    shuffled = dict(reversed(list(body.items())))
+    answer = client.post(f"{BALLOTS}/{ballot_id}/cast", json=shuffled)
+    assert answer.status_code == 201, answer.text
+    (line,) = client.get(f"{BALLOTS}/{ballot_id}/board").json()["entries"]
+    assert canonical_json(line["ballot"]) == ballots.Ballot.parse(body).canonical()
+    assert line["tracker"] == answer.json()["tracker"] == b64url(ballots.Ballot.parse(body).tracker)
+
+
 def check_seal(client: f.Client, ballot_id: str, count: int, closed_at: str) -> dict[str, Any]:
     value, digest = manifest_of(client, ballot_id)
     page = client.get(f"{BALLOTS}/{ballot_id}/board").json()
     seal = page["seal"]
-    head = page["entries"][-1]["tracker"] if page["entries"] else b64url(digest)
+    head = page["entries"][-1]["hash"] if page["entries"] else b64url(digest)
     assert seal["count"] == count == len(page["entries"])
     assert seal["head"] == head
     assert seal["closed_at"] == closed_at

@@ -10,12 +10,20 @@ from typing import Any
 
 import pytest
 
-from inmc_vote.domain.protocol import bundle
+from inmc_vote.domain.protocol import ballot as ballots
+from inmc_vote.domain.protocol import bundle, credentials
+from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.verify import verify
 from tests import factories as f
 from tests.integration.test_api_exhaustive_rounds import exhaustive, next_round, run_round
 from tests.integration.test_api_tally import act, close_early, done
-from tests.voting_helpers import ballot_body, manifest_of, open_ballot, tokens_from_zip
+from tests.voting_helpers import (
+    ballot_body,
+    manifest_of,
+    mix_and_decrypt,
+    open_ballot,
+    tokens_from_zip,
+)
 
 # storage-specific: the audit export and its bundle
 pytestmark = pytest.mark.both_databases
@@ -62,7 +70,13 @@ def test_a_full_ballot_s_bundle_verifies(client, clock, tmp_path) -> None:
         clock.advance(minutes=1)
         receipts.append(cast(client, ballot_id, row["token"], marks))
     clock.advance(minutes=1)
-    cast(client, ballot_id, replacement["token"], {"choice": "nobody"})  # invalid
+    # an invalid vote: a choice of candidate number 200, which no one is
+    _, seed = credentials.parse_token(replacement["token"], ballot_id)
+    _, digest = manifest_of(client, ballot_id)
+    unknown = bytes([2, 1, 200]) + bytes(25)
+    odd = ballots.build(digest, from_b64url(manifest["keys"]["election"]), seed, unknown)
+    sent = client.post(f"{BALLOTS}/{ballot_id}/cast", json=odd.to_json())
+    assert sent.status_code == 201, sent.text
 
     during = download(client, ballot_id, tmp_path / "during.zip")
     report = verify(during, jobs=1)
@@ -72,7 +86,12 @@ def test_a_full_ballot_s_bundle_verifies(client, clock, tmp_path) -> None:
     close_early(client, key, ballot_id)
     done(act(client, key, ballot_id, "tally"))
     tallied = download(client, ballot_id, tmp_path / "tallied.zip")
-    assert "round-1/tally.json" not in zipfile.ZipFile(tallied).namelist()  # not published
+    members = zipfile.ZipFile(tallied).namelist()
+    assert "round-1/tally.json" not in members  # not published
+    # the shuffles are public once in; the decryptions (any t reveal the votes) only
+    # with the published results
+    assert "round-1/shuffle-2.json" in members
+    assert not any("decryption" in name for name in members)
     assert verify(tallied, jobs=1).ok
 
     done(act(client, key, ballot_id, "publish"))
@@ -80,7 +99,16 @@ def test_a_full_ballot_s_bundle_verifies(client, clock, tmp_path) -> None:
     report = verify(final, jobs=1)
     assert report.ok, report.text()
     codes = {c.code for c in report.checks}
-    assert {"decryptions", "verdicts", "count", "seed", "lost-tokens", "seal"} <= codes
+    assert {
+        "decryption",
+        "shuffles",
+        "mix-input",
+        "verdicts",
+        "count",
+        "lot",
+        "lost-tokens",
+        "seal",
+    } <= codes
     verdicts = next(c for c in report.checks if c.code == "verdicts")
     assert "3 counted, 1 blank, 1 invalid (1 unknown-candidate)" in verdicts.detail
 
@@ -111,9 +139,13 @@ def test_a_full_ballot_s_bundle_verifies(client, clock, tmp_path) -> None:
             "manifest.sig",
             "board.jsonl",
             "seal.json",
+            "shuffle-1.json",
+            "shuffle-2.json",
+            "decryption-1.json",
+            "decryption-2.json",
             "tally.json",
             "tally.sig",
-            "outcomes.jsonl",
+            "votes.jsonl",
             "result.txt",
         )
     ]
@@ -125,7 +157,9 @@ def test_an_exhaustive_ballot_s_rounds_verify(client, clock, tmp_path) -> None:
     ballot_id, key, tokens, (a, b, c, d) = exhaustive(client, clock, "lot")
     run_round(client, key, ballot_id, tokens, {a: 4, b: 3, c: 1, d: 1})
     next_round(client, clock, key, ballot_id)
-    run_round(client, key, ballot_id, tokens, {a: 4, b: 4, c: 1})
+    manifest, _ = manifest_of(client, ballot_id)
+    (survivor,) = {x["id"] for x in manifest["candidates"]} - {a, b}  # the lot kept c or d
+    run_round(client, key, ballot_id, tokens, {a: 4, b: 4, survivor: 1})
     report = verify(download(client, ballot_id, tmp_path / "rounds.zip"), jobs=1)
     assert report.ok, report.text()
     assert [c.round for c in report.checks if c.code == "count"] == [1, 2]
@@ -137,6 +171,7 @@ def test_a_ballot_closed_by_the_clock_verifies(client, clock, tmp_path) -> None:
     manifest, _ = manifest_of(client, ballot_id)
     cast(client, ballot_id, rows[0]["token"], {"choice": manifest["candidates"][0]["id"]})
     clock.advance(days=30)  # past closes_at: the clock closes and seals it
+    mix_and_decrypt(client, ballot_id, shufflers=(3, 1), decrypters=(3, 2))
     done(act(client, key, ballot_id, "tally"))
     done(act(client, key, ballot_id, "publish"))
     report = verify(download(client, ballot_id, tmp_path / "clock.zip"), jobs=1)

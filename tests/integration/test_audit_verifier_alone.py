@@ -102,3 +102,55 @@ def test_a_failure_exits_non_zero(guarded_env: dict[str, str], tmp_path: Path) -
     done = run(["-m", "inmc_vote.verify", str(path)], guarded_env)
     assert done.returncode == 1
     assert "FAIL  round 1, seal: seal.json is not signed by the authority" in done.stdout
+
+
+# --- a real bundle, exported by the service ------------------------------------------------
+
+
+@pytest.mark.both_databases
+def test_a_real_exported_bundle_verifies_alone(
+    client, clock, tmp_path: Path, guarded_env: dict[str, str]
+) -> None:
+    """A ballot run through the API (ceremony, casting, closing, two shuffles, two
+    decryptions, tally, publication), its bundle downloaded and checked by the verifier
+    in a process that cannot import the service; a voter's receipt file is found, and a
+    receipt swapped for another voter's is not theirs."""
+    from tests.integration.test_api_tally import act, close_early, done
+    from tests.voting_helpers import ballot_body, manifest_of, open_ballot
+
+    ballot_id, key, rows = open_ballot(client, clock, n_cities=4, n_candidates=3)
+    manifest, _ = manifest_of(client, ballot_id)
+    a, b, _c = (c["id"] for c in manifest["candidates"])
+    files = []
+    votes = [{"choice": a}, {"choice": b}, {"choice": a}, {"blank": True}]
+    for row, marks in zip(rows, votes, strict=True):
+        clock.advance(minutes=1)
+        body = ballot_body(client, ballot_id, row["token"], marks)
+        answer = client.post(f"/api/v1/ballots/{ballot_id}/cast", json=body)
+        assert answer.status_code == 201, answer.text
+        files.append({"receipt": answer.json(), "ballot": body})
+    close_early(client, key, ballot_id)
+    done(act(client, key, ballot_id, "tally"))
+    done(act(client, key, ballot_id, "publish"))
+    answer = client.get(f"/api/v1/ballots/{ballot_id}/audit")
+    assert answer.status_code == 200, answer.text
+    path = tmp_path / "real.zip"
+    path.write_bytes(answer.content)
+
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps(files[1]))
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(json.dumps({"receipt": files[2]["receipt"], "ballot": files[1]["ballot"]}))
+    done_ = run(
+        ["-m", "inmc_vote.verify", str(path), "--json", "--receipt", str(mine)], guarded_env
+    )
+    assert done_.returncode == 0, done_.stderr + done_.stdout
+    report = json.loads(done_.stdout)
+    codes = [c["code"] for c in report["checks"]]
+    for code in ("ceremony", "ballots", "mix-input", "shuffles", "decryption", "lot", "count"):
+        assert code in codes, code
+    assert "signatures" not in codes
+    assert report["checks"][-1]["detail"].startswith("found: entry 2 of round 1")
+    refused = run(["-m", "inmc_vote.verify", str(path), "--receipt", str(swapped)], guarded_env)
+    assert refused.returncode == 1
+    assert "FAIL  receipt swapped.json: NOT YOURS" in refused.stdout

@@ -19,8 +19,8 @@ from litestar.testing import TestClient
 
 from inmc_vote.config import Settings
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import board, keys, manifest
-from inmc_vote.domain.protocol.encoding import from_b64url
+from inmc_vote.domain.protocol import board, manifest
+from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, sha256
 from inmc_vote.web.app import create_app
 from tests import factories as f
 from tests.conftest import FakeClock
@@ -143,25 +143,27 @@ def test_cast_prints_a_verified_receipt_found_on_the_board(server, tmp_path):
     full = out.split("tracker (full):", 1)[1].split()[0]
     short = out.split("tracker:", 1)[1].split()[0]
     assert short == manifest.short_fingerprint(from_b64url(full))
+    # the tracker was printed before the ballot was sent, and the receipt names it
+    announced = out.split("Tracker:", 1)[1].split("\n", 1)[0]
+    assert out.index("Tracker:") < out.index("Ballot received")
+    assert short in announced
+    assert full in announced
 
     saved = json.loads(receipt_file.read_text())
+    assert set(saved) == {"receipt", "ballot"}  # contract §4
     receipt = saved["receipt"]
-    assert receipt["hash"] == full
+    assert receipt["tracker"] == full == b64url(sha256(canonical_json(saved["ballot"])))
     assert receipt["seq"] == seq
-    assert saved["fingerprint"] == server.fingerprint
     found = httpx.get(f"{server.url}/api/v1/ballots/{server.ballot_id}/board/{full}").json()
     assert found["entry"]["seq"] == seq
     assert found["entry"]["received_at"] == receipt["received_at"]
-    # The receipt's signature holds against the manifest's authority key.
+    assert found["entry"]["ballot"] == saved["ballot"]
+    # The receipt holds against the manifest's authority key and the kept ballot.
     answer = httpx.get(f"{server.url}/api/v1/ballots/{server.ballot_id}/manifest")
     authority = from_b64url(json.loads(answer.content)["keys"]["authority"])
-    digest = from_b64url(saved["manifest_hash"])
-    assert digest == manifest.manifest_hash(answer.content)
-    assert keys.verify(
-        authority,
-        from_b64url(receipt["signature"]),
-        board.receipt_message(digest, seq, from_b64url(full)),
-    )
+    digest = manifest.manifest_hash(answer.content)
+    kept = board.ReceiptFile.parse(receipt_file.read_text())
+    assert kept.problem(manifest_hash=digest, authority=authority, ballot=server.ballot_id) is None
 
     again = cast(server, "--token", token, "--blank")
     refused(again, "already voted")
@@ -252,5 +254,5 @@ def test_an_existing_receipt_file_is_not_overwritten_and_nothing_is_sent(server,
 def test_cast_help_says_what_it_does(server):
     result = cast(server, "--help")
     assert result.returncode == 0
-    for words in ("--choice", "--rank", "--approve", "--blank", "--receipt", "receipt"):
+    for words in ("--choice", "--rank", "--approve", "--blank", "--receipt-out", "tracker"):
         assert words in result.stdout

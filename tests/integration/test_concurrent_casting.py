@@ -27,9 +27,15 @@ import httpx
 import pytest
 
 import inmc_vote
-from inmc_vote.domain.protocol import board, credentials, keys, vote
+from inmc_vote.domain.protocol import board
 from inmc_vote.domain.protocol.encoding import from_b64url
-from tests.voting_helpers import SECRET_KEY, OpenedBallot, board_entries, open_ballot_now
+from tests.voting_helpers import (
+    SECRET_KEY,
+    OpenedBallot,
+    board_entries,
+    make_ballot,
+    open_ballot_now,
+)
 
 # storage-specific: locks under load; the server processes get a database of their own
 pytestmark = [pytest.mark.both_databases, pytest.mark.fresh_database]
@@ -104,10 +110,9 @@ def fetch_manifest(base: str, ballot_id: str) -> tuple[dict[str, Any], bytes]:
     return json.loads(response.content), digest
 
 
-def ballot_for(token: str, ballot_id: str, manifest: dict[str, Any], digest: bytes) -> Any:
-    _, seed = credentials.parse_token(token, ballot_id)
+def ballot_for(token: str, manifest: dict[str, Any], digest: bytes) -> Any:
     choice = manifest["candidates"][len(token) % len(manifest["candidates"])]["id"]
-    return vote.make_ballot({"v": 1, "choice": choice}, seed, manifest, digest).to_json()
+    return make_ballot(manifest, digest, token, {"choice": choice}).to_json()
 
 
 async def fire(
@@ -157,7 +162,7 @@ def test_one_token_sent_100_times_at_once_votes_once(database_url: str, tmp_path
         assert digest == opened.manifest_hash
         token = opened.tokens[0]
         # 100 distinct encryptions of votes by the same token (as from 100 browser tabs)
-        bodies = [ballot_for(token, opened.ballot_id, manifest, digest) for _ in range(100)]
+        bodies = [ballot_for(token, manifest, digest) for _ in range(100)]
         fired = time.monotonic()
         answers = asyncio.run(fire(bases, opened.ballot_id, bodies, at_once=100))
         took = time.monotonic() - fired
@@ -170,7 +175,13 @@ def test_one_token_sent_100_times_at_once_votes_once(database_url: str, tmp_path
     assert len(entries) == 1
     assert board.verify_board(digest, entries) is None
     (receipt,) = [body for status, body in answers if status == 201]
-    assert (receipt["seq"], receipt["hash"]) == (1, page["entries"][0]["tracker"])
+    line = page["entries"][0]
+    assert (receipt["seq"], receipt["hash"], receipt["tracker"]) == (
+        1,
+        line["hash"],
+        line["tracker"],
+    )
+    assert line["ballot"] in bodies
     print(f"\n100 casts of one token: 1 accepted, 99 refused (409) in {took:.2f} s")
     assert time.monotonic() - began < BUDGET_S
 
@@ -185,7 +196,7 @@ def test_500_tokens_at_once_on_two_processes_make_one_gapless_chain(
         manifest, digest = fetch_manifest(bases[0], opened.ballot_id)
         assert manifest["eligible"] == 500
         authority = from_b64url(manifest["keys"]["authority"])
-        bodies = [ballot_for(t, opened.ballot_id, manifest, digest) for t in opened.tokens]
+        bodies = [ballot_for(t, manifest, digest) for t in opened.tokens]
         fired = time.monotonic()
         answers = asyncio.run(fire(bases, opened.ballot_id, bodies, at_once=100))
         took = time.monotonic() - fired
@@ -201,15 +212,11 @@ def test_500_tokens_at_once_on_two_processes_make_one_gapless_chain(
     # a full page of 500 points to the next one, which is empty and ends the board
     assert [(len(p["entries"]), p["next_after"]) for p in pages] == [(500, 500), (0, None)]
     assert board.verify_board(digest, entries) is None
-    assert len({e.credential for e in entries}) == 500
+    assert len({e.ballot_json()["credential"] for e in entries}) == 500
     by_seq = {e.seq: e for e in entries}
-    for _, receipt in answers:
-        tracker = from_b64url(receipt["hash"])
-        assert by_seq[receipt["seq"]].hash == tracker
-        assert keys.verify(
-            authority,
-            from_b64url(receipt["signature"]),
-            board.receipt_message(digest, receipt["seq"], tracker),
-        )
+    for body, (_, receipt) in zip(bodies, answers, strict=True):
+        kept = board.ReceiptFile(board.Receipt.parse(receipt), body)  # each its own ballot's
+        assert kept.problem(manifest_hash=digest, authority=authority) is None
+        assert by_seq[receipt["seq"]].hash == kept.receipt.hash
     print(f"\n500 tokens on 2 processes: 500 accepted in {took:.2f} s ({500 / took:.0f}/s)")
     assert time.monotonic() - began < BUDGET_S

@@ -20,11 +20,12 @@ from inmc_vote.db.models import BallotKeys, RollEntry
 from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.cities import CityFields
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import board, credentials, keys, manifest, roll_file, vote
+from inmc_vote.domain.protocol import board, credentials, keys, manifest, roll_file
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
 from inmc_vote.tools.offline_tokens import OfflineError, read_cities
 from tests import factories as f
 from tests.integration.test_cli import clean_env, inmc
+from tests.voting_helpers import make_ballot
 
 # --- helpers -------------------------------------------------------------------------
 
@@ -179,17 +180,13 @@ def test_offline_tokens_vote_and_the_server_never_holds_the_registrar(
 
     clock.advance(days=3)  # past opens_at
     assert client.get(f"/api/v1/ballots/{ballot_id}").json()["state"] == "open"
-    _, seed = credentials.parse_token(rows[0]["token"], ballot_id)
-    ballot = vote.make_ballot({"v": 1, "choice": fixed["candidates"][0]["id"]}, seed, fixed, digest)
-    cast = client.post(f"/api/v1/ballots/{ballot_id}/cast", json=ballot.to_json())
+    body = make_ballot(fixed, digest, rows[0]["token"], {"choice": fixed["candidates"][0]["id"]})
+    cast = client.post(f"/api/v1/ballots/{ballot_id}/cast", json=body.to_json())
     assert cast.status_code == 201, cast.text
-    receipt = cast.json()
-    assert receipt["seq"] == 1
-    assert keys.verify(
-        from_b64url(fixed["keys"]["authority"]),
-        from_b64url(receipt["signature"]),
-        board.receipt_message(digest, 1, from_b64url(receipt["hash"])),
-    )
+    receipt = board.Receipt.parse(cast.json())
+    assert receipt.seq == 1
+    authority = from_b64url(fixed["keys"]["authority"])
+    assert receipt.problem(body.tracker, manifest_hash=digest, authority=authority) is None
 
 
 # --- refusals: each a clear 4xx, and nothing stored -----------------------------------

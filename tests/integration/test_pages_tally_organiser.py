@@ -1,32 +1,26 @@
 """The organiser's tally, publication and next round through their confirmation pages,
-on both databases: the trustee's key file (a wrong one refused, nothing stored), the
+on both databases: the tally waiting for the trustees (refused, nothing stored), the
 next round's form (errors keep what was typed), and the ballot form's tie rule."""
 
 from __future__ import annotations
 
 import html
-import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import keys
-from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services import actions, queries
-from inmc_vote.services.actions.lifecycle import ActionRequest
-from inmc_vote.tools.keyfiles import TALLY_KEY_FORMAT, new_tally_key
+from inmc_vote.services import queries
 from tests import factories as f
 from tests.voting_helpers import (
     cast_all,
     lifecycle_call,
     manifest_of,
+    mix_and_decrypt,
     open_ballot,
+    shuffle_by,
     tallied_ballot,
-    tokens_from_zip,
 )
 
 
@@ -57,14 +51,16 @@ def test_the_tally_and_the_publication_through_their_confirmation_pages(client, 
     first = manifest["candidates"][0]
     cast_all(client, ballot_id, [r["token"] for r in rows], [{"choice": first["id"]}] * 3)
     lifecycle_call(client, key, ballot_id, "close", reason="Every city has voted.")
+    mix_and_decrypt(client, ballot_id)
     token = signed_in(client, clock)
 
     ballot_page = client.get(f"/organiser/ballots/{ballot_id}")
     assert f'href="{confirm(ballot_id, "tally")}"' in ballot_page.text
     asked = client.get(confirm(ballot_id, "tally"))
     assert asked.status_code == 200
-    assert "The server opens every ballot on the sealed board" in asked.text
-    assert "The server keeps this round's tally key: no file is needed." in text(asked)
+    assert "The server combines the trustees' decryptions" in text(asked)
+    assert "The server holds no key that opens a ballot" in text(asked)
+    assert "Waiting for" not in text(asked)
     assert 'type="file"' not in asked.text
     assert "Confirm: Count the votes" in asked.text
 
@@ -107,108 +103,22 @@ def test_tallying_before_the_close_is_refused_up_front(client, clock):
     assert "The ballot is open: it cannot be tallied" in text(refused)
 
 
-def trustee_ballot(
-    client: f.Client, clock: Any, key_file: Path, **overrides: Any
-) -> tuple[str, dict[str, str], list[str], list[str]]:
-    """A ballot frozen with a trustee's tally key (written to `key_file`), open, with
-    its tokens: (ballot id, organiser headers, tokens, candidate ids)."""
-    key = f.bearer(f.account(client, clock))
-    made, _towns = f.ready_to_freeze(client, clock, 5, 3, **overrides)
-    tally = new_tally_key(key_file)
-    f.call(
-        client,
-        actions.lifecycle.perform,
-        f.db(client),
-        f.ORGANISER,
-        made.id,
-        Action.FREEZE,
-        ActionRequest(clock(), trustee_tally_pk=tally.public),
-    )
-    issued = client.post(f"/api/v1/ballots/{made.id}/tokens", headers=key)
-    assert issued.status_code == 201, issued.text
-    clock.advance(days=3)  # past opens_at: the clock opens it
-    manifest, _ = manifest_of(client, made.id)
-    assert manifest["keys"]["tally_custody"] == "trustee"
-    tokens = [row["token"] for row in tokens_from_zip(issued.content)]
-    return made.id, key, tokens, [c["id"] for c in manifest["candidates"]]
-
-
-def post_key_file(client: f.Client, ballot_id: str, token: str, name: str, content: bytes) -> Any:
-    return client.post(
-        confirm(ballot_id, "tally"),
-        data={"_csrf_token": token},
-        files={"tally_key_file": (name, content, "application/json")},
-        follow_redirects=False,
-    )
-
-
 @pytest.mark.both_databases  # a refusal proven by snapshot()
-def test_a_trustee_brings_the_key_file_and_a_wrong_one_is_refused(client, clock, tmp_path):
-    key_file = tmp_path / "tally-key.json"
-    ballot_id, key, tokens, ids = trustee_ballot(client, clock, key_file)
-    cast_all(client, ballot_id, tokens, [{"choice": ids[1]}] * 4)
+def test_the_tally_page_names_the_trustees_it_waits_for(client, clock):
+    ballot_id, key, rows = open_ballot(client, clock)
+    manifest, _ = manifest_of(client, ballot_id)
+    cast_all(client, ballot_id, [r["token"] for r in rows], [{"blank": True}] * 2)
     lifecycle_call(client, key, ballot_id, "close", reason="Every city has voted.")
     token = signed_in(client, clock)
-
-    asked = client.get(confirm(ballot_id, "tally"))
-    assert 'enctype="multipart/form-data"' in asked.text
-    assert 'type="file"' in asked.text
-    assert 'name="tally_key_file"' in asked.text
-    assert "This round's tally key is in a trustee's custody" in text(asked)
-
-    other_private, other_public = keys.new_x25519()
-    wrong_files = {
-        "no file": None,
-        "not JSON": ("notes.txt", b"my key is in the safe"),
-        "another format": ("other.json", json.dumps({"format": "something/else"}).encode()),
-        "halves that do not match": (
-            "broken.json",
-            json.dumps(
-                {
-                    "format": TALLY_KEY_FORMAT,
-                    "private": b64url(other_private),
-                    "public": b64url(keys.new_x25519()[1]),
-                }
-            ).encode(),
-        ),
-        "another key": (
-            "other-key.json",
-            json.dumps(
-                {
-                    "format": TALLY_KEY_FORMAT,
-                    "private": b64url(other_private),
-                    "public": b64url(other_public),
-                }
-            ).encode(),
-        ),
-    }
-    expected = {
-        "no file": "Choose the trustee's tally key file",
-        "not JSON": "«notes.txt» is not a tally key file: it is not JSON.",
-        "another format": "is not a inmc-vote/tally-key/v1 file",
-        "halves that do not match": "the public key is not the private key's",
-        "another key": "This key file is not round 1's tally key",
-    }
+    shuffle_by(client, ballot_id, 1)
+    asked = text(client.get(confirm(ballot_id, "tally")))
+    names = [m["name"] for m in manifest["trustees"]["members"]]
+    assert f"Waiting for a shuffle from 1 more trustee: any of {names[1]}, {names[2]}." in asked
     before = f.snapshot_of(client)
-    for what, sent in wrong_files.items():
-        if sent is None:
-            refused = client.post(confirm(ballot_id, "tally"), data={"_csrf_token": token})
-        else:
-            refused = post_key_file(client, ballot_id, token, *sent)
-        assert refused.status_code == 422, what
-        assert 'role="alert"' in refused.text, what
-        assert expected[what] in text(refused), what
-        assert "Choose the file again" in refused.text, what
-        assert f.snapshot_of(client) == before, what
-    assert state_of(client, ballot_id) == ("closed", 1, False)
-
-    counted = post_key_file(client, ballot_id, token, "tally-key.json", key_file.read_bytes())
-    assert counted.status_code == 303, counted.text
-    assert counted.headers["location"] == f"/ballots/{ballot_id}/results?done=tally"
-    assert state_of(client, ballot_id) == ("tallied", 1, False)
-    record = client.get(f"/api/v1/ballots/{ballot_id}/tally/record", headers=key).json()
-    assert record["result"]["winner"] == ids[1]
-    assert record["tally_key"] == json.loads(key_file.read_text())["private"]
+    refused = client.post(confirm(ballot_id, "tally"), data={"_csrf_token": token})
+    assert refused.status_code == 409
+    assert "Waiting for a shuffle from 1 more trustee" in text(refused)
+    assert f.snapshot_of(client) == before
 
 
 def exhaustive_round_one(client: f.Client, clock: Any) -> tuple[str, dict[str, str], dict]:
@@ -282,49 +192,6 @@ def test_the_next_round_page_says_who_goes_on_and_keeps_what_was_typed(client, c
     assert manifest["closes_at"] == closes_at.strftime("%Y-%m-%dT%H:%M:00.000Z")
     after = text(client.get(moved.headers["location"]))
     assert "Round 2 of voting; the earlier rounds' results are published." in after
-
-
-@pytest.mark.both_databases  # a refusal proven by snapshot()
-def test_the_next_round_under_trustee_custody_asks_for_the_new_public_key(client, clock, tmp_path):
-    key_file = tmp_path / "tally-key.json"
-    ballot_id, key, tokens, ids = trustee_ballot(client, clock, key_file, method="exhaustive")
-    cast_all(client, ballot_id, tokens, [{"choice": x} for x in (ids[0], ids[1], ids[2])])
-    lifecycle_call(client, key, ballot_id, "close", reason="Every city has voted.")
-    token = signed_in(client, clock)
-    counted = post_key_file(client, ballot_id, token, "key.json", key_file.read_bytes())
-    assert counted.status_code == 303
-    lifecycle_call(client, key, ballot_id, "publish")
-
-    page = client.get(confirm(ballot_id, "next-round"))
-    assert 'name="tally_public_key"' in page.text
-    assert "a new key pair for each round" in page.text
-    closes = (clock() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    before = f.snapshot_of(client)
-    missing = client.post(
-        confirm(ballot_id, "next-round"), data={"_csrf_token": token, "closes_at": closes}
-    )
-    assert missing.status_code == 422
-    assert "give the new round's tally public key" in text(missing)
-    assert f'value="{closes}"' in missing.text
-    garbled = client.post(
-        confirm(ballot_id, "next-round"),
-        data={"_csrf_token": token, "closes_at": closes, "tally_public_key": "not a key!"},
-    )
-    assert garbled.status_code == 422
-    assert "not unpadded base64url" in text(garbled)
-    assert 'value="not a key!"' in text(garbled)
-    assert f.snapshot_of(client) == before
-
-    second = new_tally_key(tmp_path / "round-2.json")
-    moved = client.post(
-        confirm(ballot_id, "next-round"),
-        data={"_csrf_token": token, "closes_at": closes, "tally_public_key": b64url(second.public)},
-        follow_redirects=False,
-    )
-    assert moved.status_code == 303, moved.text
-    manifest, _ = manifest_of(client, ballot_id)
-    assert manifest["round"] == 2
-    assert manifest["keys"]["tally"] == b64url(second.public)
 
 
 def test_the_ballot_form_offers_the_rule_for_a_tie_for_last_place(client, clock):

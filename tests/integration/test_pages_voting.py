@@ -3,7 +3,9 @@ fingerprint and turnout on every page of a ballot; on both databases."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import html
 import json
 import re
@@ -12,11 +14,12 @@ import pytest
 
 from inmc_vote.config import LIMITS
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import credentials, vote
+from inmc_vote.domain.protocol import credentials
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.web.pages import voting as voting_pages
 from tests import factories as f
+from tests.voting_helpers import make_ballot
 
 
 def open_with_tokens(client, clock, n_cities: int = 5):
@@ -30,9 +33,8 @@ def cast(client, ballot_id: str, token: str) -> dict:
     response = client.get(f"/api/v1/ballots/{ballot_id}/manifest")
     manifest = json.loads(response.content)
     digest = from_b64url(response.headers["x-manifest-hash"])
-    _, seed = credentials.parse_token(token, ballot_id)
     choice = manifest["candidates"][0]["id"]
-    body = vote.make_ballot({"v": 1, "choice": choice}, seed, manifest, digest).to_json()
+    body = make_ballot(manifest, digest, token, {"choice": choice}).to_json()
     receipt = client.post(f"/api/v1/ballots/{ballot_id}/cast", json=body)
     assert receipt.status_code == 201, receipt.text
     return receipt.json()
@@ -47,13 +49,21 @@ def text_of(response) -> str:
     return html.unescape(response.text)
 
 
-def test_vote_page_loads_the_module_and_no_inline_script(client, clock):
+def test_vote_page_loads_the_module_and_no_inline_code(client, clock):
     made, _letters = open_with_tokens(client, clock)
     page = client.get(f"/vote/{made.id}")
     assert page.status_code == 200
     scripts = re.findall(r"<script\b[^>]*>", page.text)
-    assert scripts == ['<script type="module" src="/static/ballot/vote.js">']
-    assert re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, re.S) == [""]  # no inline code
+    assert scripts == [
+        '<script type="importmap">',
+        '<script type="module" src="/static/ballot/vote.js">',
+    ]
+    bodies = re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, re.S)
+    # The one inline script is the import map: data, allowed by its hash in the CSP.
+    assert json.loads(bodies[0])["imports"]["@noble/curves/"] == "/static/vendor/noble-curves/"
+    assert bodies[1] == ""
+    digest = base64.b64encode(hashlib.sha256(bodies[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in page.headers["content-security-policy"]
     assert "style=" not in page.text
     assert "<noscript>" in page.text
     assert "inmc-vote cast --server http://testserver.local" in page.text
@@ -101,10 +111,12 @@ def test_board_lists_entries_in_pages(client, clock, monkeypatch):
     assert 'id="entry-1"' in first.text
     assert 'id="entry-2"' in first.text
     assert 'id="entry-3"' not in first.text
-    assert receipts[0]["hash"] in first.text
-    assert short_fingerprint(from_b64url(receipts[1]["hash"])) in first.text
+    assert receipts[0]["tracker"] in first.text  # the tracker, not the entry's hash
+    assert receipts[0]["hash"] not in first.text
+    assert short_fingerprint(from_b64url(receipts[1]["tracker"])) in first.text
     api_entries = client.get(f"/api/v1/ballots/{made.id}/board").json()["entries"]
-    assert api_entries[0]["credential_fingerprint"] in first.text
+    credential = from_b64url(api_entries[0]["ballot"]["credential"])
+    assert credentials.fingerprint(credential) in first.text
     assert f'href="/ballots/{made.id}/board?after=2"' in first.text
     assert "Later entries" in first.text
     assert "Earlier entries" not in first.text
@@ -125,23 +137,23 @@ def test_board_finds_a_ballot_by_its_tracker(client, clock):
     cast(client, made.id, letters[0].token)
     receipt = cast(client, made.id, letters[1].token)
 
-    found = client.get(f"/ballots/{made.id}/board", params={"tracker": receipt["hash"]})
+    found = client.get(f"/ballots/{made.id}/board", params={"tracker": receipt["tracker"]})
     assert found.status_code == 200
     assert "Your ballot is entry 2, recorded at" in found.text
     assert 'class="found" aria-current="true"' in found.text
 
-    spaced = " ".join(receipt["hash"][i : i + 8] for i in range(0, 43, 8))
+    spaced = " ".join(receipt["tracker"][i : i + 8] for i in range(0, 43, 8))
     assert (
         "Your ballot is entry 2"
         in client.get(f"/ballots/{made.id}/board", params={"tracker": spaced}).text
     )
 
-    typo = client.get(f"/ballots/{made.id}/board", params={"tracker": receipt["hash"][:-3]})
+    typo = client.get(f"/ballots/{made.id}/board", params={"tracker": receipt["tracker"][:-3]})
     assert "This is not a tracker" in typo.text
     assert 'aria-invalid="true"' in typo.text
-    other = b64url(bytes(32))
-    unknown = client.get(f"/ballots/{made.id}/board", params={"tracker": other})
-    assert "No ballot with this tracker is on this board." in unknown.text
+    for other in (b64url(bytes(32)), receipt["hash"]):  # the entry's hash is not a tracker
+        unknown = client.get(f"/ballots/{made.id}/board", params={"tracker": other})
+        assert "No ballot with this tracker is on this board." in unknown.text
 
 
 def test_board_shows_the_seal_once_closed(client, clock):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inmc_vote.domain.protocol import board, keys
-from inmc_vote.domain.protocol.encoding import from_b64url
+from inmc_vote.domain.protocol.encoding import canonical_json, from_b64url, sha256
 from tests.voting_helpers import ballot_body, board_entries, manifest_of, open_ballot
 
 # storage-specific: casting, receipts and the board
@@ -21,18 +21,14 @@ def test_every_city_votes_once_and_finds_its_receipt(client, clock):
 
     receipts = []
     for row in rows:
-        cast = client.post(
-            f"/api/v1/ballots/{ballot_id}/cast",
-            json=ballot_body(client, ballot_id, row["token"], {"choice": first}),
-        )
+        body = ballot_body(client, ballot_id, row["token"], {"choice": first})
+        tracker = sha256(canonical_json(body))  # computed before sending
+        cast = client.post(f"/api/v1/ballots/{ballot_id}/cast", json=body)
         assert cast.status_code == 201, cast.text
         receipt = cast.json()
-        tracker = from_b64url(receipt["hash"])
-        assert keys.verify(
-            authority,
-            from_b64url(receipt["signature"]),
-            board.receipt_message(digest, receipt["seq"], tracker),
-        )
+        kept = board.ReceiptFile(board.Receipt.parse(receipt), body)
+        assert kept.tracker == tracker == from_b64url(receipt["tracker"])
+        assert kept.problem(manifest_hash=digest, authority=authority, ballot=ballot_id) is None
         receipts.append(receipt)
     assert [r["seq"] for r in receipts] == [1, 2, 3, 4, 5]
 
@@ -43,7 +39,7 @@ def test_every_city_votes_once_and_finds_its_receipt(client, clock):
     assert again.status_code == 409
     assert "already voted" in again.json()["detail"]
 
-    found = client.get(f"/api/v1/ballots/{ballot_id}/board/{receipts[2]['hash']}").json()
+    found = client.get(f"/api/v1/ballots/{ballot_id}/board/{receipts[2]['tracker']}").json()
     assert found["entry"]["seq"] == 3
     assert "entry 3" in found["message"]
 
@@ -59,7 +55,7 @@ def test_every_city_votes_once_and_finds_its_receipt(client, clock):
     sealed = client.get(f"/api/v1/ballots/{ballot_id}/board").json()
     seal = sealed["seal"]
     assert seal["count"] == 5
-    assert seal["head"] == page["entries"][-1]["tracker"]
+    assert seal["head"] == page["entries"][-1]["hash"] == receipts[-1]["hash"]
     assert keys.verify(
         authority,
         from_b64url(seal["signature"]),

@@ -16,10 +16,12 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         description="Vote with a city's token, as the voting page does: fetch the ballot's "
         "manifest (the ballot's id is in the token) and check the authority's signature, "
         "show its fingerprint and question, check the token's registrar-signed roll line "
-        "and the candidate ids, encrypt the vote to the tally key, sign it with the token, "
-        "send it, then check the receipt's signature and print it (entry number, time, "
-        "tracker). The token never leaves this machine. Exit status 1, with the reason, "
-        "when anything is refused.",
+        "and the candidate ids, encrypt the vote to the trustees' election key with a proof "
+        "of knowledge, sign it with the token, print the ballot's tracker, send it, then "
+        "check that the receipt names that tracker, that its hash recomputes and that the "
+        "authority signed it, and print it (entry number, time, tracker). The token never "
+        "leaves this machine. Exit status 1, with the reason, when anything is refused, "
+        "including a receipt for another ballot.",
     )
     cast.add_argument("--server", required=True, metavar="URL", help="the service's address")
     cast.add_argument("--token", required=True, metavar="T", help="the token from the letter")
@@ -30,12 +32,17 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "--rank",
         dest="ranking",
         metavar="ID,ID,...",
-        help="candidates in order of preference (irv, schulze)",
+        help="candidates in order of preference, at most 26 (irv, schulze)",
     )
     how.add_argument("--approve", metavar="ID,ID,...", help="the candidates approved (approval)")
     how.add_argument("--blank", action="store_true", help="a blank vote")
-    cast.add_argument(
-        "--receipt", metavar="FILE", help="also write the receipt as JSON to FILE (a new file)"
+    cast.add_argument(  # --receipt, its first spelling, still works
+        "--receipt-out",
+        "--receipt",
+        dest="receipt",
+        metavar="FILE",
+        help='also write the receipt file {"receipt": ..., "ballot": ...} to FILE (a new '
+        "file), which `inmc-vote verify --receipt` checks",
     )
     cast.add_argument(
         "--fingerprint",
@@ -73,10 +80,11 @@ def cmd_cast(args: argparse.Namespace) -> int:
     print("Ballot received and recorded on the public board. Keep this receipt:")
     print(f"  entry:          {receipt['seq']} (round {receipt['round']})")
     print(f"  received at:    {receipt['received_at']}")
-    tracker = receipt["hash"]
+    tracker = receipt["tracker"]
     print(f"  tracker:        {short_fingerprint(from_b64url(tracker))}")
     print(f"  tracker (full): {tracker}")
-    print("  signature:      checked against the ballot's authority key")
+    print("  checked:        it names your ballot's tracker, its hash recomputes, and the")
+    print("                  ballot's authority key signed it")
     print(
         f"Find it on the public board: {args.server.rstrip('/')}/ballots/{receipt['ballot']}/board"
     )

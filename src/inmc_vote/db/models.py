@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     LargeBinary,
     MetaData,
@@ -237,23 +238,46 @@ class BallotKeys(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class RoundKeys(Base):
-    """A round's tally key and tie-break seed. Each round has its own: the tally reveals
-    both, and a key revealed after round 1 must not be able to read round 2's votes.
-    The tally key's private half is absent under trustee custody."""
+class Ceremony(Base):
+    """One run of the trustees' key ceremony for a ballot. Naming the trustees again starts
+    the next one (`ceremony` + 1) and marks the one before as `replaced`."""
 
-    __tablename__ = "round_keys"
+    __tablename__ = "ceremonies"
 
     ballot_id: Mapped[str] = mapped_column(
         ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
     )
-    round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tally_pk: Mapped[bytes] = mapped_column(LargeBinary(32))
-    tally_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    tally_custody: Mapped[str] = mapped_column(String(20))  # "server" or "trustee"
-    seed_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # the tie-break seed
-    seed_commitment: Mapped[bytes] = mapped_column(LargeBinary(32))
+    ceremony: Mapped[int] = mapped_column(Integer, primary_key=True)
+    threshold: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # open, failed, complete, replaced
+    election_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Trustee(Base):
+    """A trustee of one ceremony: the SHA-256 of its invitation (never the invitation) and
+    the exact bytes of each message it sent, as received and checked."""
+
+    __tablename__ = "trustees"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["ballot_id", "ceremony"],
+            ["ceremonies.ballot_id", "ceremonies.ceremony"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    ballot_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ceremony: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    invitation_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    deal: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    complaint: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class Manifest(Base):
@@ -289,10 +313,15 @@ class RollEntry(Base):
 
 
 class BoardEntry(Base):
-    """One ballot received, chained to the one before it. One per credential per round."""
+    """One ballot received, chained to the one before it. One per credential per round.
+    `ballot` is the ballot's canonical JSON (protocol v2, contract 3), `tracker` its
+    SHA-256, `alpha` and `beta` its ciphertext, kept apart for the mix's input."""
 
     __tablename__ = "board"
-    __table_args__ = (UniqueConstraint("ballot_id", "round", "credential"),)
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "round", "credential"),
+        UniqueConstraint("ballot_id", "round", "tracker"),
+    )
 
     ballot_id: Mapped[str] = mapped_column(
         ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
@@ -301,8 +330,10 @@ class BoardEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     received_at: Mapped[str] = mapped_column(String(30))
     credential: Mapped[bytes] = mapped_column(LargeBinary(32))
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    ballot: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON
+    tracker: Mapped[bytes] = mapped_column(LargeBinary(32))
+    alpha: Mapped[bytes] = mapped_column(LargeBinary(32))
+    beta: Mapped[bytes] = mapped_column(LargeBinary(32))
     prev: Mapped[bytes] = mapped_column(LargeBinary(32))
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
 
@@ -340,17 +371,52 @@ class Tally(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class TallyOutcome(Base):
-    """What the tally made of one board entry: counted, blank or invalid (with the reason),
-    and the decrypted vote (null when it could not be decrypted or read)."""
+class Shuffle(Base):
+    """One trustee's shuffle of a round's ciphertexts: the exact message bytes, with the
+    hashes of its input and output lists. At most one per trustee and round."""
 
-    __tablename__ = "tally_outcomes"
+    __tablename__ = "shuffles"
+    __table_args__ = (UniqueConstraint("ballot_id", "round", "trustee"),)
 
     ballot_id: Mapped[str] = mapped_column(
         ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
     )
     round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, ... in order
+    trustee: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))  # SHA-256 of `data`
+    input_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    output_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Decryption(Base):
+    """One trustee's decryption shares of a round's mixed ciphertexts (exact bytes)."""
+
+    __tablename__ = "decryptions"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trustee: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))  # SHA-256 of `data`
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TallyVote(Base):
+    """One decrypted vote of a round, at its position in the mixed order (from 1): counted,
+    blank or invalid (with the reason), and the decoded vote (null when malformed)."""
+
+    __tablename__ = "tally_votes"
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
     outcome: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
     vote: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
@@ -19,9 +20,10 @@ from inmc_vote.db.models import City
 from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.documents.token_letters import letters_zip, vote_link
 from inmc_vote.domain.accounts import Role
-from inmc_vote.domain.codes import VoteKind
+from inmc_vote.domain.codes import CeremonyMessage, VoteKind
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol import credentials, vote
+from inmc_vote.domain.protocol import ballot as ballots
+from inmc_vote.domain.protocol import credentials
 from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.ballots import BallotForm
@@ -29,6 +31,8 @@ from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor, organiser
 from inmc_vote.services.actors import city as city_actor
+from inmc_vote.tools import mixing as mixing_tool
+from inmc_vote.tools.trustee import TrusteeFile, create_key_file, run_ceremony
 
 # (name, country, region): 40 member cities in 23 countries, as in the 2017 network.
 SAMPLE_CITIES = [
@@ -112,6 +116,8 @@ class DemoFacts:
     open_ballot_id: str
     issued: actions.tokens.IssuedTokens
     finished_ballot_id: str
+    finished_issued: actions.tokens.IssuedTokens  # its letters: which city holds which token
+    trustee_files: dict[str, list[TrusteeFile]]  # ballot id -> its trustees' key files
 
 
 async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
@@ -176,7 +182,7 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
             await actions.candidacies.decide(db, who, ballot.id, candidacy.id, True, "", now)
     portal_path = next(link.path for link in links if link.city_name == "Clermont-Ferrand")
     open_id, issued = await _ballot_open_for_voting(db, who, now, by_name)
-    finished_id = await _finished_ballot(db, who, now, by_name)
+    finished_id, finished_issued = await _finished_ballot(db, who, now, by_name)
     return DemoFacts(
         ballot.id,
         account.email,
@@ -186,6 +192,8 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
         open_id,
         issued,
         finished_id,
+        finished_issued,
+        {b: list(files) for b, files in _TRUSTEE_FILES.items()},
     )
 
 
@@ -222,6 +230,7 @@ async def _frozen_in_the_past(
         start,
     )
     await actions.lifecycle.perform(db, who, made.id, Action.OPEN_CANDIDACIES, ActionRequest(start))
+    _TRUSTEE_FILES[made.id] = await key_ceremony(db, who, made.id, start)
     for name in candidates:
         city = by_name[name]
         candidacy = await actions.candidacies.submit(
@@ -242,6 +251,72 @@ async def _frozen_in_the_past(
     frozen_at = start + timedelta(days=1, hours=1)
     await actions.lifecycle.perform(db, who, made.id, Action.FREEZE, ActionRequest(frozen_at))
     return made.id, await actions.tokens.issue_tokens(db, who, made.id, frozen_at)
+
+
+# Every sample ballot has three trustees, any two of whom can decrypt (contract §5). Their
+# key files, which real trustees keep on their own machines, are written next to the demo's
+# database (`run_demo`), so that one can run `inmc-vote trustee status --key-file ...`.
+DEMO_TRUSTEES = ("Ana Costa (Lyon)", "Bram de Vries (Évora)", "Chiara Rossi (Torino)")
+DEMO_THRESHOLD = 2
+DEMO_SERVER = "http://127.0.0.1:8000"
+_TRUSTEE_FILES: dict[str, list[TrusteeFile]] = {}
+
+
+async def key_ceremony(db: Database, who: Actor, ballot_id: str, at: datetime) -> list[TrusteeFile]:
+    """Name the demo's trustees and play their whole ceremony in-process
+    (tools/trustee.run_ceremony), as each would with `inmc-vote trustee` on its machine."""
+    named = await actions.ceremony.name_trustees(
+        db, who, ballot_id, DEMO_TRUSTEES, DEMO_THRESHOLD, now=at
+    )
+
+    async def state() -> dict[str, Any]:
+        return await queries.ceremony.state_json(db, ballot_id)
+
+    async def send(invitation: str, kind: str, body: bytes) -> object:
+        return await actions.ceremony.receive(
+            db, ballot_id, invitation, CeremonyMessage(kind), body, now=at
+        )
+
+    return await run_ceremony(
+        DEMO_SERVER, ballot_id, [x.invitation for x in named.trustees], state, send
+    )
+
+
+async def _trustees_mix_and_decrypt(
+    db: Database,
+    ballot_id: str,
+    at: datetime,
+    shufflers: tuple[int, ...] = (1, 2, 3),
+    decrypters: tuple[int, ...] = (1, 2),
+) -> None:
+    """The trustees' part of a closed round, in-process: each shuffles the last list in
+    turn, then two decrypt it (tools/mixing.py builds their messages, as the CLI does)."""
+    files = {x.trustee: x for x in _TRUSTEE_FILES[ballot_id]}
+    current = await queries.manifests.manifest(db, ballot_id)
+    stated = Manifest.parse(current.data)
+    for index in shufflers:
+        mix, cts = await queries.mixing.last_list(db, ballot_id, None)
+        body = mixing_tool.make_shuffle(
+            ballot_id=ballot_id,
+            round_number=mix.round,
+            index=len(mix.shuffles) + 1,
+            manifest_hash=current.hash,
+            election_key=stated.keys.election,
+            cts_in=cts,
+            secrets=mixing_tool.secrets_of(files[index]),
+        )
+        await actions.mixing.add_shuffle(db, ballot_id, files[index].invitation, body, at)
+    for index in decrypters:
+        mix, cts = await queries.mixing.last_list(db, ballot_id, None)
+        body = mixing_tool.make_decryption(
+            ballot_id=ballot_id,
+            round_number=mix.round,
+            manifest_hash=current.hash,
+            verification_key=stated.trustees.member(index).verification_key,
+            cts=cts,
+            secrets=mixing_tool.secrets_of(files[index]),
+        )
+        await actions.decrypting.add_decryption(db, ballot_id, files[index].invitation, body, at)
 
 
 async def _ballot_open_for_voting(
@@ -281,7 +356,7 @@ FINISHED_BLANK = 2
 
 async def _finished_ballot(
     db: Database, who: Actor, now: datetime, by_name: dict[str, City]
-) -> str:
+) -> tuple[str, actions.tokens.IssuedTokens]:
     """A third sample ballot, voted, closed by the clock, tallied and published, so that a
     newcomer sees a results page and can download its audit bundle at once."""
     start = now - timedelta(days=60)
@@ -309,13 +384,39 @@ async def _finished_ballot(
     ] + [{"v": 1, VoteKind.BLANK.value: True}] * FINISHED_BLANK
     for i, (letter, choice) in enumerate(zip(issued.letters, votes, strict=False)):
         _, seed = credentials.parse_token(letter.token, ballot_id)
-        sent = vote.make_ballot(choice, seed, manifest, current.hash)
+        sent = ballots.make_ballot(
+            choice, seed, [c.id for c in manifest.candidates], current.hash, manifest.keys.election
+        )
         await actions.casting.cast(db, ballot_id, sent.to_json(), voting + timedelta(minutes=7 * i))
     await actions.schedule.catch_up_one(db, ballot_id, start + timedelta(days=17))  # closed, sealed
+    await _trustees_mix_and_decrypt(db, ballot_id, start + timedelta(days=17, hours=2))
     tallied_at = start + timedelta(days=18)
     await actions.lifecycle.perform(db, who, ballot_id, Action.TALLY, ActionRequest(tallied_at))
     await actions.lifecycle.perform(db, who, ballot_id, Action.PUBLISH, ActionRequest(tallied_at))
-    return ballot_id
+    return ballot_id, issued
+
+
+TRUSTEES_README = """\
+The sample trustees' key files of the inmc-vote demo (sample data, not secrets of any
+real ballot): one folder per ballot, one file per trustee (mode 600). Each holds the
+trustee's key share, signing key and lot secret; any 2 of a ballot's 3 trustees can
+decrypt its votes. Try: inmc-vote trustee status --key-file BALLOT/trustee-1.json
+"""
+
+
+def write_trustee_files(folder: Path, facts: DemoFacts) -> Path:
+    """Write every sample ballot's trustee key files under `folder` (made afresh), with a
+    README saying what they are."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "README.txt").write_text(TRUSTEES_README, encoding="utf-8")
+    for ballot_id, files in facts.trustee_files.items():
+        (folder / ballot_id).mkdir()
+        for file in files:
+            create_key_file(folder / ballot_id / f"trustee-{file.trustee}.json", file)
+    return folder
 
 
 def run_demo(host: str, port: int, database_file: str) -> int:
@@ -341,6 +442,7 @@ def run_demo(host: str, port: int, database_file: str) -> int:
 
     facts = asyncio.run(fill())
     base = settings.base_url
+    trustees_dir = write_trustee_files(path.parent / f"{path.stem}.trustees", facts)
     letters_file = path.with_suffix(".tokens.zip")
     letters_file.write_bytes(
         letters_zip(
@@ -378,6 +480,7 @@ inmc-vote demo (sample data) in {path}
   Vote as one of its cities (each link votes once):
 {vote_lines}
   All {len(facts.issued.letters)} token letters (the only copy): {letters_file}
+  The sample trustees' key files (any 2 of 3 decrypt): {trustees_dir}/
 """,
         flush=True,
     )

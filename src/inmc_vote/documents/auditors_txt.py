@@ -41,29 +41,38 @@ events.jsonl         the ballot's event log (every action, who, when), hash-chai
 roll.jsonl           the roll fixed when the tokens were issued: one credential public
                      key per eligible city, each signed by the registrar. Its SHA-256
                      is the manifest's roll hash. It names no city.
-round-N/manifest.json  what round N is (candidates, rules, keys, roll hash, tie-break
-                     commitment), the exact bytes; its SHA-256 is the fingerprint.
+round-N/manifest.json  what round N is (candidates, rules, keys, roll hash, the
+                     trustees with their keys and lot commitments), the exact bytes;
+                     its SHA-256 is the fingerprint.
 round-N/manifest.sig the authority's signature of the manifest.
-round-N/board.jsonl  every ballot received, in order, encrypted and signed by its
-                     credential; each entry's hash chains it to the previous one and is
-                     the voter's tracker.
+round-N/board.jsonl  every ballot received, in order, encrypted to the trustees'
+                     election key and signed by its credential; each entry's hash
+                     chains it to the previous one; its tracker is the ballot's hash.
 round-N/seal.json    the authority's signature of the board's count and last hash at
                      closing (once the round is closed).
-round-N/tally.json   the tally record (once the results are published): the revealed
-                     tally key and tie-break seed, the outcome lines' count and hash,
-                     and the result with every round of the count. tally.sig is the
-                     authority's signature of it.
-round-N/outcomes.jsonl  what the tally made of each ballot: its decrypted vote, and
-                     counted, blank, or invalid with the reason.
+round-N/shuffle-K.json  trustee shuffle K, as the trustee sent it: the board's
+                     ciphertexts (or shuffle K-1's) re-encrypted in a secret order,
+                     with the proof that they hold the same votes.
+round-N/decryption-L.json  trustee L's share of the decryption of the last shuffle,
+                     with a proof for each ciphertext and its lot reveal (once the
+                     results are published).
+round-N/tally.json   the tally record (once the results are published): the mix's
+                     input, every shuffle and decryption by hash, the lot seed, the
+                     votes' count and hash, and the result with every round of the
+                     count. tally.sig is the authority's signature of it.
+round-N/votes.jsonl  the decrypted votes in the mixed order, attached to no ballot:
+                     each vote, and counted, blank, or invalid with the reason.
 round-N/result.txt   the result in words, for people: the proof is tally.json.
 
 How the checks work
 -------------------
 Every byte that is hashed or signed is defined in the protocol (docs/protocol.md and
-docs/audit.md in the inmc-vote source). The verifier decrypts every ballot again with
-the revealed key, judges each vote again, redoes the count with the same counting
-code as the server, and redoes any draw by lot from the revealed seed, whose SHA-256
-the manifest committed to before anyone voted.
+docs/audit.md in the inmc-vote source). No one holds a key that decrypts a ballot
+alone: the trustees share it. The verifier checks every shuffle's proof, every
+decryption's proofs, combines the decryptions again, judges each vote again, redoes
+the count with the same counting code as the server, and redoes any draw by lot from
+the seed the sealed board and the trustees' reveals give, each reveal against the
+commitment the manifest published before anyone voted.
 """
 
 

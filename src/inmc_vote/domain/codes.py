@@ -39,6 +39,14 @@ class EventAction(StrEnum):
     ROLL_UPLOADED = "roll-uploaded"
     CREDENTIAL_REVOKED = "credential-revoked"
     CREDENTIAL_ADDED = "credential-added"
+    TRUSTEES_NAMED = "trustees-named"
+    TRUSTEE_CERTIFICATE = "trustee-certificate"
+    TRUSTEE_DEAL = "trustee-deal"
+    TRUSTEE_KEY = "trustee-key"
+    TRUSTEE_COMPLAINT = "trustee-complaint"
+    CEREMONY_COMPLETE = "ceremony-complete"
+    SHUFFLE_ADDED = "shuffle-added"
+    DECRYPTION_ADDED = "decryption-added"
 
 
 LoggedAction = Action | EventAction
@@ -51,13 +59,26 @@ class ActorKind(StrEnum):
     ORGANISER = "organiser"  # only organisers act: auditors read
     CITY = "city"  # through its portal link
     SCHEDULE = "schedule"  # a transition the ballot's times made due
+    TRUSTEE = "trustee"  # a trustee of the key ceremony, by its index, with its invitation
 
 
-class Custody(StrEnum):
-    """Who keeps a round's tally private key (the manifest's `keys.tally_custody`)."""
+class CeremonyState(StrEnum):
+    """Where a run of the trustees' key ceremony stands (`ceremonies.state`)."""
 
-    SERVER = "server"
-    TRUSTEE = "trustee"
+    OPEN = "open"  # waiting for certificates, deals or keys
+    FAILED = "failed"  # a trustee complained: the organiser names the trustees again
+    COMPLETE = "complete"  # every key is in: the election key is fixed
+    REPLACED = "replaced"  # the organiser named the trustees again
+
+
+class CeremonyMessage(StrEnum):
+    """The messages a trustee sends in the key ceremony, in order (a complaint instead
+    of a key), as the API's paths and the trustees' columns name them."""
+
+    CERTIFICATE = "certificate"
+    DEAL = "deal"
+    KEY = "key"
+    COMPLAINT = "complaint"
 
 
 class VoteKind(StrEnum):

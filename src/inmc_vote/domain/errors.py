@@ -19,6 +19,12 @@ class Invalid(RuleError):
     status = 422
 
 
+class Unauthorized(RuleError):
+    """No credentials, or ones that are not known (a trustee's invitation)."""
+
+    status = 401
+
+
 class NotFound(RuleError):
     status = 404
 

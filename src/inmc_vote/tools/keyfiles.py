@@ -1,6 +1,5 @@
-"""Private key files on people's own machines: a trustee's tally key and an offline
-registrar key (formats in `domain/protocol/key_files.py`), written with mode 600 and
-never over an existing file."""
+"""Private key files on people's own machines: an offline registrar key (format in
+`domain/protocol/key_files.py`), written with mode 600 and never over an existing file."""
 
 from __future__ import annotations
 
@@ -13,11 +12,8 @@ from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.key_files import (
     REGISTRAR_KEY_FORMAT,
-    TALLY_KEY_FORMAT,
     KeyFileError,
     RegistrarKey,
-    TallyKey,
-    tally_key_of,
 )
 
 
@@ -31,6 +27,15 @@ def write_private(path: Path, data: bytes) -> None:
         raise KeyFileError(f"Cannot create {path}: {error.strerror}.") from None
     with os.fdopen(fd, "wb") as out:
         out.write(data)
+
+
+def rewrite_private(path: Path, data: bytes) -> None:
+    """Replace the owner's own file at `path` (the caller checked that it is the same key's),
+    through a new mode-600 file renamed over it, so that a crash leaves one or the other."""
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.unlink(missing_ok=True)
+    write_private(temporary, data)
+    os.replace(temporary, path)
 
 
 def _dump(value: dict[str, Any]) -> bytes:
@@ -47,20 +52,6 @@ def _load(path: Path, expected_format: str) -> dict[str, Any]:
     if not isinstance(value, dict) or value.get("format") != expected_format:
         raise KeyFileError(f"{path} is not a {expected_format} file.")
     return value
-
-
-def new_tally_key(path: Path) -> TallyKey:
-    private, public = keys.new_x25519()
-    write_private(
-        path,
-        _dump({"format": TALLY_KEY_FORMAT, "private": b64url(private), "public": b64url(public)}),
-    )
-    return TallyKey(private, public)
-
-
-def read_tally_key(path: Path) -> TallyKey:
-    """The trustee's key pair, checked: the public half must be the private half's."""
-    return tally_key_of(_load(path, TALLY_KEY_FORMAT), str(path))
 
 
 def new_registrar_key(path: Path, ballot_id: str) -> RegistrarKey:

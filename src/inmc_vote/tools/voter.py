@@ -1,7 +1,9 @@
-"""`inmc-vote cast`: the command-line voter. It makes the same ballot bytes as the browser
-(domain.protocol.vote.make_ballot) and checks what the browser checks: the manifest's
-hash and authority signature, the token's registrar-signed roll line, the candidate ids,
-and the receipt's authority signature."""
+"""`inmc-vote cast`: the command-line voter. It makes the same ballot as the browser
+(protocol v2: `payload.encode`, then `ballot.build` with the manifest's election key) and
+checks what the browser checks: the manifest's hash and authority signature, the token's
+registrar-signed roll line, the candidate ids; it says the ballot's tracker before
+sending it, and refuses a receipt that names another tracker, whose hash does not
+recompute, or that the authority did not sign."""
 
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ import httpx
 
 from inmc_vote.domain.codes import VoteKind
 from inmc_vote.domain.counting.votes import field_for
-from inmc_vote.domain.protocol import board, credentials, keys, manifest, readable, vote
+from inmc_vote.domain.protocol import ballot as ballots
+from inmc_vote.domain.protocol import board, credentials, keys, manifest, payload, readable
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import Manifest
 
 TIMEOUT_S = 30.0
-RECEIPT_FORMAT = "inmc-vote/receipt-file/v1"
 
 # The option that gives each kind of vote. Which kind a method takes is the counting
 # code's own `field_for`: a vote of another kind would only be set aside as invalid at
@@ -58,8 +60,9 @@ def split_ids(text: str) -> tuple[str, ...]:
 class CastResult:
     manifest: Manifest
     manifest_hash: bytes
+    tracker: bytes  # the ballot's, computed here before sending
     receipt: dict[str, Any]
-    receipt_file: dict[str, Any]
+    receipt_file: dict[str, Any]  # {"receipt": ..., "ballot": ...} (contract §4)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -100,6 +103,11 @@ def _check_choice(choice: Choice, found: Manifest) -> str:
     repeated = sorted({i for i in choice.ids if choice.ids.count(i) > 1})
     if repeated:
         raise CastError(f"Each candidate appears once; repeated: {', '.join(repeated)}.")
+    if choice.kind == VoteKind.RANKING and len(choice.ids) > payload.MAX_RANKS:
+        raise CastError(
+            f"A ranking holds at most {payload.MAX_RANKS} candidates; this one names "
+            f"{len(choice.ids)}. Rank your first {payload.MAX_RANKS} and leave out the rest."
+        )
     names = [f"{by_id[i].city} ({by_id[i].country})" for i in choice.ids]
     if choice.kind == VoteKind.CHOICE:
         return names[0]
@@ -117,7 +125,7 @@ def cast(
     say: Callable[[str], None] = print,
     client: httpx.Client | None = None,
 ) -> CastResult:
-    """Check, encrypt, sign and send one ballot; return the verified receipt."""
+    """Check, encrypt, prove, sign and send one ballot; return the verified receipt."""
     try:
         ballot_id, seed = credentials.parse_token(token)
     except credentials.TokenError as error:
@@ -201,33 +209,42 @@ def _cast(
 
     in_words = _check_choice(choice, found)
     say(f"Your vote:   {in_words}")
-    ballot = vote.make_ballot(choice.vote(), seed, found, digest)
+    try:
+        vote_payload = payload.encode(choice.vote(), [c.id for c in found.candidates])
+    except payload.PayloadError as error:
+        raise CastError(f"This vote cannot be written on this ballot: {error}.") from None
+    ballot = ballots.build(digest, found.keys.election, seed, vote_payload)
+    tracker = ballot.tracker
+    say(f"Tracker:     {manifest.short_fingerprint(tracker)}  ({b64url(tracker)})")
+    say("             your ballot's own; the receipt must name it")
     sent = http.post(f"{api}/cast", json=ballot.to_json())
     if sent.status_code != 201:
         raise CastError(f"The server refused the ballot: {_detail(sent)}")
-    receipt = sent.json()
     try:
-        tracker = from_b64url(receipt["hash"])
-        receipt_sig = from_b64url(receipt["signature"])
-        seq = int(receipt["seq"])
-    except (KeyError, TypeError, ValueError):
-        raise CastError("The server's receipt cannot be read.") from None
-    if not keys.verify(authority, receipt_sig, board.receipt_message(digest, seq, tracker)):
-        raise CastError(
-            "The receipt is not signed by the ballot's authority key: keep this output "
-            "and tell the organiser and the auditors."
-        )
-    receipt_file = {
-        "format": RECEIPT_FORMAT,
-        "server": base,
-        "manifest_hash": b64url(digest),
-        "fingerprint": short,
-        "receipt": receipt,
-    }
-    return CastResult(found, digest, receipt, receipt_file)
+        receipt = board.Receipt.parse(sent.json())
+    except (ValueError, board.BoardError) as error:
+        raise CastError(f"The server's receipt cannot be read: {error}.") from None
+    problem = receipt.problem(tracker, manifest_hash=digest, authority=authority, ballot=ballot_id)
+    if problem is not None:
+        if receipt.tracker != tracker:
+            problem = (
+                "The server answered with a receipt for another ballot: it names the "
+                f"tracker {manifest.short_fingerprint(receipt.tracker)}, and your ballot's "
+                f"is {manifest.short_fingerprint(tracker)}. Your ballot may not be on the "
+                "board: keep this output and tell the organiser and the auditors"
+            )
+        else:
+            problem = (
+                f"The server's receipt does not hold: {problem}. Keep this output and "
+                "tell the organiser and the auditors"
+            )
+        raise CastError(problem + ".")
+    receipt_file = board.ReceiptFile(receipt, ballot.to_json()).to_json()
+    return CastResult(found, digest, tracker, receipt.to_json(), receipt_file)
 
 
 def write_receipt(path: Path, receipt_file: dict[str, Any]) -> None:
+    """The receipt file {"receipt": ..., "ballot": ...}, in a new file."""
     with path.open("x", encoding="utf-8") as out:
-        json.dump(receipt_file, out, indent=2, sort_keys=True)
+        json.dump(receipt_file, out, indent=2, sort_keys=True, ensure_ascii=False)
         out.write("\n")

@@ -1,10 +1,9 @@
-"""One streamed pass over a round's board (and its outcome lines, once the tally is
-published): chunks of lines go to the workers, and what comes back is linked here (the
-chain between chunks, the credentials that voted, the verdicts' counts)."""
+"""One streamed pass over a round's board: chunks of lines go to the workers, and what
+comes back is linked here (the chain between chunks, the credentials that voted, the
+mix's input: the counted ballots' ciphertexts, in seq order)."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from array import array
 from collections import Counter
@@ -13,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inmc_vote.domain.counting.votes import Verdict
-from inmc_vote.domain.protocol import bundle, keys, tally, vote
+from inmc_vote.domain.protocol import bundle, tally
 from inmc_vote.domain.protocol.credentials import fingerprint
-from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.verify import worker
 from inmc_vote.verify.bundle_file import BundleError
 from inmc_vote.verify.context import Audit, Replay, Round
@@ -24,12 +22,12 @@ from inmc_vote.verify.progress import Progress
 from inmc_vote.verify.report import Problems
 from inmc_vote.verify.worker import BoardTask, RoundTerms, check_board_chunk
 
-CHUNK = 500  # board lines a task: a few tens of milliseconds of signatures and decryptions
-PASS_CODES = ("board", "signatures", "on-roll", "one-per-credential", "decryptions", "verdicts")
+CHUNK = 500  # board lines a task: a few tens of milliseconds of proofs and signatures
+PASS_CODES = ("board", "ballots", "on-roll", "one-per-credential")
 
 
 class Verdicts(Sequence[Verdict]):
-    """Every ballot's verdict, kept as how many of each: what `count` reads, in memory
+    """Every vote's verdict, kept as how many of each: what `count` reads, in memory
     that grows with the number of different votes, not of ballots."""
 
     def __init__(self, counts: Counter[Verdict]) -> None:
@@ -57,11 +55,16 @@ class Pass:
     problems: dict[str, Problems] = field(
         default_factory=lambda: {c: Problems() for c in PASS_CODES}
     )
-    verdicts: Counter[Verdict] = field(default_factory=Counter)
-    outcomes_count: int = 0
-    outcomes_hash: bytes = b""
     kept: dict[int, bytes] = field(default_factory=dict)  # lines receipts ask for, by seq
-    undecrypted: str = ""  # why the ballots were not decrypted again, when they were not
+    # The mix's input: alpha ‖ beta of each counted entry, in seq order (64 bytes a
+    # ballot, one ballot per credential at most: it grows with the electorate).
+    counted: bytearray = field(default_factory=bytearray)
+
+    def mix_input(self) -> list[tuple[bytes, bytes]]:
+        data = self.counted
+        return [
+            (bytes(data[i : i + 32]), bytes(data[i + 32 : i + 64])) for i in range(0, len(data), 64)
+        ]
 
 
 def read_round_files(audit: Audit, found: Round, record_problems: Problems) -> Problems:
@@ -82,30 +85,14 @@ def read_round_files(audit: Audit, found: Round, record_problems: Problems) -> P
     return seal_problems
 
 
-def _terms(found: Round, replay: Replay, done: Pass) -> RoundTerms:
-    """What the round's chunks are checked against; `done.undecrypted` says why the
-    ballots cannot be decrypted again, when the tally is in the bundle but cannot be used."""
+def _terms(found: Round, replay: Replay) -> RoundTerms:
+    """What the round's chunks are checked against."""
     manifest = found.manifest
-    tally_key = None
-    try:
-        if found.record is not None:
-            tally_key = from_b64url(found.record.get("tally_key"))
-            keys.x25519_private_key(tally_key)
-    except (TypeError, ValueError) as error:
-        tally_key = None
-        if found.record is not None:
-            done.undecrypted = f"nothing was decrypted: {error}"
-    if found.head.tallied and found.record is None:
-        done.undecrypted = "nothing was decrypted: the tally record cannot be read"
     return RoundTerms(
         manifest_hash=found.manifest_hash,
-        ciphertext_size=vote.ciphertext_size(manifest.vote_size),
+        election_key=manifest.keys.election,
         opens_at=manifest.opens_at,
         watched=frozenset(replay.revoked),
-        tally_key=tally_key,
-        method=manifest.method,
-        candidates=manifest.candidate_ids,
-        rules=manifest.rules,
     )
 
 
@@ -118,32 +105,21 @@ def board_pass(
     wanted: set[int],
 ) -> Pass:
     done = Pass()
-    terms = _terms(found, replay, done)
-    outcomes = hashlib.sha256()
-    with_outcomes = found.record is not None
+    terms = _terms(found, replay)
 
     def tasks() -> Iterator[BoardTask]:
-        lines = audit.bundle.lines(found.member("board.jsonl"))
-        outs = audit.bundle.lines(found.member("outcomes.jsonl")) if with_outcomes else iter(())
         chunk: list[bytes] = []
-        chunk_outs: list[bytes | None] = []
         seq = 1
-        for line, out in itertools.zip_longest(lines, outs):
-            if out is not None:
-                outcomes.update(out)
-                done.outcomes_count += 1
-            if line is None:
-                continue
+        for line in audit.bundle.lines(found.member("board.jsonl")):
             if seq in wanted:
                 done.kept[seq] = line
             chunk.append(line)
-            chunk_outs.append(out)
             seq += 1
             if len(chunk) == CHUNK:
-                yield BoardTask(terms, seq - len(chunk), chunk, _outs(chunk_outs, terms))
-                chunk, chunk_outs = [], []
+                yield BoardTask(terms, seq - len(chunk), chunk)
+                chunk = []
         if chunk:
-            yield BoardTask(terms, seq - len(chunk), chunk, _outs(chunk_outs, terms))
+            yield BoardTask(terms, seq - len(chunk), chunk)
 
     seen = bytearray(audit.roll_size)
     seen_added: set[bytes] = set()
@@ -158,9 +134,12 @@ def board_pass(
             for code, n in chunk.found.counts.items():
                 done.problems[code].absorb(n, chunk.found.quoted.get(code, []))
             _mark_voted(chunk.first_seq, chunk.positions, seen, audit, done)
+            excluded: set[int] = set()
             for seq, credential, at in chunk.others:
                 _check_other(seq, credential, at, found, replay, seen_added, done)
-            done.verdicts.update(chunk.verdicts)
+                if _revoked_by(credential, found, replay):
+                    excluded.add(seq)
+            _add_counted(chunk, excluded, done)
             if chunk.latest is not None:
                 done.latest = max(done.latest or chunk.latest, chunk.latest)
             done.count += chunk.count
@@ -168,12 +147,24 @@ def board_pass(
     except BundleError as error:
         done.problems["board"].add(str(error))
     done.last_hash = prev
-    done.outcomes_hash = outcomes.digest()
     return done
 
 
-def _outs(chunk_outs: list[bytes | None], terms: RoundTerms) -> list[bytes | None] | None:
-    return chunk_outs if terms.tally_key is not None else None
+def _revoked_by(credential: bytes, found: Round, replay: Replay) -> bool:
+    """A credential revoked in this round or an earlier one: its ballot is not counted
+    (and fails `on-roll`: the server refuses it)."""
+    revoked = replay.revoked.get(credential)
+    return revoked is not None and found.number >= revoked[1]
+
+
+def _add_counted(chunk: worker.BoardChunk, excluded: set[int], done: Pass) -> None:
+    """The chunk's ciphertexts, but those of revoked credentials, join the mix's input."""
+    if not excluded:
+        done.counted += chunk.ciphertexts
+        return
+    for offset in range(chunk.count):
+        if chunk.first_seq + offset not in excluded:
+            done.counted += chunk.ciphertexts[64 * offset : 64 * offset + 64]
 
 
 def _mark_voted(first: int, positions: bytes, seen: bytearray, audit: Audit, done: Pass) -> None:

@@ -4,6 +4,7 @@ board and the outcomes line by line, so that memory does not grow with the board
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import zipfile
 from collections import Counter
@@ -18,6 +19,20 @@ from inmc_vote.domain.protocol import bundle
 SMALL_LIMIT = 16 * 1024 * 1024  # bundle.json, manifests, seals, tally records
 LINE_LIMIT = 1024 * 1024  # one line of a JSON Lines member
 PIECE = 1024 * 1024
+
+
+_NUMBERED = re.compile(r"(shuffle|decryption)-([1-9][0-9]*)\.json")
+
+
+def round_member(name: str) -> tuple[int, str] | None:
+    """(round, file) for a round's member name such as "round-2/shuffle-1.json", else None."""
+    return bundle.parse_round_member(name)
+
+
+def numbered(file: str) -> tuple[str, int] | None:
+    """("shuffle", K) for "shuffle-K.json", ("decryption", L) for "decryption-L.json"."""
+    match = _NUMBERED.fullmatch(file)
+    return (match.group(1), int(match.group(2))) if match else None
 
 
 class BundleError(Exception):
@@ -74,7 +89,7 @@ class BundleFile:
         return sorted(
             n
             for n in self.names
-            if n not in known and bundle.parse_round_member(n) is None and not n.endswith("/")
+            if n not in known and round_member(n) is None and not n.endswith("/")
         )
 
     def read(self, name: str, limit: int = SMALL_LIMIT) -> bytes:

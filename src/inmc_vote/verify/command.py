@@ -9,17 +9,19 @@ import sys
 DESCRIPTION = """\
 Check a ballot's audit bundle (GET /api/v1/ballots/ID/audit) with nothing but the
 bundle: the manifests and their signatures, the roll and every credential's
-signature, the event log's chain with its lost tokens replayed, every board entry's
-hash and chain, every ballot's signature by a credential on the roll at the time, one
-ballot per credential a round, the seals, and once the results are published each
-decryption with the revealed tally key, each verdict and reason, the tie-break seed
-against its commitment and the count redone. One line per check says what it
-counted; the exit status is 1 if any check fails.
+signature, the event log's chain with its lost tokens replayed, the trustees' key
+ceremony, every board entry's hash and chain, every ballot's proof of knowledge and
+signature by a credential on the roll at the time and its tracker, one ballot per
+credential a round, the seals, and once the results are published the mix (every
+shuffle's proof), every trustee's decryption (every factor's proof), the votes they
+give, the lot's seed from the trustees' reveals, each verdict and the count redone.
+One line per check says what it counted; the exit status is 1 if any check fails.
 
 With two bundles, OLD NEW (the older first), it also proves that NEW only added to
 OLD: same manifests and roll, OLD's event log and boards the first lines of NEW's,
-OLD's signed head inside NEW's chains, OLD's seals and tallies unchanged. Keep each
-bundle you download during voting and check the next one against it."""
+OLD's signed head inside NEW's chains, OLD's seals, shuffles, decryptions and tallies
+unchanged. Keep each bundle you download during voting and check the next one
+against it."""
 
 EPILOG = """\
 examples:
@@ -45,15 +47,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         action="append",
         default=[],
-        help="a voter's receipt (as saved by the voting page or `inmc-vote cast --receipt`): "
-        "check that it is signed by the authority and on the board; may be repeated",
+        help="a voter's receipt file ({receipt, ballot}, as saved by the voting page or "
+        "`inmc-vote cast --receipt-out`): check that it is signed by the authority, that "
+        "its tracker is the voter's own ballot's, and that it is on the board; may be repeated",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--jobs",
         type=int,
         metavar="N",
-        help="processes checking signatures and decryptions (default: every core)",
+        help="processes checking signatures and proofs (default: every core)",
     )
     parser.add_argument(
         "--progress", action="store_true", help="show the progress bar even when not on a terminal"

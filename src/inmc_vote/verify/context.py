@@ -25,6 +25,12 @@ class Round:
     record: dict[str, Any] | None = None  # the tally record, when in the bundle
     record_bytes: bytes = b""
     record_hash: bytes = b""
+    shuffles: int = 0  # shuffle-1.json .. shuffle-K.json in the bundle
+    decryptions: tuple[int, ...] = ()  # the trustees whose decryption-L.json is in the bundle
+    # What the event log must announce: (index, trustee, SHA-256) of each shuffle file,
+    # (trustee, SHA-256) of each decryption file.
+    shuffle_refs: tuple[tuple[int, int, bytes], ...] = ()
+    decryption_refs: tuple[tuple[int, bytes], ...] = ()
 
     @property
     def name(self) -> str:
@@ -45,6 +51,7 @@ class Replay:
     added: dict[bytes, tuple[str, int]] = field(default_factory=dict)  # pk -> (at, round)
     events: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)  # lifecycle
     wrong: list[int] = field(default_factory=list)  # transitions from another state
+    mix: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # shuffle/decryption-added
 
 
 @dataclass

@@ -14,7 +14,7 @@ from inmc_vote.domain.protocol.events import Event, verify_chain
 from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.verify import worker
 from inmc_vote.verify.bundle_file import BundleError
-from inmc_vote.verify.context import Audit, Replay
+from inmc_vote.verify.context import Audit, Replay, Round
 from inmc_vote.verify.report import Problems, plural
 
 LIFECYCLE = frozenset(Action)
@@ -87,6 +87,8 @@ def replay(audit: Audit, events: list[Event]) -> tuple[Replay, Problems]:
         elif event.action == EventAction.CREDENTIAL_ADDED:
             _add(audit, done, event, pending, lost)
             pending = None
+        elif event.action in (EventAction.SHUFFLE_ADDED, EventAction.DECRYPTION_ADDED):
+            done.mix.append((event.action, data))
     if pending is not None:
         lost.add(f"event {pending[0].seq:,} revokes a credential that is never replaced")
     return done, lost
@@ -187,22 +189,18 @@ def check_agreement(audit: Audit, done: Replay) -> None:
             continue
         if not _names(announced.get("manifest_hash"), found.manifest_hash):
             problems.add(f"the next-round event names another manifest than round {number}'s")
-        if (announced.get("tally_key"), announced.get("tiebreak_commitment")) != (
-            b64url(found.manifest.keys.tally),
-            b64url(found.manifest.tiebreak_commitment),
-        ):
-            problems.add(f"the next-round event names other keys than round {number}'s manifest")
     if set(nexts) - set(rounds):
         problems.add(f"the log opens rounds {sorted(set(nexts) - set(rounds))} not in the bundle")
     for number, found in rounds.items():
         _agree_round(found, [(a, d) for a, d, n in done.events if n == number], problems)
+        _agree_mix(found, done, problems)
     audit.report.judged(
         "event-agreement",
         "event log agrees",
         len(done.events),
         problems,
         f"the lifecycle replays ({plural(len(done.events), 'transition')}, ending {done.state}); "
-        "the log's keys, manifests, seals and tallies are the bundle's.",
+        "the log's keys, manifests, seals, shuffles, decryptions and tallies are the bundle's.",
     )
 
 
@@ -239,14 +237,18 @@ def _agree_keys(
                 problems.add("the roll-uploaded event replaces another registrar key")
             registrar = data.get("registrar")
             _agree_roll_file(audit, data, problems)
-    if (made.get("authority"), registrar, made.get("tally")) != (
+    if (made.get("authority"), registrar, made.get("election")) != (
         b64url(stated.authority),
         b64url(stated.registrar),
-        b64url(stated.tally),
+        b64url(stated.election),
     ):
-        problems.add("the keys made at freeze are not round 1's manifest's")
-    if freezes[0].get("tiebreak_commitment") != b64url(first.tiebreak_commitment):
-        problems.add("the tie-break commitment made at freeze is not round 1's manifest's")
+        problems.add("the keys fixed at freeze are not round 1's manifest's")
+    trustees = first.trustees
+    if freezes[0].get("trustees") != {
+        "ceremony": trustees.ceremony,
+        "threshold": trustees.threshold,
+    }:
+        problems.add("the ceremony fixed at freeze is not the one round 1's manifest names")
 
 
 def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> None:
@@ -260,6 +262,30 @@ def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> 
         return
     if not keys.verify(registrar, signature, roll_file.signed_message(audit.ballot, roll_hash)):
         problems.add("the uploaded roll is not signed by the offline registrar")
+
+
+def _agree_mix(found: Round, done: Replay, problems: Problems) -> None:
+    """Each shuffle and decryption the log announced is the bundle's file (by its hash),
+    in the same order, and nothing else: the shuffles once the round is sealed, the
+    decryptions once its results are published (they are never exported before: any t
+    of them reveal the votes)."""
+    if found.record is None and not found.shuffle_refs and not found.decryption_refs:
+        return  # the mix is checked with the round's published results
+    said = [(a, d) for a, d in done.mix if d.get("round") == found.number]
+    shuffles = [
+        (d.get("index"), d.get("trustee"), d.get("hash"))
+        for a, d in said
+        if a == EventAction.SHUFFLE_ADDED
+    ]
+    decryptions = sorted(
+        (d.get("trustee"), d.get("hash")) for a, d in said if a == EventAction.DECRYPTION_ADDED
+    )
+    if shuffles != [(k, who, b64url(h)) for k, who, h in found.shuffle_refs]:
+        problems.add(f"the shuffles the log announced for {found.name} are not the bundle's")
+    if found.record is not None and decryptions != [
+        (who, b64url(h)) for who, h in found.decryption_refs
+    ]:
+        problems.add(f"the decryptions the log announced for {found.name} are not the bundle's")
 
 
 def _agree_round(found: Any, events: list[tuple[str, dict[str, Any]]], problems: Problems) -> None:

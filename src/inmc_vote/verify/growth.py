@@ -10,7 +10,7 @@ from pathlib import Path
 
 from inmc_vote.domain.protocol import bundle, keys
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
-from inmc_vote.verify.bundle_file import BundleError, BundleFile
+from inmc_vote.verify.bundle_file import BundleError, BundleFile, numbered, round_member
 from inmc_vote.verify.context import Audit
 from inmc_vote.verify.report import Check, Problems, plural
 
@@ -181,15 +181,23 @@ def _hash_of(line: bytes) -> bytes | None:
 
 
 def _kept(new: Audit, old: BundleFile, listed: bundle.RoundHead) -> None:
-    """A seal or tally record that OLD had is in NEW, byte for byte."""
+    """A seal, shuffle, decryption or tally that OLD had is in NEW, byte for byte: the
+    mix and the tally are append-only too."""
     problems = Problems()
-    files = (["seal.json"] if listed.sealed else []) + (
-        ["tally.json", "tally.sig"] if listed.tallied else []
+    mixing = sorted(
+        (numbered(member[1]) or ("", 0), member[1])
+        for member in (round_member(n) for n in old.names)
+        if member is not None and member[0] == listed.round and numbered(member[1])
+    )
+    files = (
+        (["seal.json"] if listed.sealed else [])
+        + [file for _, file in mixing]
+        + (["tally.json", "tally.sig", "votes.jsonl"] if listed.tallied else [])
     )
     for file in files:
         name = bundle.round_member(listed.round, file)
         try:
-            if old.read(name) != new.bundle.read(name):
+            if _digest(old, name) != _digest(new.bundle, name):
                 problems.add(f"{name} is not the same in OLD and NEW")
         except BundleError as error:
             problems.add(str(error))
@@ -198,7 +206,8 @@ def _kept(new: Audit, old: BundleFile, listed: bundle.RoundHead) -> None:
         f"round {listed.round}, seal and tally kept",
         len(files),
         problems,
-        f"{plural(len(files), 'file')} of OLD's (seal, tally record) unchanged in NEW."
+        f"{plural(len(files), 'file')} of OLD's (seal, shuffles, decryptions, tally) "
+        "unchanged in NEW."
         if files
         else "OLD had no seal or tally for this round yet.",
         listed.round,

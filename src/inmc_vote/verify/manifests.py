@@ -11,14 +11,14 @@ from inmc_vote.domain.codes import RoundKind, parse
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.protocol import bundle, bundle_zip, keys, manifest
 from inmc_vote.domain.protocol.manifest import Manifest, ManifestError, Previous
-from inmc_vote.verify.bundle_file import BundleError, BundleFile
+from inmc_vote.verify.bundle_file import BundleError, BundleFile, numbered, round_member
 from inmc_vote.verify.context import Audit, Round
 from inmc_vote.verify.report import Problems, Report, plural
 
 ALWAYS = (bundle.AUDITORS, bundle.HEAD, bundle.HEAD_SIG, bundle.EVENTS, bundle.ROLL)
 EVERY_ROUND = ("manifest.json", "manifest.sig", "board.jsonl")
 SEALED = ("seal.json",)
-TALLIED = ("tally.json", "tally.sig", "outcomes.jsonl", "result.txt")
+TALLIED = ("tally.json", "tally.sig", "votes.jsonl", "result.txt")
 
 
 def check_contents(file: BundleFile, report: Report) -> bundle.Head | None:
@@ -41,11 +41,21 @@ def check_contents(file: BundleFile, report: Report) -> bundle.Head | None:
         for r in head.rounds:
             files = EVERY_ROUND + (SEALED if r.sealed else ()) + (TALLIED if r.tallied else ())
             expected += [bundle.round_member(r.round, f) for f in files]
-        listed = {r.round for r in head.rounds}
+        listed = {r.round: r for r in head.rounds}
         for name in sorted(file.names):
-            member = bundle.parse_round_member(name)
-            if member is not None and (member[0] not in listed or name not in expected):
+            member = round_member(name)
+            if member is None or name in expected:
+                continue
+            if member[0] not in listed or numbered(member[1]) is None:
                 problems.add(f"{name} is in the bundle but bundle.json does not list it")
+            elif not listed[member[0]].sealed:
+                problems.add(f"{name} is in the bundle but its round is not sealed")
+            elif name.endswith(".json") and "decryption-" in name and not listed[member[0]].tallied:
+                problems.add(f"{name} is in the bundle but its round's results are not published")
+        for r in head.rounds:
+            count = len(_numbered(file, r.round, "shuffle"))
+            if _numbered(file, r.round, "shuffle") != tuple(range(1, count + 1)):
+                problems.add(f"round {r.round}'s shuffles are not numbered 1, 2, ... in order")
     for name in expected:
         if not file.has(name):
             problems.add(f"the bundle has no {name}")
@@ -62,6 +72,17 @@ def check_contents(file: BundleFile, report: Report) -> bundle.Head | None:
     if head is not None:
         report.ballot, report.exported_at, report.state = head.ballot, head.exported_at, head.state
     return head if head is not None and file.has(bundle.HEAD) else None
+
+
+def _numbered(file: BundleFile, number: int, kind: str) -> tuple[int, ...]:
+    """The numbers of a round's shuffle-K.json or decryption-L.json files, in order."""
+    found = []
+    for name in file.names:
+        member = round_member(name)
+        which = numbered(member[1]) if member and member[0] == number else None
+        if which is not None and which[0] == kind:
+            found.append(which[1])
+    return tuple(sorted(found))
 
 
 def _check_texts(file: BundleFile, head: bundle.Head, problems: Problems) -> None:
@@ -119,6 +140,8 @@ def check_manifests(audit: Audit) -> bool:
             problems.add(f"{name} is not a manifest ({manifest.FORMAT}): {wrong}")
             continue
         found = Round(listed.round, listed, fixed, data, digest)
+        found.shuffles = len(_numbered(audit.bundle, listed.round, "shuffle"))
+        found.decryptions = _numbered(audit.bundle, listed.round, "decryption")
         if fixed.ballot != audit.ballot or fixed.round != listed.round:
             problems.add(f"{name} is for ballot {fixed.ballot} round {fixed.round}")
         if digest != listed.manifest:
@@ -179,8 +202,8 @@ SAME_IN_EVERY_ROUND = ("ballot", "title", "question", "method", "eligible", "rol
 
 def check_rounds(audit: Audit) -> None:
     """An exhaustive ballot's rounds: each names the one before it (its manifest and its
-    published result), has the candidates and rules that result called for, and new keys
-    for its tally (the earlier ones were revealed)."""
+    published result) and has the candidates and rules that result called for. (The
+    election key and the trustees are the ceremony's in every round: `ceremony` checks it.)"""
     if len(audit.rounds) < 2:
         return
     problems = Problems()
@@ -201,9 +224,6 @@ def check_rounds(audit: Audit) -> None:
             keys_before.registrar,
         ):
             problems.add(f"{name}'s authority or registrar key is not {before.name}'s")
-        earlier = [r for r in audit.rounds if r.number < now.number]
-        if any(r.manifest.keys.tally == keys_now.tally for r in earlier):
-            problems.add(f"{name}'s tally key is an earlier round's, whose tally revealed it")
         _follows_result(before, now, problems)
     audit.report.judged(
         "rounds",
@@ -211,7 +231,7 @@ def check_rounds(audit: Audit) -> None:
         len(audit.rounds),
         problems,
         f"{plural(len(audit.rounds), 'round')}: each names the one before it and its "
-        "published result, takes the candidates that result called for, and has new tally keys.",
+        "published result, and takes the candidates that result called for.",
     )
 
 

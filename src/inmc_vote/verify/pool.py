@@ -37,21 +37,36 @@ def _start_method() -> multiprocessing.context.BaseContext:
 
 
 class Workers:
-    """`map` a chunk function over chunks, in order; `jobs` processes (1: this one)."""
+    """`map` a chunk function over chunks, in order; `jobs` processes (1: this one).
+
+    The pool starts with the first `map` and `release` stops it: a shuffle's proof is
+    checked by `shuffle.verify` on processes of its own, which it can fork (fast, and
+    safe for a script without `if __name__ == "__main__"`) only while this process has
+    no other thread, and a running pool has one."""
 
     def __init__(
         self, roll_keys: bytes, jobs: int, lines: int, parallel_from: int = PARALLEL_FROM
     ) -> None:
         worker.install(roll_keys)
         self.jobs = max(1, jobs) if lines >= parallel_from else 1
+        self._roll_keys = roll_keys
         self._pool: ProcessPoolExecutor | None = None
-        if self.jobs > 1:
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=_start_method(),
                 initializer=worker.install,
-                initargs=(roll_keys,),
+                initargs=(self._roll_keys,),
             )
+        return self._pool
+
+    def release(self) -> None:
+        """Stop the pool's processes (and its thread); the next `map` starts it again."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def __enter__(self) -> Workers:
         return self
@@ -62,17 +77,17 @@ class Workers:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        self.release()
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
-        if self._pool is None:
+        if self.jobs == 1:
             for task in tasks:
                 yield fn(task)
             return
+        pool = self._started()
         waiting: deque[Future[R]] = deque()
         for task in tasks:
-            waiting.append(self._pool.submit(fn, task))
+            waiting.append(pool.submit(fn, task))
             if len(waiting) >= 2 * self.jobs:
                 yield waiting.popleft().result()
         while waiting:

@@ -1,5 +1,6 @@
-"""Each round's checks, one per step from the ballots to the result, from what the pass
-over its board found (`board_pass`) and the round's seal and tally record."""
+"""Each round's checks, one per step from the ballots to the result: what the pass over
+its board found (`board_pass`), its seal and tally record, then the mix (`mix`), the
+decryption and the lot (`decryptions`), each vote's verdict and the count."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from inmc_vote.domain.counting import count
 from inmc_vote.domain.counting.votes import Verdict
 from inmc_vote.domain.protocol import board, bundle, keys, tally
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
-from inmc_vote.domain.protocol.manifest import tiebreak_commitment
 from inmc_vote.verify.board_pass import Pass, Verdicts
 from inmc_vote.verify.bundle_file import BundleError
 from inmc_vote.verify.context import Audit, Round
+from inmc_vote.verify.decryptions import Votes, check_decryption, check_lot, read_votes
+from inmc_vote.verify.mix import check_mix_input, check_shuffles
+from inmc_vote.verify.pool import Workers
 from inmc_vote.verify.report import Problems, Report, plural
 
 RECORD_FIELDS = {
@@ -23,25 +26,37 @@ RECORD_FIELDS = {
     "round",
     "manifest",
     "board",
-    "tally_key",
-    "seed",
-    "outcomes",
+    "mix",
+    "decryptions",
+    "lot",
+    "votes",
     "result",
     "tallied_at",
 }
 
 
-def report_round(audit: Audit, found: Round, done: Pass, seal: Problems, record: Problems) -> None:
+def report_round(
+    audit: Audit,
+    found: Round,
+    done: Pass,
+    seal: Problems,
+    record: Problems,
+    workers: Workers,
+) -> None:
+    """The round's checks in the order of its steps: the board and its ballots, the
+    seal, then (once the results are published) the record, the mix, the decryption,
+    the lot, each vote's verdict and the count."""
     report, n, name = audit.report, found.number, found.name
     problems = done.problems
     _board(report, found, done)
     report.judged(
-        "signatures",
-        f"{name}, ballot signatures",
+        "ballots",
+        f"{name}, ballots",
         done.count,
-        problems["signatures"],
-        f"{plural(done.count, 'ballot')}, each signed by its own credential for this "
-        "round's manifest, each of the round's size.",
+        problems["ballots"],
+        f"{plural(done.count, 'ballot')}, each well formed for this round, its ciphertext's "
+        "points in the group, its proof of knowledge and its credential's signature checked, "
+        "its tracker its hash.",
         n,
     )
     report.judged(
@@ -63,20 +78,7 @@ def report_round(audit: Audit, found: Round, done: Pass, seal: Problems, record:
     )
     _turnout(audit, found, done)
     _seal(audit, found, done, seal)
-    if found.head.tallied:
-        _record(audit, found, done, record)
-        _seed(report, found)
-        _decryptions(report, found, done)
-        report.judged(
-            "verdicts",
-            f"{name}, verdicts",
-            done.outcomes_count,
-            problems["verdicts"],
-            _verdict_words(done.verdicts),
-            n,
-        )
-        _count(report, found, done)
-    else:
+    if not found.head.tallied:
         report.passed(
             "tally-record",
             f"{name}, tally",
@@ -84,6 +86,34 @@ def report_round(audit: Audit, found: Round, done: Pass, seal: Problems, record:
             "not in this bundle: the round's results are not published yet.",
             n,
         )
+        if found.shuffles:  # mixing has begun: the shuffles in so far
+            counted = done.mix_input()
+            done.counted = bytearray()
+            check_mix_input(audit, found, counted)
+            workers.release()  # `shuffle.verify` starts processes of its own
+            check_shuffles(audit, found, counted, workers.jobs)
+        return
+    votes = read_votes(audit, found)
+    _record(audit, found, votes, record)
+    counted = done.mix_input()
+    done.counted = bytearray()  # the list is held once, as `counted`, from here on
+    check_mix_input(audit, found, counted)
+    workers.release()  # `shuffle.verify` starts processes of its own
+    mixed = check_shuffles(audit, found, counted, workers.jobs)
+    del counted
+    files = check_decryption(audit, found, mixed, workers)
+    del mixed
+    seed = check_lot(audit, found, files)
+    del files
+    report.judged(
+        "verdicts",
+        f"{name}, verdicts",
+        votes.count,
+        votes.problems,
+        _verdict_words(votes.verdicts),
+        n,
+    )
+    _count(report, found, votes, seed)
 
 
 def _board(report: Report, found: Round, done: Pass) -> None:
@@ -166,7 +196,10 @@ def _seal(audit: Audit, found: Round, done: Pass, problems: Problems) -> None:
     )
 
 
-def _record(audit: Audit, found: Round, done: Pass, problems: Problems) -> None:
+def _record(audit: Audit, found: Round, votes: Votes, problems: Problems) -> None:
+    """The record's fields, for this ballot, round and manifest; it counts the sealed
+    board and names votes.jsonl by its count and hash; made after the seal; signed.
+    (What it says of the mix, the decryptions and the lot is checked with them.)"""
     record, seal = found.record, found.seal
     if record is not None:
         if set(record) != RECORD_FIELDS or record.get("format") != tally.FORMAT:
@@ -181,14 +214,10 @@ def _record(audit: Audit, found: Round, done: Pass, problems: Problems) -> None:
             problems.add("the round has a tally but no seal")
         elif record.get("board") != {"count": seal.count, "head": b64url(seal.head)}:
             problems.add("tally.json counts another board than the sealed one")
-        stated = record.get("outcomes") or {}
-        if stated.get("count") != done.outcomes_count or done.outcomes_count != done.count:
+        if record.get("votes") != {"count": votes.count, "hash": b64url(votes.hash)}:
             problems.add(
-                f"tally.json says {stated.get('count')} outcome lines, outcomes.jsonl has "
-                f"{done.outcomes_count:,} for {plural(done.count, 'entry', 'entries')}"
+                f"votes.jsonl ({plural(votes.count, 'line')}) is not the one tally.json names"
             )
-        if stated.get("hash") != b64url(done.outcomes_hash):
-            problems.add("outcomes.jsonl's hash is not the one tally.json states")
         tallied_at = record.get("tallied_at")
         if not isinstance(tallied_at, str) or not bundle.TIME.fullmatch(tallied_at):
             problems.add("tally.json's time is not a UTC time")
@@ -207,50 +236,8 @@ def _record(audit: Audit, found: Round, done: Pass, problems: Problems) -> None:
         f"{found.name}, tally record",
         1,
         problems,
-        f"signed by the authority; it counts the sealed board and its "
-        f"{plural(done.outcomes_count, 'outcome line')} (their hash is the record's).",
-        found.number,
-    )
-
-
-def _seed(report: Report, found: Round) -> None:
-    problems = Problems()
-    record = found.record or {}
-    try:
-        seed = from_b64url(record.get("seed"))
-        if tiebreak_commitment(seed) != found.manifest.tiebreak_commitment:
-            problems.add("SHA-256 of the revealed seed is not the manifest's commitment")
-    except (TypeError, ValueError):
-        problems.add("the tally record reveals no readable seed")
-    report.judged(
-        "seed",
-        f"{found.name}, tie-break seed",
-        1,
-        problems,
-        "the revealed seed is the one committed to in the manifest (its SHA-256).",
-        found.number,
-    )
-
-
-def _decryptions(report: Report, found: Round, done: Pass) -> None:
-    problems = Problems()
-    record = found.record or {}
-    try:
-        key = from_b64url(record.get("tally_key"))
-        if keys.x25519_public(key) != found.manifest.keys.tally:
-            problems.add("the revealed tally key is not the manifest's")
-    except (TypeError, ValueError):
-        problems.add("the tally record reveals no readable tally key")
-    if done.undecrypted:
-        problems.add(done.undecrypted)
-    problems.absorb(done.problems["decryptions"].count, done.problems["decryptions"].quoted)
-    report.judged(
-        "decryptions",
-        f"{found.name}, decryptions",
-        done.count,
-        problems,
-        f"{plural(done.count, 'ballot')} decrypted again with the revealed tally key, each "
-        "to the vote its outcome line shows.",
+        f"signed by the authority; it counts the sealed board and names its "
+        f"{plural(votes.count, 'vote line')} by their hash.",
         found.number,
     )
 
@@ -269,36 +256,41 @@ def _verdict_words(verdicts: Counter[Verdict]) -> str:
     return (
         f"{counted:,} counted, {blank:,} blank, {invalid:,} invalid"
         + (f" ({why})" if why else "")
-        + ": each outcome line's verdict and reason judged again from its vote."
+        + ": each vote line's verdict and reason judged again from its vote."
     )
 
 
-def _count(report: Report, found: Round, done: Pass) -> None:
+def _count(report: Report, found: Round, votes: Votes, seed: bytes | None) -> None:
+    """The count redone from the vote lines' verdicts, with the lot's seed as the
+    reveals give it (the record's own when they give none: `lot` failed then)."""
     problems = Problems()
     record = found.record or {}
     manifest = found.manifest
     try:
+        if seed is None and (record.get("lot") or {}).get("seed") is not None:
+            seed = from_b64url(record["lot"]["seed"])  # `lot` failed: judge the rest alone
         redone = count(
             manifest.method,
             manifest.candidate_ids,
             manifest.rules,
-            Verdicts(done.verdicts),
+            Verdicts(votes.verdicts),
             eligible=manifest.eligible,
-            seed=from_b64url(record.get("seed")),
+            seed=seed,
         )
         stated = record.get("result")
         if canonical_json(redone.to_json()) != canonical_json(stated):
             problems.add(_difference(redone.to_json(), stated))
         winner = redone.winner
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         problems.add(f"the count cannot be redone: {error}")
         winner = None
     report.judged(
         "count",
         f"{found.name}, count",
-        len(Verdicts(done.verdicts)),
+        len(Verdicts(votes.verdicts)),
         problems,
-        f"redone with the shared counting code: the record's result ({_outcome(winner, record)}).",
+        "redone with the shared counting code and the lot's seed: the record's result "
+        f"({_outcome(winner, record)}).",
         found.number,
     )
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from inmc_vote.domain.protocol import bundle
-from inmc_vote.verify import board_pass, events, manifests, receipts, rounds
+from inmc_vote.domain.protocol.board import Receipt, ReceiptFile
+from inmc_vote.verify import board_pass, ceremony, events, manifests, receipts, rounds
 from inmc_vote.verify.bundle_file import BundleError, BundleFile
 from inmc_vote.verify.context import Audit, Round
 from inmc_vote.verify.growth import check_growth
@@ -84,11 +85,16 @@ def _verify(
 
 
 def _rest(
-    audit: Audit, workers: Workers, bar: Progress, receipt_files: Sequence[str | Path]
+    audit: Audit,
+    workers: Workers,
+    bar: Progress,
+    receipt_files: Sequence[str | Path],
 ) -> None:
     logged = events.check_events(audit)
     replayed, lost = events.replay(audit, logged)
     events.report_lost_tokens(audit, replayed, lost)
+    ceremony.check_ceremony(audit, logged)
+    del logged
     problems: dict[int, tuple[Problems, Problems]] = {}
     for found in audit.rounds:
         record = Problems()
@@ -97,26 +103,31 @@ def _rest(
     wanted = _read_receipts(audit.report, receipt_files)
     judged: list[Check] = []
     for found in audit.rounds:
-        seqs = {r.seq for _, r in wanted if r.round == found.number}
+        seqs = {_receipt(r).seq for _, r in wanted if _receipt(r).round == found.number}
         done = board_pass.board_pass(audit, found, replayed, workers, bar, seqs)
-        rounds.report_round(audit, found, done, *problems[found.number])
+        rounds.report_round(audit, found, done, *problems[found.number], workers)
         for name, receipt in wanted:
-            if receipt.round == found.number:
-                line = done.kept.get(receipt.seq)
+            if _receipt(receipt).round == found.number:
+                line = done.kept.get(_receipt(receipt).seq)
                 judged.append(_judge(audit, name, receipt, found, line, done.count))
     events.check_agreement(audit, replayed)
     for name, receipt in wanted:
-        if receipt.round > len(audit.rounds):
+        if _receipt(receipt).round > len(audit.rounds):
             judged.append(_judge(audit, name, receipt, None, None, 0))
     for check in judged:
         audit.report.add(check)
 
 
-def _read_receipts(
-    report: Report, receipt_files: Sequence[str | Path]
-) -> list[tuple[str, receipts.Receipt]]:
+Kept = ReceiptFile | Receipt  # a voter's receipt file, or a bare receipt
+
+
+def _receipt(kept: Kept) -> Receipt:
+    return kept.receipt if isinstance(kept, ReceiptFile) else kept
+
+
+def _read_receipts(report: Report, receipt_files: Sequence[str | Path]) -> list[tuple[str, Kept]]:
     """The receipts to look for; one that cannot be read fails its own line."""
-    read: list[tuple[str, receipts.Receipt]] = []
+    read: list[tuple[str, Kept]] = []
     for given in receipt_files:
         name = Path(given).name
         try:
@@ -129,7 +140,7 @@ def _read_receipts(
 def _judge(
     audit: Audit,
     name: str,
-    receipt: receipts.Receipt,
+    kept: Kept,
     found: Round | None,
     line: bytes | None,
     count: int,
@@ -141,7 +152,7 @@ def _judge(
         except ValueError:
             entry = None
     verdict = receipts.judge(
-        receipt,
+        kept,
         ballot=audit.ballot,
         manifest_hash=found.manifest_hash if found else None,
         authority=audit.authority,
@@ -149,4 +160,4 @@ def _judge(
         board_count=count,
         sealed=found is not None and found.head.sealed,
     )
-    return Check("receipt", f"receipt {name}", verdict.ok, 1, verdict.words, receipt.round)
+    return Check("receipt", f"receipt {name}", verdict.ok, 1, verdict.words, _receipt(kept).round)

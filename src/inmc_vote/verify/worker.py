@@ -1,5 +1,5 @@
 """The checks of each line of the roll and the board: the costly part (signatures,
-decryptions), run on every core over chunks of lines. Each function takes a chunk and
+proofs), run on every core over chunks of lines. Each function takes a chunk and
 returns what it found; nothing here keeps anything between chunks but the roll's keys.
 """
 
@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import base64
 import re
+import zipfile
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from inmc_vote.domain.ballots import Method
-from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.rules import Rules
-from inmc_vote.domain.counting.votes import Verdict, classify
-from inmc_vote.domain.protocol import bundle, keys, tally, vote
+from inmc_vote.domain.protocol import ballot, board, bundle, decryption, keys, mixing, tally
 from inmc_vote.domain.protocol.credentials import RollLine, credential_message, fingerprint
-from inmc_vote.domain.protocol.encoding import b64url, canonical_json
+from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
 
 # The initial roll's credential keys, sorted, 32 bytes each: 33 bytes a voter with the
 # per-round "has voted" marks, whatever the size of the board.
@@ -103,7 +102,7 @@ def check_roll_chunk(task: RollTask) -> Found:
     return found
 
 
-# --- The board -----------------------------------------------------------------------------
+# --- The board ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -111,13 +110,9 @@ class RoundTerms:
     """What every chunk of one round's board is checked against."""
 
     manifest_hash: bytes
-    ciphertext_size: int
+    election_key: bytes
     opens_at: str | None
     watched: frozenset[bytes]  # revoked credentials: their ballots are reported with times
-    tally_key: bytes | None  # the revealed key, when the round's tally is in the bundle
-    method: Method
-    candidates: tuple[str, ...]
-    rules: Rules
 
 
 @dataclass(frozen=True)
@@ -125,7 +120,6 @@ class BoardTask:
     terms: RoundTerms
     first_seq: int
     lines: list[bytes]
-    outcomes: list[bytes | None] | None  # one per line when the tally is in the bundle
 
 
 @dataclass
@@ -139,13 +133,16 @@ class BoardChunk:
     earliest: str | None = None
     latest: str | None = None
     found: Found = field(default_factory=Found)
-    verdicts: Counter[Verdict] = field(default_factory=Counter)
+    # Each entry's ciphertext alpha ‖ beta (64 bytes; 64 zero bytes when the line cannot
+    # be read), in seq order: the mix's input is made of them.
+    ciphertexts: bytes = b""
 
 
 def check_board_chunk(task: BoardTask) -> BoardChunk:
     terms = task.terms
     result = BoardChunk(task.first_seq, len(task.lines))
     positions = array("i")
+    ciphertexts = bytearray()
     prev: bytes | None = None
     for index, line in enumerate(task.lines):
         seq = task.first_seq + index
@@ -154,9 +151,8 @@ def check_board_chunk(task: BoardTask) -> BoardChunk:
         except ValueError as error:
             result.found.add("board", f"line {seq:,} is not a board entry: {error}")
             positions.append(-1)
+            ciphertexts += bytes(64)
             prev = None
-            if task.outcomes is not None:
-                result.found.add("decryptions", f"entry {seq:,} cannot be read to decrypt")
             continue
         if index == 0:
             result.first_prev = entry.prev
@@ -164,21 +160,20 @@ def check_board_chunk(task: BoardTask) -> BoardChunk:
             result.found.add("board", f"entry {seq:,} does not follow entry {seq - 1:,}")
         _check_entry(seq, entry, terms, result)
         prev = entry.hash
-        position = roll_position(entry.credential)
+        credential, ciphertext = _check_ballot(seq, entry, terms, result.found)
+        ciphertexts += ciphertext
+        position = roll_position(credential)
         positions.append(position)
-        if position < 0 or entry.credential in terms.watched:
-            result.others.append((seq, entry.credential, entry.received_at))
-        if task.outcomes is not None:
-            try:
-                _check_outcome(seq, entry, task.outcomes[index], terms, result)
-            except Exception as error:  # hostile bytes must fail a check, never the verifier
-                result.found.add("decryptions", f"entry {seq:,} cannot be opened ({error!r})")
+        if credential and (position < 0 or credential in terms.watched):
+            result.others.append((seq, credential, entry.received_at))
     result.last_hash = prev
     result.positions = positions.tobytes()
+    result.ciphertexts = bytes(ciphertexts)
     return result
 
 
-def _check_entry(seq: int, entry: Any, terms: RoundTerms, result: BoardChunk) -> None:
+def _check_entry(seq: int, entry: board.Entry, terms: RoundTerms, result: BoardChunk) -> None:
+    """The entry's place in the chain: its number, its hash, its time."""
     found = result.found
     if entry.seq != seq:
         found.add("board", f"line {seq:,} carries the number {entry.seq:,}")
@@ -192,116 +187,116 @@ def _check_entry(seq: int, entry: Any, terms: RoundTerms, result: BoardChunk) ->
             found.add("board", f"entry {seq:,} was received at {when}, before voting opened")
         result.earliest = when if result.earliest is None else min(result.earliest, when)
         result.latest = when if result.latest is None else max(result.latest, when)
-    if len(entry.ciphertext) != terms.ciphertext_size:
-        found.add(
-            "signatures",
-            f"entry {seq:,}'s encrypted vote is {len(entry.ciphertext):,} bytes, not "
-            f"{terms.ciphertext_size:,} as this round's",
-        )
-    message = vote.signed_message(terms.manifest_hash, entry.credential, entry.ciphertext)
-    if not keys.verify(entry.credential, entry.signature, message):
-        found.add("signatures", f"entry {seq:,} is not signed by its credential")
 
 
-OUTCOME_FIELDS = {"seq", "outcome", "reason", "vote"}
-UNREADABLE = (InvalidReason.UNDECRYPTABLE, InvalidReason.MALFORMED)
-
-
-def _check_outcome(
-    seq: int, entry: Any, raw: bytes | None, terms: RoundTerms, result: BoardChunk
-) -> None:
-    """Decrypt with the revealed key and compare with the outcome line (`decryptions`);
-    judge the line's vote again (`verdicts`); add its verdict to the count."""
-    found = result.found
-    if raw is None:
-        found.add("decryptions", f"entry {seq:,} has no outcome line")
-        return
-    assert terms.tally_key is not None
-    opened = tally.open_entry(
-        entry.ciphertext,
-        entry.credential,
-        tally_private=terms.tally_key,
-        manifest_hash=terms.manifest_hash,
-        method=terms.method,
-        candidates=terms.candidates,
-        rules=terms.rules,
-    )
-    if raw == tally.outcome_line(seq, opened):  # the line the tally should have written
-        result.verdicts[opened.verdict] += 1
-        return
+def _check_ballot(
+    seq: int, entry: board.Entry, terms: RoundTerms, found: Found
+) -> tuple[bytes, bytes]:
+    """The ballot itself (`ballots`): its shape, its points, its proof of knowledge and
+    its signature (`ballot.check`, the server's own check at casting), and the tracker
+    the line shows is its hash. Returns its credential and ciphertext (alpha ‖ beta),
+    or b"" and zeros when it cannot be read."""
     try:
-        line = bundle.canonical_object(raw.removesuffix(b"\n"), "the line")
-        if set(line) != OUTCOME_FIELDS or not raw.endswith(b"\n") or line["seq"] != seq:
-            raise ValueError("not {seq, outcome, reason, vote} for this entry")
+        cast = ballot.Ballot.parse(entry.ballot_json())
     except ValueError as error:
-        found.add("verdicts", f"outcome line {seq:,} cannot be read ({error})")
-        return
-    _compare(seq, opened, line, terms, result)
+        found.add("ballots", f"entry {seq:,}'s ballot cannot be read: {error}")
+        return b"", bytes(64)
+    try:
+        ballot.check(cast, terms.manifest_hash, terms.election_key)
+    except ballot.BallotError as error:
+        found.add("ballots", f"entry {seq:,}: {error}")
+    if cast.canonical() != entry.ballot:
+        found.add("ballots", f"entry {seq:,}'s ballot is not written as the protocol writes it")
+    if board.tracker_of(entry.ballot) != entry.tracker:
+        found.add("ballots", f"entry {seq:,}'s tracker is not its ballot's hash")
+    return cast.credential, cast.alpha + cast.beta
 
 
-def _compare(
-    seq: int, opened: tally.Opened, line: dict[str, Any], terms: RoundTerms, result: BoardChunk
-) -> None:
-    """An outcome line that is not the one expected: say whether the decryption or the
-    verdict is wrong (or both), and count what the line's vote is worth."""
-    found = result.found
-    claimed = line["vote"]
-    same_vote = _same(opened.vote, claimed)
-    if not same_vote:
-        found.add(
-            "decryptions",
-            f"entry {seq:,} decrypts to {_words(opened.vote, opened.verdict)}, its outcome "
-            f"line says {_words(claimed, None)}",
+# --- The decryptions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecryptionTask:
+    """One trustee's decryption file, checked against the mix's last output."""
+
+    path: str  # the bundle: the worker reads the (large) member itself
+    member: str
+    ballot: str
+    round: int
+    manifest_hash: bytes
+    trustee: Any  # the manifest's member (decryption.TrusteePublic)
+    ciphertexts: list[tuple[bytes, bytes]]
+
+
+@dataclass
+class DecryptionFile:
+    trustee: int
+    hash: bytes = b""  # SHA-256 of the file's bytes, as the record and the log name it
+    factors: tuple[bytes, ...] | None = None  # None: the decryption was refused
+    reveal: bytes | None = None  # its lot reveal, read whether or not it was refused
+    error: str = ""
+
+
+def check_decryption_file(task: DecryptionTask) -> DecryptionFile:
+    """`decryption.read_decryption`, the server's own check: form, signature, input,
+    every factor's Chaum–Pedersen proof (and the lot reveal, which `lot` reports too)."""
+    index = task.trustee.index
+    found = DecryptionFile(index)
+    try:
+        with zipfile.ZipFile(task.path) as archive:
+            data = archive.read(task.member)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        found.error = f"it cannot be read ({error})"
+        return found
+    found.hash = mixing.message_hash(data)
+    try:
+        value = bundle.canonical_object(data, task.member)
+    except ValueError as error:
+        found.error = str(error)
+        return found
+    try:
+        found.reveal = from_b64url(value.get("lot_reveal"))
+    except ValueError:
+        found.reveal = None
+    try:
+        checked = decryption.read_decryption(
+            value,
+            ballot=task.ballot,
+            round=task.round,
+            manifest_hash=task.manifest_hash,
+            trustee_public=task.trustee,
+            ciphertexts=task.ciphertexts,
         )
-    if claimed is None:
-        reason = line["reason"]
-        if line["outcome"] != VerdictKind.INVALID or reason not in UNREADABLE:
-            found.add(
-                "verdicts",
-                f"outcome line {seq:,} has no vote but is not invalid as undecryptable or "
-                "malformed",
-            )
-        elif same_vote and reason != opened.verdict.reason:
-            found.add(
-                "decryptions",
-                f"entry {seq:,} is {opened.verdict.reason}, its outcome line says {reason}",
-            )
-        # As the line says: a reason that is not a code is reported above, and counted as
-        # the line has it, so that the count is judged on its own.
-        verdict = Verdict(VerdictKind.INVALID, cast(InvalidReason, str(reason)))
-    else:
-        verdict = classify(claimed, terms.method, terms.candidates, terms.rules)
-        if (verdict.kind, verdict.reason) != (line["outcome"], line["reason"]):
-            found.add(
-                "verdicts",
-                f"entry {seq:,}'s vote is {_kind(verdict)}, its outcome line says "
-                f"{_said(line['outcome'], line['reason'])}",
-            )
-    result.verdicts[verdict] += 1
+    except ValueError as error:
+        found.error = str(error)
+        return found
+    found.factors = checked.factors
+    return found
 
 
-def _same(opened: dict[str, Any] | None, claimed: Any) -> bool:
-    if opened is None or claimed is None:
-        return opened is None and claimed is None
-    try:
-        return canonical_json(opened) == canonical_json(claimed)
-    except (TypeError, ValueError):
-        return False
+@dataclass(frozen=True)
+class CombineTask:
+    """A slice of the mixed list and the chosen trustees' factors for it."""
+
+    first: int  # the position of the slice's first ciphertext, from 1
+    ciphertexts: list[tuple[bytes, bytes]]
+    factors: dict[int, tuple[bytes, ...]]
+    threshold: int
+    method: Method
+    candidates: tuple[str, ...]
+    rules: Rules
 
 
-def _words(value: Any, verdict: Verdict | None) -> str:
-    if value is None:
-        return f"nothing readable ({verdict.reason})" if verdict else "no vote"
-    try:
-        return canonical_json(value).decode()
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-def _kind(verdict: Verdict) -> str:
-    return _said(verdict.kind, verdict.reason)
-
-
-def _said(kind: object, reason: object) -> str:
-    """A verdict as words, from the codes or from what an outcome line claims."""
-    return str(kind) if reason is None else f"{kind} ({reason})"
+def combine_chunk(task: CombineTask) -> list[bytes]:
+    """The vote each position holds, as canonical JSON (b"null" when malformed): the
+    factors combined (`decryption.combine`), the point read (`tally.judge`), as the
+    server's tally does. (Its verdict is the `verdicts` check's.)"""
+    points = decryption.combine(task.ciphertexts, task.factors, task.threshold)
+    return [
+        canonical_json(
+            tally.judge(
+                point, method=task.method, candidates=task.candidates, rules=task.rules
+            ).vote
+        )
+        for point in points
+    ]

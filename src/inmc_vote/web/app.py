@@ -32,7 +32,9 @@ from inmc_vote.web import auth, deps, i18n, pages
 from inmc_vote.web.api.audit import AuditApi
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
+from inmc_vote.web.api.ceremony import CeremonyApi
 from inmc_vote.web.api.cities import CitiesApi
+from inmc_vote.web.api.mixing import MixApi
 from inmc_vote.web.api.results import ResultsApi
 from inmc_vote.web.api.roll_upload import RollUploadApi
 from inmc_vote.web.api.voting import VotingApi
@@ -106,9 +108,11 @@ def create_app(
             BallotsApi,
             lifecycle_api,
             ResultsApi,
+            MixApi,
             AuditApi,
             CandidaciesApi,
             PortalApi,
+            CeremonyApi,
             # One router for both: Litestar refuses two controllers that share a path
             # (GET and POST .../roll) when they are registered on the app one by one.
             Router(path="/", route_handlers=[VotingApi, RollUploadApi]),

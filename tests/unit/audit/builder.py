@@ -1,6 +1,8 @@
-"""Audit bundles made straight from protocol code, without the service: an honest ballot
-of any size, and the hooks to make one that lies in exactly one place while signing
-everything else, so that a test can see exactly one check fail.
+"""Protocol v2 audit bundles made straight from the domain's code, without the service:
+a key ceremony of three trustees (any two decrypt), ballots, board, seal, two shuffles,
+two decryptions, the votes and the tally record; and the hooks to make one that lies in
+exactly one place while signing everything else, so that a test sees exactly one check
+fail.
 
 `Model` holds the ballot as plain values; `write` derives every hash, signature, event
 and head from them, as an honest server would. Change a value, then `write` again."""
@@ -13,12 +15,28 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from inmc_vote.domain.counting import count
 from inmc_vote.domain.counting.rules import Rules
-from inmc_vote.domain.protocol import board, bundle, credentials, keys, manifest, tally, vote
+from inmc_vote.domain.counting.votes import Verdict, classify
+from inmc_vote.domain.protocol import (
+    ballot,
+    board,
+    bundle,
+    ceremony,
+    credentials,
+    decryption,
+    keys,
+    lot,
+    manifest,
+    mixing,
+    shuffle,
+    tally,
+)
+from inmc_vote.domain.protocol.ballot import Ballot
 from inmc_vote.domain.protocol.bundle_zip import ZipStream
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_ms
 from inmc_vote.domain.protocol.events import Event, genesis
@@ -28,6 +46,8 @@ BALLOT = "ab12cd34ef"
 ORGANISER = "organiser:organiser@example.org"
 CLOCK = "schedule:clock"
 CITIES = {"lyon": ("Lyon", "FR"), "porto": ("Porto", "PT"), "turin": ("Turin", "IT")}
+TRUSTEES = 3
+THRESHOLD = 2
 
 
 def at(**delta: float) -> str:
@@ -44,24 +64,111 @@ class Voter:
         return self.line.pk
 
 
+# --- the key ceremony ----------------------------------------------------------------------
+
+
+@dataclass
+class Trustees:
+    """A completed ceremony: each trustee's secrets and messages, and what it concluded."""
+
+    number: int
+    threshold: int
+    secrets: list[ceremony.TrusteeSecrets]
+    names: list[str]
+    certificates: list[dict[str, Any]]
+    deals: list[dict[str, Any]]
+    keys: list[dict[str, Any]]
+    election: ceremony.ElectionKey
+    shares: dict[int, bytes]  # x_l, each trustee's key share
+
+
+def make_trustees(
+    ballot_id: str, n: int = TRUSTEES, t: int = THRESHOLD, number: int = 1
+) -> Trustees:
+    secrets = [ceremony.new_trustee_secrets() for _ in range(n)]
+    names = [f"Trustee {chr(65 + i)}" for i in range(n)]
+    common = {"ballot": ballot_id, "ceremony": number}
+    certificates = [
+        ceremony.make_certificate(**common, trustee=i, name=names[i - 1], secrets=s)
+        for i, s in enumerate(secrets, start=1)
+    ]
+    read_certificates = [
+        ceremony.read_certificate(c, **common, trustee=i)
+        for i, c in enumerate(certificates, start=1)
+    ]
+    deals = [
+        ceremony.make_deal(
+            **common,
+            trustee=j,
+            certificates=read_certificates,
+            threshold=t,
+            signing_seed=s.signing_seed,
+        )
+        for j, s in enumerate(secrets, start=1)
+    ]
+    read_deals = [
+        ceremony.read_deal(d, **common, certificates=read_certificates, threshold=t) for d in deals
+    ]
+    made_keys = [
+        ceremony.make_key(
+            **common,
+            trustee=who,
+            deals=read_deals,
+            encryption_key=s.encryption_key,
+            signing_seed=s.signing_seed,
+        )
+        for who, s in enumerate(secrets, start=1)
+    ]
+    read_keys = [
+        ceremony.read_key(k, **common, certificates=read_certificates, deals=read_deals)
+        for k in made_keys
+    ]
+    election = ceremony.conclude(read_certificates, read_deals, read_keys, t)
+    shares = {
+        who: ceremony.secret_share(
+            **common, trustee=who, deals=read_deals, encryption_key=s.encryption_key
+        )
+        for who, s in enumerate(secrets, start=1)
+    }
+    return Trustees(number, t, secrets, names, certificates, deals, made_keys, election, shares)
+
+
+# --- a round -----------------------------------------------------------------------------
+
+
+Vote = dict[str, Any] | bytes  # a vote record, or a raw 28-byte payload (to make odd votes)
+
+
 @dataclass
 class RoundModel:
     number: int
     candidates: list[str]
     rules: dict[str, Any]
-    tally_sk: bytes
-    seed: bytes
     opens_at: str
     closes_at: str
     manifest: dict[str, Any] = field(default_factory=dict)
     entries: list[board.Entry] = field(default_factory=list)
     closed_at: str | None = None  # sealed when set
-    outcomes: list[bytes] = field(default_factory=list)  # outcome lines
     result: dict[str, Any] | None = None  # published when set
     tallied_at: str = ""
     record_patch: Callable[[dict[str, Any]], None] | None = None
     manifest_patch: Callable[[dict[str, Any]], None] | None = None
-    cast_log: list[tuple[bytes, dict[str, Any], str]] = field(default_factory=list)
+    cast_log: list[tuple[bytes, Vote, str]] = field(default_factory=list)
+    # The mix: who shuffles, in order, and who decrypts (trustee indices).
+    shufflers: list[int] = field(default_factory=lambda: [1, 2])
+    decrypters: list[int] = field(default_factory=lambda: [1, 2])
+    # Hooks that change a message before its trustee signs it: (index or trustee, message).
+    shuffle_patch: Callable[[int, dict[str, Any]], None] | None = None
+    decryption_patch: Callable[[int, dict[str, Any]], None] | None = None
+    # A change to the mix's input before the first shuffle (a server that drops or adds one).
+    input_patch: Callable[[list[shuffle.Ciphertext]], list[shuffle.Ciphertext]] | None = None
+    # What the tally made (by `Model.tally`): messages' exact bytes, the vote lines, the seed.
+    shuffles: list[bytes] = field(default_factory=list)
+    decryptions: dict[int, bytes] = field(default_factory=dict)
+    votes: list[bytes] = field(default_factory=list)
+    seed: bytes | None = None
+    mix_input: list[shuffle.Ciphertext] = field(default_factory=list)
+    mix_output: list[shuffle.Ciphertext] = field(default_factory=list)
 
     @property
     def manifest_bytes(self) -> bytes:
@@ -71,19 +178,33 @@ class RoundModel:
     def manifest_hash(self) -> bytes:
         return manifest.manifest_hash(self.manifest_bytes)
 
-    def record(self, ballot: str) -> bytes:
+    @property
+    def head(self) -> bytes:
+        return self.entries[-1].hash if self.entries else self.manifest_hash
+
+    def record(self, ballot_id: str) -> bytes:
         assert self.closed_at is not None
         assert self.result is not None
         value = tally.build_record(
-            ballot_id=ballot,
+            ballot_id=ballot_id,
             round_number=self.number,
             manifest_hash=self.manifest_hash,
             board_count=len(self.entries),
             board_head=self.head,
-            tally_private=self.tally_sk,
+            input_count=len(self.mix_input),
+            input_hash=shuffle.list_hash(self.mix_input),
+            shuffles=[
+                tally.ShuffleRef(k, mixing.read_shuffle(data).trustee, tally.message_hash(data))
+                for k, data in enumerate(self.shuffles, start=1)
+            ],
+            output_hash=shuffle.list_hash(self.mix_output),
+            decryptions=[
+                tally.DecryptionRef(who, tally.message_hash(data))
+                for who, data in sorted(self.decryptions.items())
+            ],
             seed=self.seed,
-            outcomes_count=len(self.outcomes),
-            outcomes_hash=hashlib.sha256(b"".join(self.outcomes)).digest(),
+            votes_count=len(self.votes),
+            votes_hash=hashlib.sha256(b"".join(self.votes)).digest(),
             result=self.result,
             tallied_at=self.tallied_at,
         )
@@ -91,9 +212,8 @@ class RoundModel:
             self.record_patch(value)
         return canonical_json(value)
 
-    @property
-    def head(self) -> bytes:
-        return self.entries[-1].hash if self.entries else self.manifest_hash
+
+# --- the ballot ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -104,6 +224,7 @@ class Model:
     registrar: bytes
     voters: list[Voter]
     rounds: list[RoundModel]
+    trustees: Trustees
     replacements: list[tuple[int, Voter, str]] = field(default_factory=list)  # (voter, new, at)
     exported_at: str = ""
     # Keys that sign what the authority signs, when a test wants a forged signature.
@@ -119,10 +240,12 @@ class Model:
     def signer(self, what: str) -> bytes:
         return self.signers.get(what, self.authority)
 
-    # --- building the ballot ---------------------------------------------------------------
+    @property
+    def election_key(self) -> bytes:
+        return self.trustees.election.election_key
 
     def fix_manifest(self, r: RoundModel, previous: RoundModel | None = None) -> None:
-        keys_ = self.roll_lines()
+        lines = self.roll_lines()
         r.manifest = manifest.build(
             ballot_id=self.ballot,
             round_number=r.number,
@@ -133,17 +256,14 @@ class Model:
             candidates=[
                 manifest.Candidate(c, *CITIES.get(c, (c.title(), "FR"))) for c in r.candidates
             ],
-            eligible=len(keys_),
+            eligible=len(lines),
             opens_at=r.opens_at,
             closes_at=r.closes_at,
             authority_pk=keys.ed25519_public(self.authority),
             registrar_pk=keys.ed25519_public(self.registrar),
-            tally_pk=keys.x25519_public(r.tally_sk),
-            tally_custody="server",
-            roll_size=len(keys_),
-            roll_hash=credentials.roll_hash(keys_),
-            tiebreak_commitment=manifest.tiebreak_commitment(r.seed),
-            vote_size=vote.vote_size_for(r.candidates),
+            trustees=self.trustees.election,
+            roll_size=len(lines),
+            roll_hash=credentials.roll_hash(lines),
             previous_manifest=previous.manifest_hash if previous else None,
             previous_result=tally.record_hash(previous.record(self.ballot)) if previous else None,
         )
@@ -153,13 +273,46 @@ class Model:
     def roll_lines(self) -> list[credentials.RollLine]:
         return [v.line for v in self.voters]
 
-    def cast(self, r: RoundModel, voter: Voter, choice: dict[str, Any], when: str) -> None:
-        self.cast_seed(r, voter.seed, choice, when)
+    def cast(self, r: RoundModel, voter: Voter, choice: Vote, when: str) -> board.Entry:
+        return self.cast_seed(r, voter.seed, choice, when)
 
-    def cast_seed(self, r: RoundModel, seed: bytes, choice: dict[str, Any], when: str) -> None:
-        made = vote.make_ballot(choice, seed, r.manifest, r.manifest_hash)
-        self.append(r, made.credential, made.ciphertext, made.signature, when)
+    def make_ballot(self, r: RoundModel, seed: bytes, choice: Vote) -> Ballot:
+        if isinstance(choice, bytes):
+            return ballot.build(r.manifest_hash, self.election_key, seed, choice)
+        return ballot.make_ballot(choice, seed, r.candidates, r.manifest_hash, self.election_key)
+
+    def cast_seed(self, r: RoundModel, seed: bytes, choice: Vote, when: str) -> board.Entry:
+        made = self.make_ballot(r, seed, choice)
         r.cast_log.append((seed, choice, when))
+        return self.append(r, made.canonical(), when)
+
+    def append(self, r: RoundModel, ballot_bytes: bytes, when: str) -> board.Entry:
+        seq = len(r.entries) + 1
+        prev = r.head
+        tracker = board.tracker_of(ballot_bytes)
+        entry = board.Entry(
+            seq, when, ballot_bytes, tracker, prev, board.entry_hash(prev, seq, when, tracker)
+        )
+        r.entries.append(entry)
+        return entry
+
+    def rechain(self, r: RoundModel) -> None:
+        """Recompute every entry's prev and hash (after a test changed an entry; the
+        tracker is kept as the entry has it)."""
+        old = list(r.entries)
+        r.entries = []
+        for e in old:
+            seq, prev = len(r.entries) + 1, r.head
+            r.entries.append(
+                board.Entry(
+                    seq,
+                    e.received_at,
+                    e.ballot,
+                    e.tracker,
+                    prev,
+                    board.entry_hash(prev, seq, e.received_at, e.tracker),
+                )
+            )
 
     def refix(self) -> None:
         """Derive everything again from the inputs (roll, rules, patches, votes), as an
@@ -174,62 +327,160 @@ class Model:
                 self.tally(r, r.tallied_at)
             previous = r
 
-    def append(
-        self, r: RoundModel, credential: bytes, ciphertext: bytes, signature: bytes, when: str
-    ) -> None:
-        seq = len(r.entries) + 1
-        prev = r.head
-        digest = board.entry_hash(prev, seq, when, credential, ciphertext, signature)
-        r.entries.append(board.Entry(seq, when, credential, ciphertext, signature, prev, digest))
+    def receipt_file(self, r: RoundModel, seq: int) -> board.ReceiptFile:
+        """What the voter of entry `seq` keeps: the authority's receipt and its ballot."""
+        entry = r.entries[seq - 1]
+        receipt = board.Receipt.issue(
+            self.signer("receipt"), r.manifest_hash, self.ballot, r.number, entry
+        )
+        return board.ReceiptFile(receipt, entry.ballot_json())
 
-    def rechain(self, r: RoundModel) -> None:
-        """Recompute every entry's prev and hash (after a test changed an entry)."""
-        old = list(r.entries)
-        r.entries = []
-        for e in old:
-            self.append(r, e.credential, e.ciphertext, e.signature, e.received_at)
+    # --- the tally -------------------------------------------------------------------------
+
+    def revoked_before(self, when: str) -> set[bytes]:
+        return {self.voters[i].pk for i, _, at_ in self.replacements if at_ < when}
 
     def tally(self, r: RoundModel, when: str) -> None:
-        """Open every entry with the round's key, as the server's tally does; publish."""
-        rules = Rules.from_json(r.rules)
-        verdicts = []
-        r.outcomes = []
-        for e in r.entries:
-            opened = tally.open_entry(
-                e.ciphertext,
-                e.credential,
-                tally_private=r.tally_sk,
-                manifest_hash=r.manifest_hash,
-                method=self.method,
-                candidates=r.candidates,
-                rules=rules,
-            )
-            verdicts.append(opened.verdict)
-            r.outcomes.append(tally.outcome_line(e.seq, opened))
-        r.tallied_at = when
-        r.result = self.recount(r, verdicts)
+        """Mix, decrypt and count, as the server and its trustees do; publish."""
+        self.mix(r)
+        self.decrypt(r, when)
 
-    def recount(self, r: RoundModel, verdicts: list[Any] | None = None) -> dict[str, Any]:
-        """The result from the outcome lines as they now are."""
+    def mix(self, r: RoundModel) -> None:
+        """The trustees' shuffles of the sealed board (in the bundle once sealed)."""
+        mh, y = r.manifest_hash, self.election_key
+        revoked = self.revoked_before(r.closes_at)
+        r.mix_input = [
+            ballot.Ballot.parse(e.ballot_json()).ciphertext
+            for e in r.entries
+            if ballot.Ballot.parse(e.ballot_json()).credential not in revoked
+        ]
+        if r.input_patch:  # the server's claim: the record names the list it mixed
+            r.mix_input = r.input_patch(list(r.mix_input))
+        current = list(r.mix_input)
+        r.shuffles = []
+        for index, who in enumerate(r.shufflers if current else [], start=1):
+            output, secret = shuffle.shuffle(current, y)
+            proof = shuffle.prove(mh, y, current, output, secret)
+            value = {
+                "format": mixing.SHUFFLE_FORMAT,
+                "ballot": self.ballot,
+                "round": r.number,
+                "trustee": who,
+                "index": index,
+                "input": b64url(shuffle.list_hash(current)),
+                "output": [mixing.ciphertext_json(ct) for ct in output],
+                "proof": proof.to_json(),
+            }
+            if r.shuffle_patch:
+                r.shuffle_patch(index, value)
+            data = canonical_json(mixing.sign(value, self.trustee_seed(who)))
+            r.shuffles.append(data)
+            current = list(mixing.read_shuffle(data).output)
+        r.mix_output = current
+
+    def decrypt(self, r: RoundModel, when: str) -> None:
+        """The trustees' decryptions of the mix's output, the votes, the lot; publish."""
+        mh, current = r.manifest_hash, r.mix_output
+        r.decryptions, factors, reveals = {}, {}, {}
+        for who in r.decrypters if current else []:  # an empty round needs no trustee
+            secrets = self.trustees.secrets[who - 1]
+            value = decryption.make_decryption(
+                ballot=self.ballot,
+                round=r.number,
+                trustee=who,
+                manifest_hash=mh,
+                share=self.trustees.shares[who],
+                verification_key=self.trustees.election.member(who).verification_key,
+                ciphertexts=current,
+                lot_reveal=lot.reveal(secrets.lot, r.number),
+                signing_seed=secrets.signing_seed,
+            )
+            if r.decryption_patch:
+                r.decryption_patch(who, value)
+                value = ceremony.sign(value, secrets.signing_seed)
+            r.decryptions[who] = canonical_json(value)
+            try:  # as the server takes it: a decryption that fails is not in
+                read = decryption.read_decryption(
+                    value,
+                    ballot=self.ballot,
+                    round=r.number,
+                    manifest_hash=mh,
+                    trustee_public=self.trustees.election.member(who),
+                    ciphertexts=current,
+                )
+            except ValueError:
+                continue
+            factors[who] = read.factors
+            reveals[who] = read.lot_reveal
+        rules = Rules.from_json(r.rules)
+        points = decryption.combine(current, factors, self.trustees.threshold) if current else []
+        r.votes = [
+            tally.vote_line(
+                i,
+                tally.judge(point, method=self.method, candidates=r.candidates, rules=rules),
+            )
+            for i, point in enumerate(points, start=1)
+        ]
+        head = self.seal(r).head if r.closed_at else r.head
+        r.seed = lot.seed(head, reveals) if reveals else None
+        r.tallied_at = when
+        r.result = self.recount(r)
+
+    def trustee_seed(self, who: str | int) -> bytes:
+        return self.signers.get(f"trustee-{who}", self.trustees.secrets[int(who) - 1].signing_seed)
+
+    def recount(self, r: RoundModel) -> dict[str, Any]:
+        """The result from the vote lines as they now are, with the round's lot seed."""
         import json
 
-        from inmc_vote.domain.counting.votes import Verdict, classify
-
         rules = Rules.from_json(r.rules)
-        if verdicts is None:
-            verdicts = []
-            for line in r.outcomes:
-                value = json.loads(line)
-                if value["vote"] is None:
-                    verdicts.append(Verdict("invalid", value["reason"]))
-                else:
-                    verdicts.append(classify(value["vote"], self.method, r.candidates, rules))
+        verdicts = []
+        for line in r.votes:
+            value = json.loads(line)
+            if value["vote"] is None:
+                verdicts.append(Verdict("invalid", value["reason"]))
+            else:
+                verdicts.append(classify(value["vote"], self.method, r.candidates, rules))
         eligible = r.manifest["eligible"]
         return count(
             self.method, r.candidates, rules, verdicts, eligible=eligible, seed=r.seed
         ).to_json()
 
     # --- the event log -----------------------------------------------------------------
+
+    def ceremony_events(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        t = self.trustees
+        specs: list[tuple[str, str, str, dict[str, Any]]] = [
+            (
+                at(days=1),
+                ORGANISER,
+                "trustees-named",
+                {
+                    "ceremony": t.number,
+                    "threshold": t.threshold,
+                    "trustees": [{"index": i, "name": n} for i, n in enumerate(t.names, 1)],
+                },
+            )
+        ]
+        for step, (action, messages) in enumerate(
+            (
+                ("trustee-certificate", t.certificates),
+                ("trustee-deal", t.deals),
+                ("trustee-key", t.keys),
+            ),
+            start=1,
+        ):
+            for i, message in enumerate(messages, start=1):
+                specs.append((at(days=1, hours=step, minutes=i), f"trustee:{i}", action, message))
+        specs.append(
+            (
+                at(days=1, hours=4),
+                "trustee:3",
+                "ceremony-complete",
+                {"ceremony": t.number, "election_key": b64url(t.election.election_key)},
+            )
+        )
+        return specs
 
     def events(self) -> list[Event]:
         specs: list[tuple[str, str, str, dict[str, Any]]] = []
@@ -238,6 +489,7 @@ class Model:
         specs.append(
             (at(minutes=1), ORGANISER, "open-candidacies", _move("draft", "candidacies", 1))
         )
+        specs += self.ceremony_events()
         specs.append(
             (
                 at(days=2),
@@ -245,13 +497,15 @@ class Model:
                 "freeze",
                 _move("candidacies", "frozen", 1)
                 | {
-                    "tally_custody": "server",
                     "keys": {
                         "authority": first.manifest["keys"]["authority"],
                         "registrar": first.manifest["keys"]["registrar"],
-                        "tally": first.manifest["keys"]["tally"],
+                        "election": first.manifest["keys"]["election"],
                     },
-                    "tiebreak_commitment": first.manifest["tiebreak_commitment"],
+                    "trustees": {
+                        "ceremony": self.trustees.number,
+                        "threshold": self.trustees.threshold,
+                    },
                 },
             )
         )
@@ -268,7 +522,7 @@ class Model:
             )
         )
         for index, new, when in self.replacements:
-            old = self.voter_for_revocation(index)
+            old = self.voters[index]
             specs.append(
                 (
                     when,
@@ -316,9 +570,6 @@ class Model:
                             "manifest_hash": self.hash_text(r.manifest_hash),
                             "opens_at": r.opens_at,
                             "closes_at": r.closes_at,
-                            "tally_custody": "server",
-                            "tally_key": r.manifest["keys"]["tally"],
-                            "tiebreak_commitment": r.manifest["tiebreak_commitment"],
                         },
                     )
                 )
@@ -349,7 +600,35 @@ class Model:
                         },
                     )
                 )
+            for k, data in enumerate(r.shuffles if r.closed_at else [], start=1):
+                who = mixing.read_shuffle(data).trustee
+                specs.append(
+                    (
+                        later(r.closed_at or "", minutes=k),
+                        f"trustee:{who}",
+                        "shuffle-added",
+                        {
+                            "round": r.number,
+                            "index": k,
+                            "trustee": who,
+                            "hash": b64url(tally.message_hash(data)),
+                        },
+                    )
+                )
             if r.result is not None:
+                for who, data in sorted(r.decryptions.items()):
+                    specs.append(
+                        (
+                            later(r.tallied_at, minutes=-10 + who),
+                            f"trustee:{who}",
+                            "decryption-added",
+                            {
+                                "round": r.number,
+                                "trustee": who,
+                                "hash": b64url(tally.message_hash(data)),
+                            },
+                        )
+                    )
                 digest = b64url(tally.record_hash(r.record(self.ballot)))
                 specs.append(
                     (
@@ -361,9 +640,6 @@ class Model:
                             "tally": digest,
                             "outcome": r.result["outcome"],
                             "winner": r.result["winner"],
-                            "counted": r.result["valid"],
-                            "blank": r.result["blank"],
-                            "invalid": r.result["invalid"],
                         },
                     )
                 )
@@ -382,9 +658,6 @@ class Model:
         if self.event_patch:
             self.event_patch(events)
         return events
-
-    def voter_for_revocation(self, index: int) -> Voter:
-        return self.voters[index]
 
     @property
     def state(self) -> str:
@@ -412,30 +685,30 @@ class Model:
             digest = event.chain_hash(prev)
             lines.append(bundle.event_line(event, prev, digest))
             prev = digest
-        heads = []
-        for r in self.rounds:
-            heads.append(
-                bundle.RoundHead(
-                    r.number,
-                    r.manifest_hash,
-                    len(r.entries),
-                    r.head,
-                    r.closed_at is not None,
-                    r.result is not None,
-                )
+        heads = tuple(
+            bundle.RoundHead(
+                r.number,
+                r.manifest_hash,
+                len(r.entries),
+                r.head,
+                r.closed_at is not None,
+                r.result is not None,
             )
+            for r in self.rounds
+        )
         out[bundle.AUDITORS] = self.auditors_text
+        texts = {bundle.AUDITORS: hashlib.sha256(self.auditors_text).digest()}
         for r in self.rounds:
             if r.result is not None:
-                out[bundle.round_member(r.number, "result.txt")] = self.result_text
-        texts = {n: hashlib.sha256(out[n]).digest() for n in bundle.text_members(tuple(heads))}
+                name = bundle.round_member(r.number, "result.txt")
+                texts[name] = hashlib.sha256(self.result_text).digest()
         head = bundle.Head(
             ballot=self.ballot,
             exported_at=self.exported_at or later(events[-1].at, seconds=5),
             state=self.state,
             events_count=len(events),
             events_head=prev,
-            rounds=tuple(heads),
+            rounds=heads,
             authority=keys.ed25519_public(self.authority),
             texts=texts,
         ).to_bytes()
@@ -451,17 +724,21 @@ class Model:
             out[name("manifest.sig")] = bundle.signature_text(
                 keys.sign(self.signer("manifest"), manifest.signed_message(r.manifest_hash))
             )
-            out[name("board.jsonl")] = b"".join(bundle.board_line(e) for e in r.entries)
+            out[name("board.jsonl")] = b"".join(e.line() for e in r.entries)
             if r.closed_at is not None:
                 out[name("seal.json")] = self.seal(r).to_bytes()
+            for k, data in enumerate(r.shuffles if r.closed_at else [], start=1):
+                out[name(f"shuffle-{k}.json")] = data
             if r.result is not None:
+                for who, data in sorted(r.decryptions.items()):
+                    out[name(f"decryption-{who}.json")] = data
                 record = r.record(self.ballot)
                 out[name("tally.json")] = record
                 out[name("tally.sig")] = bundle.signature_text(
                     keys.sign(self.signer("tally"), tally.signed_message(tally.record_hash(record)))
                 )
-                out[name("outcomes.jsonl")] = b"".join(r.outcomes)
-                out[name("result.txt")] = out.pop(name("result.txt"))  # in its place
+                out[name("votes.jsonl")] = b"".join(r.votes)
+                out[name("result.txt")] = self.result_text
         out.update(self.extra_members)
         return out
 
@@ -498,13 +775,29 @@ def later(when: str, **delta: float) -> str:
     return rfc3339_ms(moment)
 
 
-def new_voter(ballot: str, registrar: bytes) -> Voter:
-    seed, line = credentials.issue(ballot, registrar)
+def new_voter(ballot_id: str, registrar: bytes) -> Voter:
+    seed, line = credentials.issue(ballot_id, registrar)
     return Voter(seed, line)
 
 
+@cache
+def _trustees(ballot_id: str) -> Trustees:
+    """One ceremony per ballot id, shared by the tests (its HPKE and proofs take time)."""
+    return make_trustees(ballot_id)
+
+
+def payload_of(kind: int, *body: int) -> bytes:
+    """A raw vote payload (format 2): to cast what the voting page would not write."""
+    data = bytes([2, kind, *body])
+    return data + bytes(28 - len(data))
+
+
+UNKNOWN = payload_of(1, 9)  # a choice of candidate 9, which the round does not have
+MALFORMED = payload_of(1, 1, 5)  # a choice with bytes after it
+
+
 def honest(
-    votes: list[dict[str, Any] | None] | None = None,
+    votes: list[Vote | None] | None = None,
     *,
     voters: int | None = None,
     method: str = "plurality",
@@ -512,7 +805,7 @@ def honest(
     rules: dict[str, Any] | None = None,
     sealed: bool = True,
     published: bool = True,
-    ballot: str = BALLOT,
+    ballot_id: str = BALLOT,
 ) -> Model:
     """A ballot whose round 1 received `votes` (None: the voter does not vote), one voter
     each unless `voters` says more, from 3 days after the start, one a second."""
@@ -522,18 +815,18 @@ def honest(
         else votes
     )
     registrar = keys.new_ed25519()[0]
-    people = [new_voter(ballot, registrar) for _ in range(voters or len(votes))]
+    people = [new_voter(ballot_id, registrar) for _ in range(voters or len(votes))]
     people.sort(key=lambda v: v.pk)
     r = RoundModel(
         1,
         list(candidates),
         rules if rules is not None else {"quorum": None, "blank_allowed": True},
-        keys.new_x25519()[0],
-        b"\x01" * 16 + keys.new_ed25519()[0][:16],
         at(days=3),
         at(days=10),
     )
-    model = Model(ballot, method, keys.new_ed25519()[0], registrar, people, [r])
+    model = Model(
+        ballot_id, method, keys.new_ed25519()[0], registrar, people, [r], _trustees(ballot_id)
+    )
     model.fix_manifest(r)
     for i, (voter, choice) in enumerate(zip(people, votes, strict=False)):
         if choice is not None:
@@ -545,7 +838,7 @@ def honest(
     return model
 
 
-def next_round(model: Model, votes: list[dict[str, Any] | None]) -> RoundModel:
+def next_round(model: Model, votes: list[Vote | None]) -> RoundModel:
     """Round n+1 of an exhaustive ballot, as its last result calls for, with `votes`."""
     last = model.rounds[-1]
     assert last.result is not None
@@ -559,8 +852,6 @@ def next_round(model: Model, votes: list[dict[str, Any] | None]) -> RoundModel:
         last.number + 1,
         [c for c in last.candidates if c in plan["candidates"]],
         rules,
-        keys.new_x25519()[0],
-        keys.new_ed25519()[0],
         start,
         later(start, days=2),
     )

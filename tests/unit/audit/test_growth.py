@@ -148,3 +148,17 @@ def test_a_round_missing_from_new_is_refused_in_words(verifier: Verifier) -> Non
     (missing,) = [c for c in verifier.report(model, old=old).checks if c.round == 2]
     assert (missing.code, missing.ok, missing.counted) == ("board-grew", False, 0)
     assert missing.detail == "OLD has round 2, NEW does not"
+
+
+def test_a_mix_taken_back_and_made_again_is_refused(verifier: Verifier) -> None:
+    """The mix and the tally are append-only too: NEW may not mix the round again (new
+    shuffles, new decryptions, even honest ones) once OLD had them."""
+    model = builder.honest(VOTES[:3], voters=6)
+    old = model.write(verifier.path())
+    r = model.rounds[0]
+    model.tally(r, r.tallied_at)  # shuffled again: fresh randomness, another order
+    report = verifier.report(model, old=old)
+    failed = {(c.code, c.round) for c in report.failed()}
+    assert ("round-kept", 1) in failed
+    (kept,) = [c for c in report.failed() if c.code == "round-kept"]
+    assert "shuffle-1.json is not the same in OLD and NEW" in kept.detail

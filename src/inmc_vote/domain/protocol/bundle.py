@@ -5,18 +5,26 @@ JSON, so that the same ballot always gives the same bytes, whoever exports it.
 `bundle.json` says how far the bundle goes (the event log's and each board's count
 and head); the authority signs "inmc-vote/bundle/v1" 0 SHA256(bundle.json), so an
 auditor who keeps one bundle can later prove that the next one only added to it.
+
+Protocol v2, per round (docs/protocol-v2-contract.md §9): `board.jsonl` holds the board
+lines of §4 (`board.Entry.line`); once the round is sealed, `shuffle-K.json` is shuffle
+K's message (exact bytes, K = 1, 2, ... in order, as many as were in at the export);
+once its results are published, `decryption-L.json` is trustee L's decryption message
+(exact bytes, one per trustee whose decryption was in at the tally: the record lists
+them) next to `tally.json` and `votes.jsonl` (the record's vote lines, in the mixed
+order). Decryptions are never exported before publication: any t of them reveal the
+votes.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from inmc_vote.domain.codes import logged_action
-from inmc_vote.domain.protocol.board import Entry
+from inmc_vote.domain.protocol.board import BoardError, Entry
 from inmc_vote.domain.protocol.encoding import (
     b64url,
     canonical_json,
@@ -40,10 +48,13 @@ ROUND_FILES = (
     "seal.json",
     "tally.json",
     "tally.sig",
-    "outcomes.jsonl",
+    "votes.jsonl",
     "result.txt",
 )
-_ROUND_MEMBER = re.compile(r"round-([1-9][0-9]*)/([a-z.]+)")
+_ROUND_MEMBER = re.compile(
+    r"round-([1-9][0-9]*)/([a-z.]+|(?:shuffle|decryption)-[1-9][0-9]*\.json)"
+)
+_NUMBERED = re.compile(r"(shuffle|decryption)-([1-9][0-9]*)\.json")
 TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 """RFC 3339 in UTC to the millisecond: such times compare correctly as text."""
 
@@ -57,10 +68,21 @@ def round_member(number: int, name: str) -> str:
     return f"round-{number}/{name}"
 
 
+def shuffle_member(number: int, index: int) -> str:
+    return round_member(number, f"shuffle-{index}.json")
+
+
+def decryption_member(number: int, trustee: int) -> str:
+    return round_member(number, f"decryption-{trustee}.json")
+
+
 def parse_round_member(name: str) -> tuple[int, str] | None:
-    """(round, file) for a round's member name such as "round-2/board.jsonl", else None."""
+    """(round, file) for a round's member name such as "round-2/board.jsonl" or
+    "round-1/shuffle-2.json", else None."""
     match = _ROUND_MEMBER.fullmatch(name)
-    if match is None or match.group(2) not in ROUND_FILES:
+    if match is None:
+        return None
+    if match.group(2) not in ROUND_FILES and _NUMBERED.fullmatch(match.group(2)) is None:
         return None
     return int(match.group(1)), match.group(2)
 
@@ -166,47 +188,24 @@ class Head:
 
 
 def board_line(entry: Entry) -> bytes:
-    """canonical_json of the entry's fields and a newline, written out by hand because
-    the verifier reads millions of them: keys in sorted order, base64url needs no escape."""
-    received_at = json.dumps(entry.received_at, ensure_ascii=False)
-    return (
-        f'{{"ciphertext":"{b64url(entry.ciphertext)}","credential":"{b64url(entry.credential)}",'
-        f'"hash":"{b64url(entry.hash)}","prev":"{b64url(entry.prev)}","received_at":{received_at},'
-        f'"seq":{entry.seq:d},"signature":"{b64url(entry.signature)}"}}\n'
-    ).encode()
+    """A board line of §4: canonical JSON of {seq, received_at, ballot, tracker, prev,
+    hash} and a newline (`board.Entry.line`)."""
+    return entry.line()
 
 
 def read_board_line(line: bytes) -> Entry:
     """One board.jsonl line; ValueError unless it is exactly what `board_line` writes."""
-    value = _object(line.rstrip(b"\n"), "the line")
     try:
-        seq = value["seq"]
-        if type(seq) is not int or set(value) != BOARD_FIELDS:
-            raise TypeError("not the fields of an entry")
-        entry = Entry(
-            seq=seq,
-            received_at=_str(value["received_at"]),
-            credential=_b64(value["credential"]),
-            ciphertext=_b64(value["ciphertext"]),
-            signature=_b64(value["signature"]),
-            prev=_b64(value["prev"]),
-            hash=_b64(value["hash"]),
-        )
-    except (KeyError, TypeError, ValueError) as error:
+        value = json.loads(line)
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError("the line is not a board entry (not JSON)") from None
+    try:
+        entry = Entry.from_json(value)
+    except BoardError as error:
         raise ValueError(f"the line is not a board entry ({error})") from None
     if board_line(entry) != line:  # also refuses any other spelling of the same bytes
         raise ValueError("the line is not a board entry as the protocol writes it")
     return entry
-
-
-BOARD_FIELDS = {"seq", "received_at", "credential", "ciphertext", "signature", "prev", "hash"}
-
-
-def _b64(text: Any) -> bytes:
-    """Lenient base64url: the caller compares the re-encoded line with the one it read."""
-    if not isinstance(text, str):
-        raise TypeError(f"{text!r} is not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def event_line(event: Event, prev: bytes, digest: bytes) -> bytes:

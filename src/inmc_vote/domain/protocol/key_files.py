@@ -1,8 +1,7 @@
-"""The private key files' formats: a trustee's tally key and an offline registrar key.
+"""The private key files' formats: an offline registrar key (a trustee's key file of
+protocol v2 is tools/trustee.py's).
 
-Small JSON objects; `tools/keyfiles.py` writes and reads them on people's machines, and
-the server checks an uploaded tally key with `tally_key_of`:
-  {"format": "inmc-vote/tally-key/v1", "private": b64url, "public": b64url}
+Small JSON objects; `tools/keyfiles.py` writes and reads them on people's machines:
   {"format": "inmc-vote/registrar-key/v1", "ballot": ID, "private": b64url, "public": b64url}
 """
 
@@ -11,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.encoding import from_b64url
 
-TALLY_KEY_FORMAT = "inmc-vote/tally-key/v1"
 REGISTRAR_KEY_FORMAT = "inmc-vote/registrar-key/v1"
 
 
@@ -31,23 +28,6 @@ def key_pair(name: str, value: dict[str, Any]) -> tuple[bytes, bytes]:
     if len(private) != 32 or len(public) != 32:
         raise KeyFileError(f"{name}: the keys should be 32 bytes each.")
     return private, public
-
-
-@dataclass(frozen=True)
-class TallyKey:
-    private: bytes
-    public: bytes
-
-
-def tally_key_of(value: object, name: str = "The key file") -> TallyKey:
-    """A tally key file's content (read from a file or uploaded at the tally), checked:
-    the public half must be the private half's."""
-    if not isinstance(value, dict) or value.get("format") != TALLY_KEY_FORMAT:
-        raise KeyFileError(f"{name} is not a {TALLY_KEY_FORMAT} file.")
-    private, public = key_pair(name, value)
-    if keys.x25519_public(private) != public:
-        raise KeyFileError(f"{name}: the public key is not the private key's.")
-    return TallyKey(private, public)
 
 
 @dataclass(frozen=True)

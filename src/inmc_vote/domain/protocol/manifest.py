@@ -2,7 +2,11 @@
 fingerprint, shown on every page and bound into every ballot, receipt and seal.
 
 `build` and `manifest_bytes` write one; `Manifest.parse` reads one back, checking its
-shape, so that nothing reads a manifest as an untyped dict."""
+shape, so that nothing reads a manifest as an untyped dict.
+
+Protocol v2 (docs/protocol-v2-contract.md 5): `keys` are the authority's, the registrar's
+and the trustees' election key Y; `trustees` lists the key ceremony's outcome, each
+member's public keys, lot commitment, polynomial commitments and verification key."""
 
 from __future__ import annotations
 
@@ -12,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmc_vote.domain.ballots import Method
-from inmc_vote.domain.codes import Custody, RoundKind, parse
+from inmc_vote.domain.codes import RoundKind, parse
 from inmc_vote.domain.counting.rules import Rules
-from inmc_vote.domain.protocol import readable
+from inmc_vote.domain.protocol import ceremony, group, readable
+from inmc_vote.domain.protocol.ceremony import ElectionKey
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, labelled, sha256
 
-FORMAT = "inmc-vote/manifest/v1"
+FORMAT = "inmc-vote/manifest/v2"
 FIELDS = frozenset(
     {
         "format",
@@ -33,8 +38,7 @@ FIELDS = frozenset(
         "closes_at",
         "keys",
         "roll",
-        "tiebreak_commitment",
-        "vote_size",
+        "trustees",
         "previous",
     }
 )
@@ -54,12 +58,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Keys:
-    """The round's public keys: 32 bytes each."""
+    """The round's public keys, 32 bytes each: the authority's and the registrar's
+    (Ed25519) and the election key Y (a point of the group, the trustees' joint key)."""
 
     authority: bytes
     registrar: bytes
-    tally: bytes
-    tally_custody: Custody
+    election: bytes
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,7 @@ class Manifest:
     closes_at: str
     keys: Keys
     roll: Roll
-    tiebreak_commitment: bytes
-    vote_size: int
+    trustees: ElectionKey
     previous: Previous | None
 
     @property
@@ -145,17 +148,18 @@ class Manifest:
         ids = [c.id for c in candidates]
         if not ids or len(set(ids)) != len(ids):
             raise ManifestError("its candidates are not listed once each")
-        if any(type(value[k]) is not int for k in ("round", "eligible", "vote_size")):
+        if any(type(value[k]) is not int for k in ("round", "eligible")):
             raise ManifestError("its numbers are not whole numbers")
         if not all(isinstance(value[k], str) for k in ("ballot", "title", "question", "closes_at")):
             raise ManifestError("its texts are not texts")
         if value["opens_at"] is not None and not isinstance(value["opens_at"], str):
             raise ManifestError("opens_at is not a time")
-        keys = _object(value["keys"], "keys", ("authority", "registrar", "tally", "tally_custody"))
+        keys = _object(value["keys"], "keys", ("authority", "registrar", "election"))
         roll = _object(value["roll"], "roll", ("size", "hash"))
         if type(roll["size"]) is not int:
             raise ManifestError("the roll's size is not a whole number")
         previous = value["previous"]
+        election = _point(keys["election"], "the election key")
         return cls(
             ballot=value["ballot"],
             round=value["round"],
@@ -170,12 +174,10 @@ class Manifest:
             keys=Keys(
                 authority=_key(keys["authority"]),
                 registrar=_key(keys["registrar"]),
-                tally=_key(keys["tally"]),
-                tally_custody=parse(Custody, keys["tally_custody"]),
+                election=election,
             ),
             roll=Roll(roll["size"], _key(roll["hash"])),
-            tiebreak_commitment=_key(value["tiebreak_commitment"]),
-            vote_size=value["vote_size"],
+            trustees=_trustees(value["trustees"], election),
             previous=None
             if previous is None
             else Previous(
@@ -213,6 +215,22 @@ def _key(text: Any) -> bytes:
     return data
 
 
+def _point(text: Any, what: str) -> bytes:
+    data = _key(text)
+    if not group.is_point(data):
+        raise ManifestError(f"{what} is not a point of the group")
+    return data
+
+
+def _trustees(value: Any, election: bytes) -> ElectionKey:
+    """The trustees field, checked by the ceremony's reader: its shape, every key, each
+    verification key against the commitments, and Y = the sum of the first commitments."""
+    try:
+        return ceremony.read_trustees(value, election_key=election)
+    except ceremony.CeremonyError as error:
+        raise ManifestError(f"its trustees: {error}") from None
+
+
 def build(
     *,
     ballot_id: str,
@@ -227,12 +245,9 @@ def build(
     closes_at: str,
     authority_pk: bytes,
     registrar_pk: bytes,
-    tally_pk: bytes,
-    tally_custody: str,
+    trustees: ElectionKey,
     roll_size: int,
     roll_hash: bytes,
-    tiebreak_commitment: bytes,
-    vote_size: int,
     previous_manifest: bytes | None = None,
     previous_result: bytes | None = None,
 ) -> dict[str, Any]:
@@ -258,12 +273,10 @@ def build(
         "keys": {
             "authority": b64url(authority_pk),
             "registrar": b64url(registrar_pk),
-            "tally": b64url(tally_pk),
-            "tally_custody": tally_custody,
+            "election": b64url(trustees.election_key),
         },
         "roll": {"size": roll_size, "hash": b64url(roll_hash)},
-        "tiebreak_commitment": b64url(tiebreak_commitment),
-        "vote_size": vote_size,
+        "trustees": trustees.to_json(),
         "previous": previous,
     }
 
@@ -280,9 +293,6 @@ def short_fingerprint(digest: bytes) -> str:
     """The first 80 bits of a hash in 4 groups of 4, for people to compare aloud."""
     return readable.grouped(readable.encode(digest[:10]))
 
-
-def tiebreak_commitment(seed: bytes) -> bytes:
-    return sha256(seed)
 
 
 def signed_message(manifest_hash_value: bytes) -> bytes:

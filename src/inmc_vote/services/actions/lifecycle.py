@@ -19,6 +19,7 @@ from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.actors import Actor
+from inmc_vote.services.steps import ceremony as ceremony_steps
 from inmc_vote.services.steps import event_log, keyring, tallying
 from inmc_vote.services.steps.freezing import freeze_candidates_and_electorate
 from inmc_vote.services.steps.schedule import catch_up, has_manifest
@@ -29,13 +30,12 @@ from inmc_vote.services.steps.state import lifecycle_of, store
 @dataclass(frozen=True)
 class ActionRequest:
     """What an action was asked with: its time and reason; for freeze and next-round an
-    optional tally public key made offline by a trustee (trustee custody); for the tally
-    the trustee's private key; for next-round the new round's times."""
+    optional tally public key made offline by a trustee (trustee custody); for next-round
+    the new round's times."""
 
     now: datetime
     reason: str = ""
     trustee_tally_pk: bytes | None = None
-    trustee_tally_key: bytes | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 
@@ -55,17 +55,16 @@ async def _freeze(
     session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
 ) -> dict[str, Any]:
     details = await freeze_candidates_and_electorate(session, ballot, request.now)
-    made = await keyring.make_keys(
-        session, at_rest_key, ballot.id, request.trustee_tally_pk, request.now
-    )
+    # The votes are encrypted to the trustees' key: no freeze before their ceremony ends.
+    election = await ceremony_steps.election(session, ballot.id)
+    made = await keyring.make_keys(session, at_rest_key, ballot.id, request.now)
     return details | {
-        "tally_custody": made.tally_custody,
         "keys": {
             "authority": b64url(made.authority_pk),
             "registrar": b64url(made.registrar_pk),
-            "tally": b64url(made.tally_pk),
+            "election": b64url(election.election_key),
         },
-        "tiebreak_commitment": b64url(made.seed_commitment),
+        "trustees": {"ceremony": election.ceremony, "threshold": election.threshold},
     }
 
 
@@ -122,9 +121,7 @@ async def _cancel(
 async def _tally(
     session: AsyncSession, ballot: Ballot, request: ActionRequest, at_rest_key: bytes
 ) -> dict[str, Any]:
-    return await tallying.tally_round(
-        session, ballot, request.now, request.trustee_tally_key, at_rest_key
-    )
+    return await tallying.tally_round(session, ballot, request.now, at_rest_key)
 
 
 async def _publish(
@@ -142,7 +139,6 @@ async def _next_round(
         request.now,
         request.opens_at,
         request.closes_at,
-        request.trustee_tally_pk,
         at_rest_key,
     )
 

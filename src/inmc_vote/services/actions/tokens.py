@@ -38,7 +38,7 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
         roll.check_tokens_can_be_issued(ballot)
-        ring = await keyring.load(session, db.at_rest_key, ballot_id, ballot.round)
+        ring = await keyring.load(session, db.at_rest_key, ballot_id)
         if ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's registrar key is offline (its tokens were issued "

@@ -26,9 +26,11 @@ from inmc_vote.db.models import (
     BallotEvent,
     BallotKeys,
     BoardEntry,
+    Decryption,
     Manifest,
     RollEntry,
     Seal,
+    Shuffle,
     Tally,
 )
 from inmc_vote.db.urls import is_sqlite
@@ -43,7 +45,7 @@ from inmc_vote.domain.protocol.credentials import RollLine
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.protocol.events import Event
 from inmc_vote.services.queries import results
-from inmc_vote.services.steps import keyring
+from inmc_vote.services.steps import keyring, mixnet
 
 
 def filename(ballot_id: str) -> str:
@@ -57,6 +59,8 @@ class RoundSnapshot:
     manifest_signature: bytes
     seal: Seal | None
     tally: Tally | None  # only once published
+    shuffles: tuple[int, ...] = ()  # the shuffles' indices (once sealed)
+    decryptions: tuple[int, ...] = ()  # the trustees whose decryption is in (once published)
 
 
 @dataclass(frozen=True)
@@ -143,12 +147,36 @@ async def _round(session: AsyncSession, ballot_id: str, fixed: Manifest) -> Roun
     found = await session.get(Tally, (ballot_id, number), options=[undefer(Tally.data)])
     published = found if found is not None and found.published_at is not None else None
     count, head = (0, fixed.hash) if last is None else (last.seq, last.hash)
+    shuffles: tuple[int, ...] = ()
+    decryptions: tuple[int, ...] = ()
+    if seal is not None:
+        shuffles = tuple(
+            (
+                await session.execute(
+                    select(Shuffle.index)
+                    .where(Shuffle.ballot_id == ballot_id, Shuffle.round == number)
+                    .order_by(Shuffle.index)
+                )
+            ).scalars()
+        )
+    if published is not None:  # any t decryptions reveal the votes: only once published
+        decryptions = tuple(
+            (
+                await session.execute(
+                    select(Decryption.trustee)
+                    .where(Decryption.ballot_id == ballot_id, Decryption.round == number)
+                    .order_by(Decryption.trustee)
+                )
+            ).scalars()
+        )
     return RoundSnapshot(
         bundle.RoundHead(number, fixed.hash, count, head, seal is not None, published is not None),
         fixed.data,
         fixed.signature,
         seal,
         published,
+        shuffles,
+        decryptions,
     )
 
 
@@ -229,11 +257,22 @@ async def _write(db: Database, taken: Snapshot, out: ZipStream) -> AsyncIterator
         if r.seal is not None:
             seal = bundle.SealFile(r.seal.count, r.seal.head, r.seal.closed_at, r.seal.signature)
             out.add(name("seal.json"), seal.to_bytes())
+        for index in r.shuffles:  # one at a time: a shuffle of a large board is tens of MB
+            out.add(
+                bundle.shuffle_member(number, index), await _shuffle(db, ballot_id, number, index)
+            )
+            yield
+        for trustee in r.decryptions:
+            out.add(
+                bundle.decryption_member(number, trustee),
+                await _decryption(db, ballot_id, number, trustee),
+            )
+            yield
         if r.tally is not None:
             out.add(name("tally.json"), r.tally.data)
             out.add(name("tally.sig"), bundle.signature_text(r.tally.signature))
-            out.begin(name("outcomes.jsonl"))
-            async for lines in results.outcome_lines(db, ballot_id, number):
+            out.begin(name("votes.jsonl"))
+            async for lines in results.vote_lines(db, ballot_id, number):
                 out.write(lines)
                 yield
             out.end()
@@ -271,9 +310,17 @@ async def _board(db: Database, ballot_id: str, number: int, upto: int) -> AsyncI
 
 
 def _entry(row: BoardEntry) -> board.Entry:
-    return board.Entry(
-        row.seq, row.received_at, row.credential, row.ciphertext, row.signature, row.prev, row.hash
-    )
+    return board.Entry(row.seq, row.received_at, row.ballot, row.tracker, row.prev, row.hash)
+
+
+async def _shuffle(db: Database, ballot_id: str, number: int, index: int) -> bytes:
+    async with db.read() as session:
+        return await mixnet.shuffle_bytes(session, ballot_id, number, index)
+
+
+async def _decryption(db: Database, ballot_id: str, number: int, trustee: int) -> bytes:
+    async with db.read() as session:
+        return await mixnet.decryption_bytes(session, ballot_id, number, trustee)
 
 
 def _result_text(r: RoundSnapshot) -> str:

@@ -11,7 +11,7 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, Seal
 from inmc_vote.db.paging import page_after
 from inmc_vote.domain.errors import NotFound
-from inmc_vote.domain.protocol import manifest
+from inmc_vote.domain.protocol import board, manifest
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,20 @@ async def entries(
         return list(result.scalars())
 
 
+def protocol_entry(row: BoardEntry) -> board.Entry:
+    """A stored board row as the protocol's entry (its line is `.to_json()`, §4)."""
+    return board.Entry(row.seq, row.received_at, row.ballot, row.tracker, row.prev, row.hash)
+
+
 async def entry_by_tracker(db: Database, ballot_id: str, tracker: bytes) -> BoardEntry:
+    """The entry of a ballot's tracker (SHA-256 of its canonical JSON), latest round first."""
     async with db.read() as session:
         found = (
             await session.execute(
-                select(BoardEntry).where(
-                    BoardEntry.ballot_id == ballot_id, BoardEntry.hash == tracker
-                )
+                select(BoardEntry)
+                .where(BoardEntry.ballot_id == ballot_id, BoardEntry.tracker == tracker)
+                .order_by(BoardEntry.round.desc())
+                .limit(1)
             )
         ).scalar()
         if found is None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import undefer
 from inmc_vote.db import paging
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Manifest as ManifestRow
-from inmc_vote.db.models import Seal, Tally, TallyOutcome
+from inmc_vote.db.models import Seal, Tally, TallyVote
 from inmc_vote.domain.codes import InvalidReason, VerdictKind
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.protocol import tally
@@ -83,17 +83,17 @@ async def tallied_rounds(
     ]
 
 
-async def outcome_lines(db: Database, ballot_id: str, round_number: int) -> AsyncIterator[bytes]:
-    """The round's outcome lines (JSON Lines, in seq order), exactly as the record hashed
-    them; a page at a time, each in its own short read, so that a slow download holds no
-    transaction open."""
-    query = select(TallyOutcome).where(
-        TallyOutcome.ballot_id == ballot_id, TallyOutcome.round == round_number
+async def vote_lines(db: Database, ballot_id: str, round_number: int) -> AsyncIterator[bytes]:
+    """The round's vote lines (JSON Lines, in the mixed order, attached to no ballot),
+    exactly as the record hashed them; a page at a time, each in its own short read, so
+    that a slow download holds no transaction open."""
+    query = select(TallyVote).where(
+        TallyVote.ballot_id == ballot_id, TallyVote.round == round_number
     )
-    async for rows in paging.pages(db, query, TallyOutcome.seq):
+    async for rows in paging.pages(db, query, TallyVote.position):
         yield b"".join(
-            tally.outcome_row_line(
-                row.seq,
+            tally.vote_row_line(
+                row.position,
                 VerdictKind(row.outcome),
                 None if row.reason is None else InvalidReason(row.reason),
                 None if row.vote is None else json.loads(row.vote),

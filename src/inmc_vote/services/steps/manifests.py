@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.models import Ballot, Candidate, Manifest
 from inmc_vote.domain.ballots import Method
-from inmc_vote.domain.protocol import credentials, keys, manifest, vote
+from inmc_vote.domain.protocol import credentials, keys, manifest
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
-from inmc_vote.services.steps import keyring
+from inmc_vote.services.steps import ceremony, keyring
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ async def fix_manifest(
         ).scalars()
         if next_round is None or c.candidate_id in next_round.candidates
     ]
-    ids = [c.candidate_id for c in candidates]
     assert ballot.closes_at is not None  # freeze requires it
+    trustees = await ceremony.election(session, ballot.id)  # complete: freeze requires it
     data = manifest.manifest_bytes(
         manifest.build(
             ballot_id=ballot.id,
@@ -76,12 +76,9 @@ async def fix_manifest(
             closes_at=rfc3339_ms(ballot.closes_at),
             authority_pk=ring.authority_pk,
             registrar_pk=ring.registrar_pk,
-            tally_pk=ring.tally_pk,
-            tally_custody=ring.tally_custody,
+            trustees=trustees,
             roll_size=len(lines),
             roll_hash=credentials.roll_hash(lines),
-            tiebreak_commitment=ring.seed_commitment,
-            vote_size=vote.vote_size_for(ids),
             previous_manifest=next_round.previous_manifest if next_round else None,
             previous_result=next_round.previous_result if next_round else None,
         )

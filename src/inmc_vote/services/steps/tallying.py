@@ -1,14 +1,20 @@
 """The tally of a closed round, its publication, and an exhaustive ballot's next round.
 
-The tally decrypts every entry on the round's sealed board with the round's tally key
-(the server's, or the trustee's brought as a key file), judges each one, counts with
-the shared counting code, and stores the record signed by the authority. The record
-reveals the key and the tie-break seed, so that anyone can redo all of it."""
+Protocol v2 (docs/protocol-v2-contract.md §6–§8): the server holds no key that reads a
+vote. Once at least t trustees have shuffled the round's ciphertexts and at least t have
+sent their decryption factors of the last shuffle's output, the tally combines the
+factors of the t lowest indices, reads each plaintext point's payload, judges and counts
+the votes with the shared counting code, draws any lot from the seed the seal's head and
+the trustees' reveals give, and stores the votes in the mixed order (attached to no
+ballot) with the record the authority signs. A round whose board is empty needs no
+trustee: no shuffle, no decryption, and no lot (its seed is null)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,98 +22,84 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from inmc_vote.db import paging
-from inmc_vote.db.models import (
-    Ballot,
-    BoardEntry,
-    Manifest,
-    RollEntry,
-    RoundKeys,
-    Seal,
-    Tally,
-    TallyOutcome,
-)
-from inmc_vote.domain.codes import Custody, RoundKind
+from inmc_vote.db.models import Ballot, Manifest, RollEntry, Tally, TallyVote
+from inmc_vote.domain.codes import RoundKind
 from inmc_vote.domain.counting import count
 from inmc_vote.domain.counting.result import Result
 from inmc_vote.domain.errors import Conflict, Invalid
-from inmc_vote.domain.protocol import credentials, keys, manifest, tally
-from inmc_vote.domain.protocol.encoding import b64url, canonical_json, rfc3339_ms
+from inmc_vote.domain.protocol import credentials, decryption, keys, lot, manifest, tally
+from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, rfc3339_ms
+from inmc_vote.domain.protocol.shuffle import Ciphertext
 from inmc_vote.domain.timefmt import show_time
-from inmc_vote.services.steps import keyring
+from inmc_vote.services.steps import keyring, mixnet
 from inmc_vote.services.steps.manifests import NextRoundPlan, fix_manifest
+
+_ROWS_PER_INSERT = 2_000
 
 
 async def tally_round(
-    session: AsyncSession,
-    ballot: Ballot,
-    now: datetime,
-    trustee_key: bytes | None,
-    at_rest_key: bytes,
+    session: AsyncSession, ballot: Ballot, now: datetime, at_rest_key: bytes
 ) -> dict[str, Any]:
     """Tally the ballot's current round (the caller holds the lock); returns what the
     event log records. Sets whether the result calls for another round."""
     number = ballot.round
-    current = await session.get(Manifest, (ballot.id, number))
-    seal = await session.get(Seal, (ballot.id, number))
-    round_keys = await session.get(RoundKeys, (ballot.id, number))
-    assert current is not None
-    assert seal is not None
-    assert round_keys is not None
-    secrets = await keyring.round_secrets(session, at_rest_key, ballot.id, number)
-    tally_private = _tally_key(round_keys, secrets.tally_private, trustee_key, number)
-    stated = manifest.Manifest.parse(current.data)
-    candidates = stated.candidate_ids
-    rules = stated.rules
-
-    verdicts = []
-    outcomes = hashlib.sha256()
-    board = select(BoardEntry).where(BoardEntry.ballot_id == ballot.id, BoardEntry.round == number)
-    async for page in paging.pages(session, board, BoardEntry.seq):
-        rows = []
-        for entry in page:
-            opened = tally.open_entry(
-                entry.ciphertext,
-                entry.credential,
-                tally_private=tally_private,
-                manifest_hash=current.hash,
-                method=stated.method,
-                candidates=candidates,
-                rules=rules,
-            )
-            verdicts.append(opened.verdict)
-            outcomes.update(tally.outcome_line(entry.seq, opened))
-            rows.append(
-                {
-                    "ballot_id": ballot.id,
-                    "round": number,
-                    "seq": entry.seq,
-                    "outcome": opened.verdict.kind,
-                    "reason": opened.verdict.reason,
-                    "vote": None if opened.vote is None else canonical_json(opened.vote).decode(),
-                }
-            )
-        await session.execute(insert(TallyOutcome), rows)
-
+    mix = await mixnet.round_mix(session, ballot.id, number)
+    if mix.seal is None:
+        raise Conflict(f"Round {number} is not sealed yet.")
+    waiting = mix.missing()
+    if waiting is not None:
+        raise Conflict(f"Round {number} cannot be tallied yet. {waiting}")
+    stated = mix.manifest
+    seal = mix.seal
+    cts = await mixnet.last_output(session, mix)
+    factors: dict[int, tuple[bytes, ...]] = {}
+    reveals: dict[int, bytes] = {}
+    for row in mix.decryptions:
+        message = json.loads(await mixnet.decryption_bytes(session, ballot.id, number, row.trustee))
+        # checked when it was received (actions/decrypting.py); read again, not re-proved
+        factors[row.trustee] = tuple(from_b64url(f["factor"]) for f in message["factors"])
+        reveals[row.trustee] = from_b64url(message["lot_reveal"])
+    opened = await asyncio.to_thread(_open_all, cts, factors, mix.threshold, stated)
+    lines = hashlib.sha256()
+    rows = []
+    for position, one in enumerate(opened, start=1):
+        lines.update(tally.vote_line(position, one))
+        rows.append(
+            {
+                "ballot_id": ballot.id,
+                "round": number,
+                "position": position,
+                "outcome": one.verdict.kind,
+                "reason": one.verdict.reason,
+                "vote": None if one.vote is None else canonical_json(one.vote).decode(),
+            }
+        )
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        await session.execute(insert(TallyVote), rows[start : start + _ROWS_PER_INSERT])
+    seed = lot.seed(seal.head, reveals) if reveals else None
     result = count(
         stated.method,
-        candidates,
-        rules,
-        verdicts,
+        stated.candidate_ids,
+        stated.rules,
+        [one.verdict for one in opened],
         eligible=stated.eligible,
-        seed=secrets.seed,
+        seed=seed,
     )
     record = canonical_json(
         tally.build_record(
             ballot_id=ballot.id,
             round_number=number,
-            manifest_hash=current.hash,
+            manifest_hash=mix.manifest_hash,
             board_count=seal.count,
             board_head=seal.head,
-            tally_private=tally_private,
-            seed=secrets.seed,
-            outcomes_count=len(verdicts),
-            outcomes_hash=outcomes.digest(),
+            input_count=mix.input_count,
+            input_hash=mix.input_hash,
+            shuffles=[tally.ShuffleRef(s.index, s.trustee, s.hash) for s in mix.shuffles],
+            output_hash=mix.last_output_hash,
+            decryptions=[tally.DecryptionRef(d.trustee, d.hash) for d in mix.decryptions],
+            seed=seed,
+            votes_count=len(opened),
+            votes_hash=lines.digest(),
             result=result.to_json(),
             tallied_at=rfc3339_ms(now),
         )
@@ -131,22 +123,22 @@ async def tally_round(
     return {"tally": b64url(digest)}
 
 
-def _tally_key(
-    round_keys: RoundKeys, held: bytes | None, brought: bytes | None, number: int
-) -> bytes:
-    """The round's tally private key: the server's, or the one the trustee brings."""
-    key = held if held is not None else brought
-    if key is None:
-        raise Invalid(
-            f"Round {number}'s tally key is in a trustee's custody: upload the key file "
-            "that `inmc-vote trustee keygen` wrote."
+def _open_all(
+    cts: Sequence[Ciphertext],
+    factors: dict[int, tuple[bytes, ...]],
+    threshold: int,
+    stated: manifest.Manifest,
+) -> list[tally.Opened]:
+    """Combine the factors (t lowest indices), read and judge every plaintext, in order."""
+    if not cts:
+        return []
+    points = decryption.combine(cts, factors, threshold)
+    return [
+        tally.judge(
+            point, method=stated.method, candidates=stated.candidate_ids, rules=stated.rules
         )
-    if keys.x25519_public(key) != round_keys.tally_pk:
-        raise Invalid(
-            f"This key file is not round {number}'s tally key: its public key is "
-            f"{b64url(keys.x25519_public(key))}, the manifest's is {b64url(round_keys.tally_pk)}."
-        )
-    return key
+        for point in points
+    ]
 
 
 async def round_tally(session: AsyncSession, ballot_id: str, number: int) -> Tally:
@@ -168,12 +160,12 @@ async def open_next_round(
     now: datetime,
     opens_at: datetime | None,
     closes_at: datetime | None,
-    trustee_tally_pk: bytes | None,
     at_rest_key: bytes,
 ) -> dict[str, Any]:
     """Fix round n+1 (the caller has already moved the ballot to it): the candidates the
-    last result names, fresh tally key and seed, the same roll, a manifest naming the
-    previous round's manifest and result. The same tokens vote again."""
+    last result names, the same roll, the same election key and trustees (one key serves
+    every round; each round's lot reveal is a fresh link of each trustee's chain), a
+    manifest naming the previous round's manifest and result. The same tokens vote again."""
     number = ballot.round
     previous = await round_tally(session, ballot.id, number - 1)
     if previous.published_at is None:
@@ -184,18 +176,7 @@ async def open_next_round(
     assert plan is not None  # the lifecycle allows next-round only when the result asks
     _check_times(ballot, now, opens_at, closes_at)
     ballot.opens_at, ballot.closes_at = opens_at, closes_at
-    earlier = await session.get(RoundKeys, (ballot.id, number - 1))
-    assert earlier is not None
-    if trustee_tally_pk is None and earlier.tally_custody == Custody.TRUSTEE:
-        raise Invalid(
-            "This ballot's tally key is in a trustee's custody: give the new round's tally "
-            "public key, made with `inmc-vote trustee keygen` (a new one for each round)."
-        )
-    made = await keyring.make_round_keys(
-        session, at_rest_key, ballot.id, number, trustee_tally_pk, now
-    )
-    await session.flush()
-    ring = await keyring.load(session, at_rest_key, ballot.id, number)
+    ring = await keyring.load(session, at_rest_key, ballot.id)
     previous_manifest = await session.get(Manifest, (ballot.id, number - 1))
     assert previous_manifest is not None
     rules: dict[str, Any] = {}
@@ -215,9 +196,6 @@ async def open_next_round(
         "manifest_hash": b64url(fixed.hash),
         "opens_at": rfc3339_ms(opens_at) if opens_at else None,
         "closes_at": rfc3339_ms(closes_at) if closes_at else None,
-        "tally_custody": made.tally_custody,
-        "tally_key": b64url(made.tally_pk),
-        "tiebreak_commitment": b64url(made.seed_commitment),
     }
 
 

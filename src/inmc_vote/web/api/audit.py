@@ -21,8 +21,9 @@ class AuditApi(Controller):
         "/audit",
         summary="The audit bundle (a ZIP file)",
         description="Every step from the roll to the winner, for `inmc-vote verify`: "
-        "manifests, roll, event log, boards (JSON Lines), seals, and the published tally "
-        "records with their outcome lines. During voting it holds each board up to a head "
+        "manifests, roll, event log, boards (JSON Lines), seals, the trustees' shuffles, "
+        "and once published the decryptions and tally records with their votes in mixed "
+        "order. During voting it holds each board up to a head "
         "the authority signs (bundle.json and bundle.sig): keep it, and check a later "
         "bundle against it with `inmc-vote verify OLD NEW`. Format: docs/audit.md.",
         response_description="application/zip, streamed",

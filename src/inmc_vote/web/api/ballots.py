@@ -14,7 +14,6 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
-from inmc_vote.domain.protocol.key_files import KeyFileError, tally_key_of
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.lifecycle import ActionRequest
@@ -117,12 +116,6 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
                 trustee_pk = from_b64url(data.tally_public_key)
             except ValueError:
                 raise Invalid("The tally public key is not unpadded base64url.") from None
-        trustee_key = None
-        if data.tally_key is not None:
-            try:
-                trustee_key = tally_key_of(data.tally_key, "The tally key").private
-            except KeyFileError as error:
-                raise Invalid(str(error)) from None
         await actions.lifecycle.perform(
             db,
             actor,
@@ -132,7 +125,6 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
                 now,
                 data.reason,
                 trustee_tally_pk=trustee_pk,
-                trustee_tally_key=trustee_key,
                 opens_at=aware(data.opens_at, "opening time"),
                 closes_at=aware(data.closes_at, "closing time"),
             ),

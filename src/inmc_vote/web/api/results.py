@@ -27,8 +27,9 @@ from inmc_vote.web.auth import principal
 @dataclass
 class RoundOut:
     """One tallied round: its candidates (from the manifest), the result of its count (see
-    docs/counting.md), and the fingerprints that tie it to the manifest, the sealed board
-    and the authority-signed tally record."""
+    docs/counting.md), and the fingerprints that tie it to the manifest, the sealed board,
+    the mix (its input, each trustee's shuffle), the trustees' decryptions, the lot seed,
+    the votes in the mixed order and the authority-signed tally record."""
 
     round: int
     manifest_hash: str
@@ -37,9 +38,10 @@ class RoundOut:
     published_at: datetime | None
     seal: SealOut
     candidates: list[dict[str, str]]
-    tally_key: str
-    seed: str
-    tiebreak_commitment: str
+    mix: dict[str, Any]
+    decryptions: list[dict[str, Any]]
+    lot_seed: str | None
+    votes: dict[str, Any]
     result: dict[str, Any]
 
 
@@ -65,9 +67,10 @@ def round_out(found: RoundResult) -> RoundOut:
         published_at=found.published_at,
         seal=SealOut(seal.count, b64url(seal.head), seal.closed_at, b64url(seal.signature)),
         candidates=[c.to_json() for c in found.manifest.candidates],
-        tally_key=found.record["tally_key"],
-        seed=found.record["seed"],
-        tiebreak_commitment=b64url(found.manifest.tiebreak_commitment),
+        mix=found.record["mix"],
+        decryptions=found.record["decryptions"],
+        lot_seed=found.record["lot"]["seed"],
+        votes=found.record["votes"],
         result=found.record["result"],
     )
 
@@ -132,8 +135,9 @@ class ResultsApi(Controller):
         "/tally/record",
         summary="A round's signed tally record (canonical JSON bytes)",
         description="The exact bytes whose SHA-256 is the tally hash; X-Authority-Signature "
-        "is the authority's signature over `inmc-vote/tally-signature/v1` 0 hash. It "
-        "reveals the round's tally key and tie-break seed.",
+        "is the authority's signature over `inmc-vote/tally-signature/v1` 0 hash. It names "
+        "the mix's input, every shuffle and decryption by hash, the lot seed and the votes' "
+        "hash. 404 when no tally of this round is visible to this viewer.",
     )
     async def tally_record(
         self,
@@ -153,12 +157,15 @@ class ResultsApi(Controller):
         )
 
     @get(
-        "/tally/outcomes",
-        summary="What the tally made of each board entry (JSON Lines)",
-        description="One line per entry in seq order: counted, blank or invalid with its "
-        "reason, and the decrypted vote. Its SHA-256 is the record's `outcomes.hash`.",
+        "/tally/votes",
+        summary="The decrypted votes, in the mixed order (JSON Lines)",
+        description="One line per mixed ciphertext, position from 1: counted, blank or "
+        "invalid with its reason, and the decoded vote. The votes are attached to no "
+        "ballot, credential or tracker: the mix broke that link. Its SHA-256 is the "
+        "record's `votes.hash`. 404 when no tally of this round is visible to this viewer.",
+        media_type="application/jsonl",
     )
-    async def tally_outcomes(
+    async def tally_votes(
         self,
         request: Request[Any, Any, Any],
         ballot_id: FromPath[str],
@@ -167,7 +174,7 @@ class ResultsApi(Controller):
     ) -> Stream:
         found = await self._round(request, db, ballot_id, round)
         return Stream(
-            queries.results.outcome_lines(db, ballot_id, found.round),
+            queries.results.vote_lines(db, ballot_id, found.round),
             media_type="application/jsonl",
         )
 

@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import Invalid
-from inmc_vote.domain.protocol.credentials import RollLine, fingerprint, roll_bytes
+from inmc_vote.domain.protocol.credentials import RollLine, roll_bytes
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions, queries
@@ -33,28 +33,68 @@ class RollLineOut:
 
 
 @dataclass
+class ProofOut:
+    commitment: str
+    response: str
+
+
+@dataclass
+class BallotJson:
+    """A ballot of protocol v2 (docs/protocol-v2-contract.md, §3), bytes in unpadded
+    base64url: the ElGamal ciphertext (alpha, beta) of the vote's point under the election
+    key, a proof of knowledge of its randomness, and the credential's Ed25519 signature.
+    Its tracker is SHA-256 of its canonical JSON."""
+
+    v: int
+    manifest_hash: str
+    credential: str
+    alpha: str
+    beta: str
+    pok: ProofOut
+    signature: str
+
+    @classmethod
+    def of(cls, value: dict[str, Any]) -> BallotJson:
+        pok = value["pok"]
+        return cls(
+            value["v"],
+            value["manifest_hash"],
+            value["credential"],
+            value["alpha"],
+            value["beta"],
+            ProofOut(pok["commitment"], pok["response"]),
+            value["signature"],
+        )
+
+
+@dataclass
 class ReceiptOut:
-    """The signed receipt: keep it to find your ballot on the board later."""
+    """The signed receipt: check that `tracker` is your ballot's (SHA-256 of its
+    canonical JSON) and that `hash` recomputes, and keep it with your ballot. The
+    authority signs "inmc-vote/v2/receipt" 0 manifest_hash u64(seq) prev received_at 0
+    tracker."""
 
     ballot: str
     round: int
     seq: int
-    hash: str
+    prev: str
     received_at: str
+    tracker: str
+    hash: str
     signature: str
-    tracker_short: str
 
 
 @dataclass
 class EntryOut:
+    """A board line (§4): hash = SHA-256("inmc-vote/v2/entry" 0 prev u64(seq)
+    received_at 0 tracker), prev of entry 1 the manifest hash."""
+
     seq: int
     received_at: str
+    ballot: BallotJson
     tracker: str
-    credential_fingerprint: str
-    credential: str
-    ciphertext: str
-    signature: str
     prev: str
+    hash: str
 
 
 @dataclass
@@ -82,16 +122,15 @@ class FoundOut:
     message: str
 
 
-def _entry(e: Any) -> EntryOut:
+def _entry(row: Any) -> EntryOut:
+    line = queries.board.protocol_entry(row).to_json()
     return EntryOut(
-        e.seq,
-        e.received_at,
-        b64url(e.hash),
-        fingerprint(e.credential),
-        b64url(e.credential),
-        b64url(e.ciphertext),
-        b64url(e.signature),
-        b64url(e.prev),
+        line["seq"],
+        line["received_at"],
+        BallotJson.of(line["ballot"]),
+        line["tracker"],
+        line["prev"],
+        line["hash"],
     )
 
 
@@ -199,10 +238,14 @@ class VotingApi(Controller):
     @post(
         "/cast",
         summary="Cast a ballot; get a signed receipt",
-        description="Body: {manifest_hash, credential, ciphertext, signature} in unpadded "
-        "base64url (protocol v1). Refusals, in this order: 409 not open / outside its "
-        "window; 409 another manifest; 403 not on the roll or revoked; 422 bad signature; "
-        "422 wrong ciphertext length; 409 this token has already voted.",
+        description="Body: the ballot of protocol v2, {v: 2, manifest_hash, credential, "
+        "alpha, beta, pok: {commitment, response}, signature}, bytes in unpadded base64url "
+        "(docs/protocol-v2-contract.md, §3). Refusals, in this order, each storing nothing: "
+        "409 not open / outside its window; 422 a field missing, extra or malformed (the "
+        "detail names it); 409 another manifest; 403 not on the roll or revoked; 422 a "
+        "point not in the group, a proof of knowledge or a signature that does not check; "
+        "409 this token has already voted in this round. The receipt names the ballot's "
+        "tracker (SHA-256 of its canonical JSON): refuse one that names another.",
         request_max_body_size=LIMITS.cast_body_bytes,
         status_code=HTTP_201_CREATED,
     )
@@ -221,25 +264,22 @@ class VotingApi(Controller):
             raise Invalid("The ballot is not JSON.") from None
         if not isinstance(body, dict):
             raise Invalid(
-                "The ballot is a JSON object with manifest_hash, credential, "
-                "ciphertext and signature."
+                "The ballot is a JSON object with v, manifest_hash, credential, alpha, "
+                "beta, pok and signature."
             )
-        receipt = await actions.casting.cast(db, ballot_id, body, now)
-        return ReceiptOut(
-            receipt.ballot,
-            receipt.round,
-            receipt.seq,
-            b64url(receipt.hash),
-            receipt.received_at,
-            b64url(receipt.signature),
-            short_fingerprint(receipt.hash),
-        )
+        receipt = (await actions.casting.cast(db, ballot_id, body, now)).to_json()
+        return ReceiptOut(**receipt)
 
     @get(
         "/board",
         summary="The public board, in pages",
         description="Entries after `after` (a seq), at most 500; `next_after` is the seq to "
-        "ask for next, or null at the end. With the seal once the round is closed.",
+        "ask for next, or null at the end. Each entry is a board line {seq, received_at, "
+        "ballot, tracker, prev, hash}: the ballot as cast, its tracker (SHA-256 of its "
+        "canonical JSON), and the hash chaining it to the entry before (the manifest hash "
+        'for entry 1), SHA-256("inmc-vote/v2/entry" 0 prev u64(seq) received_at 0 tracker). '
+        "With the seal once the round is closed: the authority's signature over "
+        '"inmc-vote/v2/seal" 0 manifest_hash u64(count) head closed_at.',
     )
     async def board_page(
         self,
@@ -264,7 +304,12 @@ class VotingApi(Controller):
             else None,
         )
 
-    @get("/board/{tracker:str}", summary="Find a ballot on the board by its tracker")
+    @get(
+        "/board/{tracker:str}",
+        summary="Find a ballot on the board by its tracker",
+        description="The tracker is SHA-256 of the ballot's canonical JSON, in base64url, "
+        "as the voter computed it and as the receipt names it.",
+    )
     async def find(
         self, ballot_id: FromPath[str], tracker: FromPath[str], db: NamedDependency[Database]
     ) -> FoundOut:

@@ -7,6 +7,7 @@ from inmc_vote.web.pages.organiser_cities import OrganiserCities
 from inmc_vote.web.pages.organiser_lifecycle import OrganiserLifecycle
 from inmc_vote.web.pages.organiser_links import OrganiserLinks
 from inmc_vote.web.pages.organiser_tokens import OrganiserTokens
+from inmc_vote.web.pages.organiser_trustees import OrganiserTrustees
 from inmc_vote.web.pages.portal import PortalPages
 from inmc_vote.web.pages.public import PublicPages
 from inmc_vote.web.pages.results import ResultsPages
@@ -22,6 +23,7 @@ ROUTES = [
     OrganiserLinks,
     OrganiserLifecycle,
     OrganiserTokens,
+    OrganiserTrustees,
     PortalPages,
     VotingPages,
 ]

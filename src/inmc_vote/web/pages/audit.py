@@ -7,6 +7,7 @@ check answers from the server's database; the page says how to check without it.
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,13 +23,11 @@ from litestar.response import Template
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import NotFound
-from inmc_vote.domain.protocol import bundle
-from inmc_vote.domain.protocol.board import Entry
+from inmc_vote.domain.protocol import board, bundle
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.manifest import Manifest, short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.verify import Report, verify
-from inmc_vote.verify.receipts import Judgement, judge, read_receipt
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page
 
@@ -122,43 +121,84 @@ class AuditPages(Controller):
         )
 
 
-async def check_receipt(db: Database, ballot_id: str, text: str) -> Judgement:
-    """A pasted receipt against the board as this server has it."""
+@dataclass(frozen=True)
+class Verdict:
+    """What the receipt check found: `ok`, and in words."""
+
+    ok: bool
+    words: str
+
+
+def _pasted_receipt(text: str) -> tuple[board.Receipt, bytes, bool]:
+    """The receipt pasted and the tracker to hold it to: the one recomputed from the kept
+    ballot for a receipt file (contract §4), or for a bare receipt the tracker it names
+    (the last item says which)."""
     try:
-        found = read_receipt(text)
-    except ValueError as error:
-        return Judgement(False, _("This is not a receipt: %(why)s") % {"why": error})
-    if found.ballot != ballot_id:
-        manifest_hash, authority = None, b""
-    else:
+        kept = board.ReceiptFile.parse(text)
+    except board.BoardError as error:
         try:
-            fixed = await queries.manifests.manifest(db, ballot_id, found.round)
-        except NotFound:
-            fixed = None
-        manifest_hash = fixed.hash if fixed else None
-        authority = Manifest.parse(fixed.data).keys.authority if fixed else b""
-    entry, count, sealed = None, 0, False
-    if manifest_hash is not None:
-        rows = await queries.board.entries(db, ballot_id, found.round, found.seq - 1, 1)
-        if rows and rows[0].seq == found.seq:
-            row = rows[0]
-            entry = Entry(
-                row.seq,
-                row.received_at,
-                row.credential,
-                row.ciphertext,
-                row.signature,
-                row.prev,
-                row.hash,
+            bare = board.Receipt.parse(json.loads(text))
+        except (ValueError, board.BoardError):
+            raise error from None
+        return bare, bare.tracker, False
+    return kept.receipt, kept.tracker, True
+
+
+async def check_receipt(db: Database, ballot_id: str, text: str) -> Verdict:
+    """A pasted receipt (the receipt file, or the bare receipt) against the board as this
+    server has it: the tracker it names is the kept ballot's, its hash recomputes, the
+    authority signed it, and its entry is on the board."""
+    try:
+        receipt, own, from_ballot = _pasted_receipt(text)
+    except board.BoardError as error:
+        return Verdict(False, _("This is not a receipt: %(why)s") % {"why": error})
+    if receipt.ballot != ballot_id:
+        return Verdict(
+            False, f"FOREIGN: this receipt is for ballot {receipt.ballot}, not {ballot_id}"
+        )
+    try:
+        fixed = await queries.manifests.manifest(db, ballot_id, receipt.round)
+    except NotFound:
+        return Verdict(False, f"FOREIGN: ballot {ballot_id} has no round {receipt.round}")
+    authority = Manifest.parse(fixed.data).keys.authority
+    where = f"entry {receipt.seq:,} of round {receipt.round}"
+    problem = receipt.problem(own, manifest_hash=fixed.hash, authority=authority)
+    if problem is not None:
+        if receipt.tracker != own:
+            return Verdict(
+                False,
+                "ANOTHER BALLOT: the receipt names the tracker "
+                f"{short_fingerprint(receipt.tracker)}, but the ballot kept with it has "
+                f"{short_fingerprint(own)}: the server gave a receipt for another ballot",
             )
-        count = (await queries.board.turnout(db, ballot_id, found.round)).ballots
-        sealed = await queries.board.seal(db, ballot_id, found.round) is not None
-    return judge(
-        found,
-        ballot=ballot_id,
-        manifest_hash=manifest_hash,
-        authority=authority,
-        entry=entry,
-        board_count=count,
-        sealed=sealed,
+        return Verdict(False, f"FORGED: {problem}: the server did not give this receipt as it is")
+    rows = await queries.board.entries(db, ballot_id, receipt.round, receipt.seq - 1, 1)
+    if not rows or rows[0].seq != receipt.seq:
+        count = (await queries.board.turnout(db, ballot_id, receipt.round)).ballots
+        return Verdict(
+            False,
+            f"MISSING: the authority signed this receipt for {where}, but the board stops "
+            f"at entry {count:,}: a recorded ballot was taken back",
+        )
+    row = rows[0]
+    if (row.hash, row.tracker, row.received_at) != (
+        receipt.hash,
+        receipt.tracker,
+        receipt.received_at,
+    ):
+        return Verdict(
+            False,
+            f"CHANGED: the authority signed this receipt for {where}, but that entry on the "
+            "board is another ballot: the board was rewritten after the receipt was given",
+        )
+    checked = (
+        "the tracker recomputed from your ballot"
+        if from_ballot
+        else "the tracker it names (paste the whole receipt file to check it against your "
+        "ballot too)"
+    )
+    return Verdict(
+        True,
+        f"found: {where}, received at {receipt.received_at}, with {checked}, its hash "
+        "recomputed and its signature the authority's",
     )

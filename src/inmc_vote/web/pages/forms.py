@@ -7,19 +7,16 @@ Times come from `datetime-local` inputs: wall-clock times in the ballot's zone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from inmc_vote.config import LIMITS
 from inmc_vote.db.models import Ballot, City
 from inmc_vote.domain.ballots import parse_zone
 from inmc_vote.domain.cities import CityFields
 from inmc_vote.domain.errors import Invalid
-from inmc_vote.domain.protocol.key_files import KeyFileError, tally_key_of
 from inmc_vote.services import actions
 from inmc_vote.services.actions.ballots import BallotForm
 from inmc_vote.web.i18n import _
@@ -186,39 +183,6 @@ class ReasonForm:
             return value if isinstance(value, str) else ""
 
         return cls(text("reason"), text("tally_public_key"), text("opens_at"), text("closes_at"))
-
-
-TALLY_KEY_FIELD = "tally_key_file"
-
-
-def tally_key_from_file(name: str, content: bytes) -> bytes:
-    """The private tally key from an uploaded trustee key file, or Invalid saying what is
-    wrong with the file (nothing else about it is kept)."""
-    if not content:
-        raise Invalid(
-            _(
-                "Choose the trustee's tally key file: the tally key of this round is in a "
-                "trustee's custody."
-            )
-        )
-    if len(content) > LIMITS.key_file_bytes:
-        raise Invalid(_("«%(name)s» is too large to be a tally key file.") % {"name": name})
-    try:
-        value = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid(
-            _(
-                "«%(name)s» is not a tally key file: it is not JSON. Choose the file that "
-                "`inmc-vote trustee keygen` wrote."
-            )
-            % {"name": name}
-        ) from None
-    try:
-        return tally_key_of(value, f"«{name}»").private
-    except KeyFileError as error:
-        raise Invalid(
-            _("This is not a usable tally key file: %(why)s") % {"why": str(error)}
-        ) from None
 
 
 @dataclass

@@ -26,6 +26,7 @@ from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.forms import BallotFields, ReasonForm, zone_choices
+from inmc_vote.web.pages.organiser_trustees import trustees_section
 from inmc_vote.web.pages.timeline import timeline
 from inmc_vote.web.pages.voting import voting_facts
 from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
@@ -223,8 +224,10 @@ async def manage_page(
     status_code: int = 200,
     lost_fingerprint: str = "",
     lost_error: str = "",
+    **trustees_form: Any,
 ) -> Template:
-    """The ballot's management page; also re-rendered when the by-post form is refused."""
+    """The ballot's management page; also re-rendered when the by-post form is refused
+    (and, with `trustees_form`, when naming the trustees is: see organiser_trustees.py)."""
     ballot = await current_ballot(db, ballot_id, now)
     state = State(ballot.state)
     members = await queries.cities.list_cities(db)
@@ -255,6 +258,7 @@ async def manage_page(
         can_replace=ballot.tokens_issued_at is not None and state in {State.FROZEN, State.OPEN},
         lost_fingerprint=lost_fingerprint,
         lost_error=lost_error,
+        **await trustees_section(db, ballot, trustees_form),
     )
 
 

@@ -8,18 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
-from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Invalid, NotFound
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol.encoding import from_b64url
-from inmc_vote.domain.protocol.manifest import Manifest
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
@@ -27,17 +23,9 @@ from inmc_vote.services.steps.state import lifecycle_of
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page, see_other
-from inmc_vote.web.pages.forms import (
-    TALLY_KEY_FIELD,
-    ReasonForm,
-    parse_local,
-    tally_key_from_file,
-)
+from inmc_vote.web.pages.forms import ReasonForm, parse_local
 from inmc_vote.web.pages.results import city_names, happened, next_round_words
 from inmc_vote.web.pages.words import ACTION_BUTTONS, ACTION_EXPLAINED, NEEDS_REASON
-
-# The actions whose page depends on who keeps the round's tally key.
-ROUND_ACTIONS = frozenset({Action.TALLY, Action.NEXT_ROUND})
 
 
 def action_of(name: str) -> Action:
@@ -62,13 +50,13 @@ class NextRoundPlan:
     cities: list[str]
 
 
-async def _tally_custody(db: Database, ballot: Ballot) -> Custody | None:
-    """Who keeps the tally key of the ballot's latest round."""
+async def _mix_waiting(db: Database, ballot: Ballot) -> str | None:
+    """What the tally still waits for from the trustees (shuffles, decryptions), if anything."""
     try:
-        latest = await queries.manifests.manifest(db, ballot.id)
+        state = await queries.mixing.mix_state(db, ballot.id, None)
     except NotFound:
         return None
-    return Manifest.parse(latest.data).keys.tally_custody
+    return state.mix.missing() if state.mix.open_for_mixing else None
 
 
 async def _next_round_plan(db: Database, ballot: Ballot) -> NextRoundPlan | None:
@@ -98,7 +86,6 @@ async def confirm_page(
     status_code: int = 200,
 ) -> Template:
     does, cannot_undo = ACTION_EXPLAINED[action]
-    custody = await _tally_custody(db, ballot) if action in ROUND_ACTIONS else None
     return await page(
         request,
         "organiser_confirm.html",
@@ -111,35 +98,11 @@ async def confirm_page(
         needs_reason=action in NEEDS_REASON,
         form=form or ReasonForm(),
         error=error,
-        asks_tally_key=action is Action.FREEZE
-        or (action is Action.NEXT_ROUND and custody == Custody.TRUSTEE),
-        asks_key_file=action is Action.TALLY and custody == Custody.TRUSTEE,
+        mix_waiting=await _mix_waiting(db, ballot) if action is Action.TALLY else None,
         asks_times=action is Action.NEXT_ROUND,
         next_round=await _next_round_plan(db, ballot) if action is Action.NEXT_ROUND else None,
         tokens_missing=action is Action.OPEN and ballot.tokens_issued_at is None,
     )
-
-
-async def _key_file(form: Any) -> bytes:
-    """The private key in the uploaded trustee key file, or Invalid saying why not (an
-    empty file input sends no file name and no content)."""
-    upload = form.get(TALLY_KEY_FIELD)
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return tally_key_from_file("", b"")  # raises: no file chosen
-    return tally_key_from_file(upload.filename, await upload.read())
-
-
-def _trustee_key(text: str) -> bytes | None:
-    """The trustee's tally public key as typed (base64url), or None when left empty."""
-    cleaned = "".join(text.split())
-    if not cleaned:
-        return None
-    try:
-        return from_b64url(cleaned)
-    except ValueError:
-        raise Invalid(
-            _("The tally public key is not unpadded base64url: copy it again from the trustee.")
-        ) from None
 
 
 class OrganiserLifecycle(Controller):
@@ -172,17 +135,10 @@ class OrganiserLifecycle(Controller):
         actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         action = action_of(action_name)
-        posted = await request.form()  # URL-encoded, or multipart with the tally key file
-        form = ReasonForm.of(posted)
+        form = ReasonForm.of(await request.form())
         ballot = await current_ballot(db, ballot_id, now)
-        lifecycle_of(ballot).apply(action)  # a wrong state is a 409 before any file is read
+        lifecycle_of(ballot).apply(action)  # a wrong state is a 409 up front
         try:
-            trustee_pk = None
-            if action is Action.FREEZE or action is Action.NEXT_ROUND:
-                trustee_pk = _trustee_key(form.tally_public_key)
-            trustee_key = None
-            if action is Action.TALLY and await _tally_custody(db, ballot) == Custody.TRUSTEE:
-                trustee_key = await _key_file(posted)
             opens_at = closes_at = None
             if action is Action.NEXT_ROUND:
                 zone = ballot.timezone
@@ -196,8 +152,6 @@ class OrganiserLifecycle(Controller):
                 ActionRequest(
                     now,
                     form.reason,
-                    trustee_tally_pk=trustee_pk,
-                    trustee_tally_key=trustee_key,
                     opens_at=opens_at,
                     closes_at=closes_at,
                 ),

@@ -26,7 +26,7 @@ from inmc_vote.domain.counting import sentences
 from inmc_vote.domain.counting.result import Lot, Matrix, Result, Round
 from inmc_vote.domain.counting.votes import REASONS
 from inmc_vote.domain.lifecycle import Action, State
-from inmc_vote.domain.protocol.encoding import b64url, from_b64url, sha256
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import queries
 from inmc_vote.services.queries.results import RoundResult
@@ -74,10 +74,6 @@ LOT_COMMAND = (
     "python3 -c 'import hashlib,sys; s=bytes.fromhex(sys.argv[1]); "
     "[print(k, c) for k, c in sorted((hashlib.sha256(s+c.encode()).hexdigest(), c) "
     "for c in sys.argv[2:])]' {seed} {ids}"
-)
-COMMITMENT_COMMAND = (
-    "python3 -c 'import hashlib,sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1]))"
-    ".hexdigest())' {seed}"
 )
 
 
@@ -149,7 +145,12 @@ class Fingerprints:
     tally_short: str
     tally: str
     tally_signature: str
-    tally_key: str
+    mix_input_count: int
+    mix_input: str
+    shuffles: list[tuple[int, str, str]]  # index, trustee's name, message hash
+    decryptions: list[tuple[str, str]]  # trustee's name, message hash
+    votes_count: int
+    votes: str
 
 
 @dataclass(frozen=True)
@@ -170,12 +171,9 @@ class VotingRound:
     pairwise: MatrixView | None
     strongest: MatrixView | None
     lots: list[LotView]
-    seed: str
+    seed: str | None
     seed_hex: str
-    commitment: str
-    commitment_hex: str
-    commitment_command: str
-    seed_matches: bool
+    lot_trustees: str  # the trustees whose lot reveals make the seed, in words
     next_round: str
     fingerprints: Fingerprints
 
@@ -465,8 +463,11 @@ def voting_round(found: RoundResult, several: bool, names: dict[str, str]) -> Vo
     candidate's city (see `city_names`)."""
     result = found.result
     kind, what = round_what(found, names)
-    seed = from_b64url(found.record["seed"])
-    commitment = found.manifest.tiebreak_commitment
+    record = found.record
+    seed_text = record["lot"]["seed"]
+    seed = b"" if seed_text is None else from_b64url(seed_text)
+    trustees = found.manifest.trustees
+    member_names = {m.index: m.name for m in trustees.members}
     several_counts = len(result.rounds) > 1
     prefix = _("Round %(n)d of voting,") % {"n": found.round} if several else ""
     seal = found.seal
@@ -494,12 +495,12 @@ def voting_round(found: RoundResult, several: bool, names: dict[str, str]) -> Vo
         if result.strongest_paths
         else None,
         lots=[lot_view(lot, seed.hex(), names, several_counts) for lot in result.lots],
-        seed=found.record["seed"],
+        seed=seed_text,
         seed_hex=seed.hex(),
-        commitment=b64url(commitment),
-        commitment_hex=commitment.hex(),
-        commitment_command=COMMITMENT_COMMAND.format(seed=seed.hex()),
-        seed_matches=sha256(seed) == commitment,
+        lot_trustees=city_list(
+            [member_names.get(d["trustee"], str(d["trustee"])) for d in record["decryptions"]],
+            {},
+        ),
         next_round=next_round_words(result, names),
         fingerprints=Fingerprints(
             manifest_short=short_fingerprint(found.manifest_hash),
@@ -512,7 +513,18 @@ def voting_round(found: RoundResult, several: bool, names: dict[str, str]) -> Vo
             tally_short=short_fingerprint(found.tally_hash),
             tally=b64url(found.tally_hash),
             tally_signature=b64url(found.signature),
-            tally_key=found.record["tally_key"],
+            mix_input_count=record["mix"]["input"]["count"],
+            mix_input=record["mix"]["input"]["hash"],
+            shuffles=[
+                (s["index"], member_names.get(s["trustee"], str(s["trustee"])), s["hash"])
+                for s in record["mix"]["shuffles"]
+            ],
+            decryptions=[
+                (member_names.get(d["trustee"], str(d["trustee"])), d["hash"])
+                for d in record["decryptions"]
+            ],
+            votes_count=record["votes"]["count"],
+            votes=record["votes"]["hash"],
         ),
     )
 

@@ -73,11 +73,13 @@ async def voting_facts(db: Database, ballot: Ballot) -> VotingFacts | None:
 
 
 def _row(entry: BoardEntry) -> Row:
+    """An entry as the board page lists it: its tracker (SHA-256 of the ballot, as the
+    voter computed it) and the credential's fingerprint."""
     return Row(
         entry.seq,
         datetime.fromisoformat(entry.received_at.replace("Z", "+00:00")),
-        b64url(entry.hash),
-        short_fingerprint(entry.hash),
+        b64url(entry.tracker),
+        short_fingerprint(entry.tracker),
         fingerprint(entry.credential),
     )
 

@@ -78,11 +78,13 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
     ),
     Action.TALLY: (
         N_(
-            "The server opens every ballot on the sealed board with the round's tally key, "
-            "sets aside the blank and the invalid ones (each with its reason), counts the "
-            "others by the ballot's method and signs the result. The signed tally record "
-            "reveals the tally key and the tie-break seed, so that anyone can redo the count "
-            "and every lot. Only organisers see the results until you publish them."
+            "The server combines the trustees' decryptions of their shuffled ballots (the "
+            "votes, attached to no ballot), sets aside the blank and the invalid ones (each "
+            "with its reason), counts the others by the ballot's method, draws any lot from "
+            "the sealed board and the trustees' reveals, and signs the result. The signed "
+            "tally record names every shuffle and decryption, so that anyone can check them "
+            "and redo the count and every lot. Only organisers see the results until you "
+            "publish them."
         ),
         N_(
             "This cannot be undone: the round is counted once, and its signed record is kept "
@@ -100,8 +102,8 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
     Action.NEXT_ROUND: (
         N_(
             "No city has more than half the votes, so the cities vote again. The new round "
-            "gets its own manifest (a new ballot fingerprint), its own tally key and its own "
-            "tie-break seed; every city votes again with the token it already has. It opens "
+            "gets its own manifest (a new ballot fingerprint), encrypted to the same trustees' "
+            "key; every city votes again with the token it already has. It opens "
             "at its opening time, or when you open it, and closes at its closing time."
         ),
         N_(

@@ -4,9 +4,8 @@
 // election key, proved and signed; docs/protocol-v2-contract.md §3), show its tracker
 // before sending it, send it, and check that the signed receipt names that tracker (§4).
 // The token never leaves this page: only the encrypted, signed ballot is sent. Every
-// sentence shown comes from the page (#vote-words, translated on the server; the few
-// sentences below in FALLBACK are used until the template carries them); the server's
-// refusals are shown from their problem details.
+// sentence shown comes from the page (#vote-words, translated on the server); the
+// server's refusals are shown from their problem details.
 
 // protocol.js (and with it the vendored @noble/curves, through the page's import map) is
 // loaded by start(): if it cannot load, the page says so instead of staying blank.
@@ -28,37 +27,10 @@ const words = new Map(
   ]),
 );
 
-// Sentences of protocol v2 that the template may not carry yet (English only; the
-// template's #vote-words, translated, take precedence).
-const FALLBACK = new Map([
-  [
-    "tracker-before",
-    "Your ballot's tracker: {tracker}. Note it: your receipt must name this tracker, and " +
-      "anyone can find your ballot on the public board with it. It does not say how you voted.",
-  ],
-  [
-    "rank-limit",
-    "A ranking holds at most {max} cities: once you have ranked {max}, the others stay unranked.",
-  ],
-  ["rank-full", "Your ranking is full: it holds at most {max} cities."],
-  ["vote-impossible", "This vote cannot be encoded for this ballot: {reason}"],
-  [
-    "receipt-other-tracker",
-    "Warning: this receipt does not name the ballot this browser sent (tracker {tracker}). " +
-      "Keep this page's download and tell the organiser.",
-  ],
-  [
-    "receipt-bad-hash",
-    "Warning: this receipt's entry hash does not recompute. Keep this page's download and " +
-      "tell the organiser.",
-  ],
-  ["load-failed", "This page's ballot code could not load."],
-  ["in-full", "In full:"],
-]);
 
 /** A sentence of the page, with {name} placeholders filled. */
 function w(key, vars = {}) {
-  let text = words.get(key) ?? FALLBACK.get(key) ?? key;
+  let text = words.get(key) ?? key;
   for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
   return text;
 }
