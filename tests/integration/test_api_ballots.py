@@ -158,6 +158,7 @@ def test_edit_until_frozen_then_409(client: f.Client, clock: FakeClock) -> None:
     for town in towns[:2]:
         f.candidacy(client, clock, ballot["id"], town, accept=True)
     clock.advance(days=8)
+    f.complete_ceremony(client, ballot["id"])
     assert client.post(f"{url}/freeze", headers=key).status_code == 200
     before = f.snapshot_of(client)
     refused = client.put(url, json=f.ballot_body(clock, title="Too late"), headers=key)

@@ -40,7 +40,9 @@ def test_the_audit_page_during_voting_and_after(client, clock) -> None:
     done(act(client, key, ballot_id, "tally"))
     done(act(client, key, ballot_id, "publish"))
     after = client.get(f"/audit/{ballot_id}").text
-    assert "the tally record: the revealed tally key" in after
+    assert "the trustees' shuffles and decryptions, and the tally record" in after
+    assert "round 1, shuffles" in after
+    assert "round 1, decryption" in after
     assert "round 1, count" in after
     assert "FAILED" not in after
 

@@ -36,9 +36,12 @@ def test_a_ranking_cast_from_the_command_line_is_counted(
     assert votes.status_code == 200, votes.text
     lines = [json.loads(line) for line in votes.text.splitlines()]
     counted = sorted(
-        json.dumps(line["vote"]) for line in lines if line["outcome"] == VerdictKind.COUNTED
+        json.dumps(line["vote"], sort_keys=True)
+        for line in lines
+        if line["outcome"] == VerdictKind.COUNTED
     )
     assert len(lines) == len(counted) == 2
     assert counted == sorted(
-        json.dumps({"v": 1, VoteKind.RANKING: ranking}) for ranking in (ids[::-1], ids[1:])
+        json.dumps({"v": 1, VoteKind.RANKING: ranking}, sort_keys=True)
+        for ranking in (ids[::-1], ids[1:])
     )

@@ -123,7 +123,7 @@ def test_a_lot_needs_the_seed_then_shows_its_keys(tmp_path: Path) -> None:
 
 def test_a_manifest_gives_method_candidates_names_rules_and_electorate(tmp_path: Path) -> None:
     manifest = {
-        "format": "inmc-vote/manifest/v1",
+        "format": "inmc-vote/manifest/v2",
         "method": "exhaustive",
         "rules": {"quorum": "1/2", "blank_allowed": False, "last_place_tie": "runoff"},
         "candidates": [

@@ -9,11 +9,7 @@ import io
 import zipfile
 from datetime import timedelta
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services import actions, queries
 from tests import factories as f
 
@@ -128,26 +124,25 @@ def test_lost_token_is_replaced_by_its_fingerprint(client, clock):
     assert "No credential of this ballot has the fingerprint" in unknown.text
 
 
-def test_freeze_page_takes_a_trustee_tally_key(client, clock):
-    made, _ = f.ready_to_freeze(client, clock)
+def test_the_freeze_page_names_the_trustees_and_what_losing_them_costs(client, clock):
+    made, _ = f.ready_to_freeze(client, clock)  # with a 3-trustee, threshold-2 ceremony
+    signed_in(client, clock)
+    page = html.unescape(client.get(f"/organiser/ballots/{made.id}/confirm/freeze").text)
+    assert "The trustees who hold the key" in page
+    assert "Decryption needs 2 of these 3 trustees; if fewer than 2 keep their files" in page
+
+
+def test_the_freeze_page_says_the_ceremony_comes_first(client, clock):
+    made, _ = f.ready_to_freeze(client, clock, ceremony=False)
     token = signed_in(client, clock)
     confirm = f"/organiser/ballots/{made.id}/confirm/freeze"
-    page = client.get(confirm)
-    assert 'name="tally_public_key"' in page.text
-    assert "Leave empty for the server to keep the tally key" in page.text
-
-    bad = client.post(confirm, data={"_csrf_token": token, "tally_public_key": "not base64!"})
-    assert bad.status_code == 422
-    assert "The tally public key is not unpadded base64url" in bad.text
-    assert 'value="not base64!"' in bad.text
-
-    public = X25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    done = client.post(confirm, data={"_csrf_token": token, "tally_public_key": b64url(public)})
-    assert done.status_code == 200
-    events = client.get(f"/api/v1/ballots/{made.id}/events").json()
-    freeze = next(e for e in events if e["action"] == "freeze")
-    assert freeze["data"]["keys"]["tally"] == b64url(public)
-    assert freeze["data"]["tally_custody"] == "trustee"
+    page = html.unescape(client.get(confirm).text)
+    assert "The trustees' key ceremony is not complete" in page
+    before = f.snapshot_of(client)
+    refused = client.post(confirm, data={"_csrf_token": token})
+    assert refused.status_code == 409
+    assert "Name the trustees first" in html.unescape(refused.text)
+    assert f.snapshot_of(client) == before
 
 
 def test_open_explains_that_tokens_come_first(client, clock):

@@ -31,6 +31,10 @@ def test_ballot_from_draft_to_frozen(client, clock):
     assert "deadline" in early.json()["detail"]
 
     clock.advance(days=5)
+    no_key = client.post(f"/api/v1/ballots/{ballot_id}/freeze", headers=key)
+    assert no_key.status_code == 409
+    assert "Name the trustees first" in no_key.json()["detail"]
+    f.complete_ceremony(client, ballot_id)
     frozen = client.post(f"/api/v1/ballots/{ballot_id}/freeze", headers=key)
     assert frozen.status_code == 200, frozen.text
     assert frozen.json()["state"] == "frozen"

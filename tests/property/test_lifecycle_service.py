@@ -33,6 +33,7 @@ from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import city, organiser
 from inmc_vote.services.steps import event_log, schedule
+from tests import factories as f
 from tests.conftest import START
 from tests.databases import PostgresFactory, ReusedPostgres, SqliteFactory
 
@@ -133,6 +134,8 @@ class Run:
         )
         ballot = await actions.ballots.create_ballot(self.db, ORGANISER, form, self.now)
         self.ballot_id = ballot.id
+        # The key ceremony comes first: freeze needs its election key.
+        await f.complete_ceremony_async(self.db, ballot.id, self.now, n=1, t=1)
         if self.scenario.prepared:
             await self.act(Action.OPEN_CANDIDACIES, "")
             await self.candidacy(True)

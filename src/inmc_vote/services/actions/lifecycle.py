@@ -29,13 +29,11 @@ from inmc_vote.services.steps.state import lifecycle_of, store
 
 @dataclass(frozen=True)
 class ActionRequest:
-    """What an action was asked with: its time and reason; for freeze and next-round an
-    optional tally public key made offline by a trustee (trustee custody); for next-round
-    the new round's times."""
+    """What an action was asked with: its time and reason; for next-round the new
+    round's times."""
 
     now: datetime
     reason: str = ""
-    trustee_tally_pk: bytes | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 

@@ -11,9 +11,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from inmc_vote.db.engine import Database
-from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.lifecycle import ACTION_VERBS, Action
-from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.lifecycle import ActionRequest
@@ -110,12 +109,6 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
         data: JSONBody[ActionIn | None] = None,
     ) -> BallotOut:
         data = data or ActionIn()
-        trustee_pk = None
-        if data.tally_public_key:
-            try:
-                trustee_pk = from_b64url(data.tally_public_key)
-            except ValueError:
-                raise Invalid("The tally public key is not unpadded base64url.") from None
         await actions.lifecycle.perform(
             db,
             actor,
@@ -124,7 +117,6 @@ def _action_handler(action: Action) -> HTTPRouteHandler:
             ActionRequest(
                 now,
                 data.reason,
-                trustee_tally_pk=trustee_pk,
                 opens_at=aware(data.opens_at, "opening time"),
                 closes_at=aware(data.closes_at, "closing time"),
             ),

@@ -174,14 +174,10 @@ class BallotOut:
 
 @dataclass
 class ActionIn:
-    """Why: required to cancel or to close before the scheduled time. For freeze (and
-    next-round), a trustee's tally public key (base64url, from `inmc-vote trustee
-    keygen`) puts the round's tally key in the trustee's custody: the server never holds
-    its private half. For
-    next-round, the new round's `closes_at` (and optional `opens_at`), RFC 3339."""
+    """Why: required to cancel or to close before the scheduled time. For next-round,
+    the new round's `closes_at` (and optional `opens_at`), RFC 3339."""
 
     reason: str = ""
-    tally_public_key: str | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 

@@ -164,13 +164,10 @@ class CityForm:
 
 @dataclass
 class ReasonForm:
-    """A lifecycle confirmation as sent: the reason (close, cancel); a trustee's X25519
-    tally public key in base64url (freeze, and next-round under trustee custody); the
-    next round's times as `datetime-local` values in the ballot's zone. The trustee's
-    key file for the tally comes as a file beside these (see `TALLY_KEY_FIELD`)."""
+    """A lifecycle confirmation as sent: the reason (close, cancel) and the next round's
+    times as `datetime-local` values in the ballot's zone."""
 
     reason: str = ""
-    tally_public_key: str = ""
     opens_at: str = ""
     closes_at: str = ""
 
@@ -182,7 +179,7 @@ class ReasonForm:
             value = form.get(name, "")
             return value if isinstance(value, str) else ""
 
-        return cls(text("reason"), text("tally_public_key"), text("opens_at"), text("closes_at"))
+        return cls(text("reason"), text("opens_at"), text("closes_at"))
 
 
 @dataclass

@@ -59,6 +59,11 @@ async def _mix_waiting(db: Database, ballot: Ballot) -> str | None:
     return state.mix.missing() if state.mix.open_for_mixing else None
 
 
+async def _ceremony(db: Database, ballot: Ballot) -> queries.ceremony.CeremonyView | None:
+    """The key ceremony the freeze will take its election key from, if trustees are named."""
+    return await queries.ceremony.find(db, ballot.id)
+
+
 async def _next_round_plan(db: Database, ballot: Ballot) -> NextRoundPlan | None:
     tallied = await queries.results.tallied_rounds(db, ballot.id, include_unpublished=True)
     if not tallied or tallied[-1].result.next_round is None:
@@ -99,6 +104,7 @@ async def confirm_page(
         form=form or ReasonForm(),
         error=error,
         mix_waiting=await _mix_waiting(db, ballot) if action is Action.TALLY else None,
+        ceremony=await _ceremony(db, ballot) if action is Action.FREEZE else None,
         asks_times=action is Action.NEXT_ROUND,
         next_round=await _next_round_plan(db, ballot) if action is Action.NEXT_ROUND else None,
         tokens_missing=action is Action.OPEN and ballot.tokens_issued_at is None,
