@@ -206,9 +206,7 @@ async def complete_ceremony_async(
     from inmc_vote.tools.trustee import run_ceremony
 
     names = [*TRUSTEE_NAMES, *(f"Trustee {i}" for i in range(len(TRUSTEE_NAMES) + 1, 21))]
-    named = await actions.ceremony.name_trustees(
-        database, actor, ballot_id, names[:n], t, now=now
-    )
+    named = await actions.ceremony.name_trustees(database, actor, ballot_id, names[:n], t, now=now)
 
     async def state() -> dict[str, Any]:
         return await queries.ceremony.state_json(database, ballot_id)

@@ -212,16 +212,10 @@ class TrusteeTransport:
         )
 
 
-def trustee_secrets(file: Any) -> mixing_tool.TrusteeSecrets:
-    """What tools/mixing needs from a trustee's key file (tools/trustee.TrusteeFile)."""
-    assert file.share is not None, "the ceremony is not complete for this trustee"
-    return mixing_tool.TrusteeSecrets(file.trustee, file.share, file.signing_seed, file.lot_rho)
-
-
 def trustee_of(client: f.Client, ballot_id: str, index: int) -> tuple[TrusteeTransport, Any]:
     """Trustee `index`'s transport and secrets, from `complete_ceremony`'s key files."""
     file = next(x for x in f.trustee_files(client, ballot_id) if x.trustee == index)
-    return TrusteeTransport(client, ballot_id, file.invitation), trustee_secrets(file)
+    return TrusteeTransport(client, ballot_id, file.invitation), mixing_tool.secrets_of(file)
 
 
 def shuffle_by(client: f.Client, ballot_id: str, index: int) -> dict[str, Any]:

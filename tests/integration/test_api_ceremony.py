@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from inmc_vote.config import LIMITS
 from inmc_vote.domain.protocol import ceremony as protocol
-from inmc_vote.domain.protocol import group, keys
+from inmc_vote.domain.protocol import group, keys, trustee_message
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.tools import trustee
 from inmc_vote.tools.trustee import TrusteeFile
@@ -202,10 +203,13 @@ def test_each_refusal_names_the_trustee_and_stores_nothing(client, clock):
     assert "trustee 1 (Ana Costa)" in said
     assert "trustee 1's deal: the signature is not by its certificate's signing key" in said
     assert "Nothing was stored" in said
-    wrong_index = protocol.sign(dict(message, trustee=2), first.signing_seed)
+    wrong_index = trustee_message.sign(dict(message, trustee=2), first.signing_seed)
     said = f.problem(send(client, first, "deal", wrong_index), 422)
     assert "it was expected from trustee 1" in said
     assert "not JSON" in f.problem(send(client, first, "deal", b"{nope"), 422)
+    oversized = b" " * (LIMITS.ceremony_body_bytes + 1)
+    said = f.problem(send(client, first, "deal", oversized), 413)
+    assert said == "What you sent is larger than this address accepts."
     assert f.snapshot_of(client) == before
 
 
@@ -240,7 +244,7 @@ def _bad_deal(file: TrusteeFile, shown: dict[str, Any], victim: int) -> dict[str
         info=protocol.share_info(file.ballot, file.ceremony, file.trustee, victim),
     )
     message["shares"][victim - 1]["ciphertext"] = b64url(wrong)
-    return protocol.sign(message, file.signing_seed)
+    return trustee_message.sign(message, file.signing_seed)
 
 
 def test_a_complaint_fails_the_ceremony_and_naming_again_restarts_it(client, clock):

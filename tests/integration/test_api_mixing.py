@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from inmc_vote.domain.protocol import lot, mixing, shuffle
+from inmc_vote.config import LIMITS
+from inmc_vote.domain.protocol import lot, mixing, shuffle, trustee_message
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, sha256
 from inmc_vote.tools import mixing as mixing_tool
 from tests import factories as f
@@ -216,14 +217,14 @@ def test_refusals_name_the_trustee_and_store_nothing(client, clock) -> None:
     assert "proof does not verify" in detail or "signature" in detail
     # re-signed, so that only the proof is wrong
     _transport, secrets = trustee_of(client, ballot_id, 1)
-    resigned = canonical_json(mixing.sign(value, secrets.signing_seed))
+    resigned = canonical_json(trustee_message.sign(value, secrets.signing_seed))
     refused = post(client, ballot_id, 1, "/mix/shuffles", resigned)
     assert "trustee 1" in (detail := f.problem(refused, 422))
     assert "proof does not verify" in detail
     # an output swapped for another list of the same length, re-signed
     value = json.loads(body)
     value["output"] = value["output"][::-1]
-    swapped = canonical_json(mixing.sign(value, secrets.signing_seed))
+    swapped = canonical_json(trustee_message.sign(value, secrets.signing_seed))
     assert "proof does not verify" in f.problem(
         post(client, ballot_id, 1, "/mix/shuffles", swapped), 422
     )
@@ -252,11 +253,11 @@ def test_refusals_name_the_trustee_and_store_nothing(client, clock) -> None:
     factors = list(value["factors"])
     factors[0], factors[1] = factors[1], factors[0]
     swapped_factors["factors"] = factors
-    swapped_factors = mixing.sign(swapped_factors, secrets.signing_seed)
+    swapped_factors = trustee_message.sign(swapped_factors, secrets.signing_seed)
     refused = post(client, ballot_id, 1, "/decryptions", canonical_json(swapped_factors))
     assert "trustee 1" in (detail := f.problem(refused, 422))
     assert "proof for ciphertext 1" in detail
-    bad_reveal = mixing.sign(
+    bad_reveal = trustee_message.sign(
         dict(value, lot_reveal=b64url(lot.reveal(secrets.lot_secret, 2))), secrets.signing_seed
     )
     refused = post(client, ballot_id, 1, "/decryptions", canonical_json(bad_reveal))
@@ -272,6 +273,16 @@ def test_refusals_name_the_trustee_and_store_nothing(client, clock) -> None:
     assert "decryption of round 1 has started" in f.problem(late, 409)
     twice = post(client, ballot_id, 1, "/decryptions", canonical_json(value))
     assert "already sent its decryption" in f.problem(twice, 409)
+
+
+def test_an_oversized_shuffle_or_decryption_is_413_and_stores_nothing(client, clock) -> None:
+    ballot_id, _key = closed_ballot(client, clock, n_cities=2)
+    before = f.snapshot_of(client)
+    oversized = b" " * (LIMITS.mix_body_bytes + 1)
+    for path in ("/mix/shuffles", "/decryptions"):
+        detail = f.problem(post(client, ballot_id, 1, path, oversized), 413)
+        assert detail == "What you sent is larger than this address accepts."
+    assert f.snapshot_of(client) == before
 
 
 def test_an_empty_board_needs_no_trustee(client, clock) -> None:

@@ -1,6 +1,7 @@
-"""`inmc-vote trustee join | deal | check | status` as trustees run them: subprocesses
-against a running server (`inmc-vote serve` on a free port, on a SQLite file), three
-trustees with threshold 2, from the invitations to the completed ceremony."""
+"""`inmc-vote trustee` as trustees run it: subprocesses against a running server
+(`inmc-vote serve` on a free port, on a SQLite file), three trustees with threshold 2:
+`join | deal | check | status` from the invitations to the completed ceremony, then
+`shuffle` and `decrypt` after the vote closes, up to the tally."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,12 +23,13 @@ from inmc_vote.config import Settings
 from inmc_vote.domain.protocol import group
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services import actions
-from inmc_vote.tools.trustee import FORMAT, read_key_file
+from inmc_vote.tools.trustee import FORMAT, create_key_file, read_key_file
 from inmc_vote.web.app import create_app
 from tests import factories as f
 from tests.conftest import FakeClock
 from tests.integration.test_cli import clean_env, inmc
 from tests.integration.test_cli_cast import free_port, wait_until_up
+from tests.voting_helpers import cast_all, lifecycle_call, manifest_of, open_ballot
 
 SECRET = "trustee-test-secret-key-that-is-long-enough-0123"
 NAMES = ["Ana Costa", "Bram de Vries", "Chiara Rossi"]
@@ -59,7 +62,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_factory) -> Iterator
             2,
             now=clock(),
         )
-    port = free_port()
+    invitations = [t.invitation for t in named.trustees]
+    with serving(url, folder, free_port()) as (base, env):
+        yield Server(base, made.id, invitations, env, folder)
+
+
+@contextmanager
+def serving(url: str, folder: Path, port: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """`inmc-vote serve` on the database `url` and `port`: its address and environment."""
     env = clean_env(folder, INMC_DATABASE_URL=url, INMC_SECRET_KEY=SECRET)
     process = subprocess.Popen(
         [sys.executable, "-m", "inmc_vote.cli", "serve", "--port", str(port)],
@@ -71,7 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_factory) -> Iterator
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process)
-        yield Server(base, made.id, [t.invitation for t in named.trustees], env, folder)
+        yield base, env
     finally:
         process.terminate()
         try:
@@ -79,6 +89,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_factory) -> Iterator
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        assert process.stderr is not None
         process.stderr.close()
 
 
@@ -197,10 +208,73 @@ def test_every_command_has_help(tmp_path):
     env = clean_env(tmp_path)
     shown = inmc("trustee", "--help", env=env, cwd=tmp_path)
     assert shown.returncode == 0
-    for command in ("join", "deal", "check", "status"):
+    for command in ("join", "deal", "check", "status", "shuffle", "decrypt"):
         assert command in shown.stdout
         one = inmc("trustee", command, "--help", env=env, cwd=tmp_path)
         assert one.returncode == 0, one.stderr
         assert "--key-file FILE" in one.stdout
-    assert "keygen" not in shown.stdout
     assert inmc("trustee", "deal", env=env, cwd=tmp_path).returncode == 2
+
+
+@dataclass
+class Closed:
+    """A closed round with three votes on the board, its trustees' key files (naming the
+    live server) in `cwd`, and the organiser's API key."""
+
+    url: str
+    ballot_id: str
+    organiser: dict[str, str]
+    env: dict[str, str]
+    cwd: Path
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory: pytest.TempPathFactory, sqlite_factory) -> Iterator[Closed]:
+    folder = tmp_path_factory.mktemp("tally")
+    url = sqlite_factory.fresh(folder)
+    port = free_port()
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=30))
+    settings = Settings(url, SECRET.encode(), "http://127.0.0.1", False)
+    with TestClient(create_app(settings, clock=clock, run_schedule=False)) as client:
+        ballot_id, key, rows = open_ballot(client, clock, n_cities=3)
+        manifest, _digest = manifest_of(client, ballot_id)
+        ids = [c["id"] for c in manifest["candidates"]]
+        votes = [{"choice": ids[0]}, {"choice": ids[0]}, {"choice": ids[1]}]
+        cast_all(client, ballot_id, [r["token"] for r in rows], votes)
+        lifecycle_call(client, key, ballot_id, "close", reason="Every city has voted.")
+        for file in f.trustee_files(client, ballot_id):
+            moved = replace(file, server=f"http://127.0.0.1:{port}")
+            create_key_file(folder / f"t{file.trustee}.json", moved)
+    with serving(url, folder, port) as (base, env):
+        yield Closed(base, ballot_id, key, env, folder)
+
+
+def test_two_trustees_shuffle_and_decrypt_then_the_organiser_tallies(closed):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return inmc("trustee", *args, env=closed.env, cwd=closed.cwd)
+
+    early = run("decrypt", "--key-file", "t1.json")
+    refused(early, "Decryption starts once 2 trustees have shuffled; 0 have.")
+    first = ok(run("shuffle", "--key-file", "t1.json"))
+    assert "Your shuffle of round 1 is in, as shuffle 1 (hash " in first
+    refused(run("shuffle", "--key-file", "t1.json"), "You have already shuffled round 1.")
+    assert "as shuffle 2" in ok(run("shuffle", "--key-file", "t2.json"))
+    for i in (1, 2):
+        decrypted = ok(run("decrypt", "--key-file", f"t{i}.json"))
+        assert "Your decryption of round 1 is in (hash " in decrypted
+    refused(
+        run("shuffle", "--key-file", "t3.json"),
+        "Decryption of round 1 has started: no further shuffle is taken.",
+    )
+
+    api = f"{closed.url}/api/v1/ballots/{closed.ballot_id}"
+    tallied = httpx.post(f"{api}/tally", headers=closed.organiser, timeout=60)
+    assert tallied.status_code == 200, tallied.text
+    assert tallied.json()["state"] == "tallied"
+    mix = httpx.get(f"{api}/mix?round=1").json()
+    assert [s["trustee"] for s in mix["shuffles"]] == [1, 2]
+    assert [d["trustee"] for d in mix["decryptions"]] == [1, 2]
+
+    late = run("decrypt", "--key-file", "t3.json")
+    refused(late, "Round 1 is already tallied.")
+    assert httpx.get(f"{api}/decryptions?round=1").json() == mix["decryptions"]

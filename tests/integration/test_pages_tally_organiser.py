@@ -155,7 +155,6 @@ def test_the_next_round_page_says_who_goes_on_and_keeps_what_was_typed(client, c
     assert "not published yet" not in said
     assert 'name="closes_at"' in page.text
     assert 'name="opens_at"' in page.text
-    assert 'name="tally_public_key"' not in page.text  # the server keeps the tally key
     assert "In the ballot's time zone, America/New_York." in said
 
     before = f.snapshot_of(client)

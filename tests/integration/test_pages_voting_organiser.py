@@ -1,5 +1,5 @@
 """The organiser's voting pages: issue the tokens (once, as a ZIP), a lost token's
-replacement, the trustee's tally key at freeze, and opening before the tokens."""
+replacement, the trustees named at freeze, and opening before the tokens."""
 
 from __future__ import annotations
 

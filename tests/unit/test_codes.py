@@ -54,7 +54,7 @@ def _words(family: type[StrEnum]) -> set[str]:
 def test_invalid_reasons_are_the_documented_codes() -> None:
     documented = _table_codes("counting.md", "## Ballots: counted", "| code | when |")
     assert _words(InvalidReason) == documented
-    listed = re.search(r"reason code: ([a-z,\s-]+)\)", (DOCS / "protocol.md").read_text())
+    listed = re.search(r"`reason` one of ([a-z,\s-]+)\.", (DOCS / "protocol.md").read_text())
     assert listed is not None
     assert _words(InvalidReason) == {w.strip() for w in listed.group(1).split(",")}
     assert set(REASONS) == set(InvalidReason)
@@ -81,7 +81,7 @@ def test_the_smaller_families_are_the_documented_words() -> None:
     assert _words(LastPlaceTie) == {"lot", "runoff"} == set(LAST_PLACE_TIE_RULES)
     assert '`round_kind` (`"regular"`, the\ndefault, or `"last-place-runoff"`)' in counting
     assert _words(RoundKind) == {"regular", "last-place-runoff"}
-    assert "(counted, blank, or invalid with a reason" in protocol
+    assert "with `outcome` counted, blank or invalid, and `reason` one of" in protocol
     assert _words(VerdictKind) == {"counted", "blank", "invalid"}
     actors = set(re.findall(r"`([a-z]+):<?[a-z -]+>?`", _section("protocol.md", "## The event")))
     assert _words(ActorKind) == actors == {"organiser", "city", "schedule", "trustee"}

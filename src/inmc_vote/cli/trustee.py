@@ -2,17 +2,23 @@
 
 The key ceremony: `join` (make the key file, send the certificate), `deal` (once every
 trustee has joined), `check` (once every trustee has dealt: check the shares, send the
-key or a complaint), `status` (where the ceremony stands). The tally's commands
-(`shuffle`, `decrypt`) are registered below, in their own place.
+key or a complaint), `status` (where the ceremony stands). The tally: `shuffle` (once
+the vote is closed), then `decrypt` (once the threshold of trustees have shuffled).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inmc_vote.cli.common import Subparsers, actions, fail
+
+if TYPE_CHECKING:
+    from inmc_vote.tools.trustee import TrusteeFile
+    from inmc_vote.tools.trustee_client import TrusteeClient
 
 KEY_FILE_HELP = "your trustee key file (made by `join`; mode 600; keep it until the tally)"
 
@@ -44,7 +50,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         help="your invitation from the organiser (a secret: like 1.2.XXXX...)",
     )
     join.add_argument("--key-file", required=True, metavar="FILE", help=KEY_FILE_HELP)
-    join.set_defaults(func=cmd_join)
+    join.set_defaults(func=_command(_join))
 
     deal = trustee_sub.add_parser(
         "deal",
@@ -54,7 +60,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "trustee's key. Safe to run again: a deal the server holds is not sent twice.",
     )
     deal.add_argument("--key-file", required=True, metavar="FILE", help=KEY_FILE_HELP)
-    deal.set_defaults(func=cmd_deal)
+    deal.set_defaults(func=_command(_deal))
 
     check = trustee_sub.add_parser(
         "check",
@@ -66,7 +72,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "ceremony fails (the organiser names the trustees again).",
     )
     check.add_argument("--key-file", required=True, metavar="FILE", help=KEY_FILE_HELP)
-    check.set_defaults(func=cmd_check)
+    check.set_defaults(func=_command(_check))
 
     status = trustee_sub.add_parser(
         "status",
@@ -75,14 +81,12 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "has sent, and what comes next. Sends nothing.",
     )
     status.add_argument("--key-file", required=True, metavar="FILE", help=KEY_FILE_HELP)
-    status.set_defaults(func=cmd_status)
+    status.set_defaults(func=_command(_status))
 
-    # --- the tally's commands (`trustee shuffle`, `trustee decrypt`) go here -------------
-    # TALLY COMMANDS: register them on `trustee_sub` below this line.
-    for name, verb, what in (
+    for name, step, what in (
         (
             "shuffle",
-            "shuffle",
+            _shuffle,
             "Once the vote is closed: download the round's last list (the sealed board's "
             "ciphertexts, or the last shuffle's output), re-encrypt it in a secret order on "
             "this machine, and send it with its proof. At most once per round; no shuffle "
@@ -90,7 +94,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         ),
         (
             "decrypt",
-            "decrypt",
+            _decrypt,
             "Once the threshold of trustees have shuffled: download the last shuffle's "
             "output and send your share of its decryption, with a proof for each ciphertext "
             "and your lot reveal for the round. At most once per round. The tally needs the "
@@ -98,78 +102,69 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         ),
     ):
         command = trustee_sub.add_parser(
-            name, help=f"{verb} a closed round's ballots (the tally)", description=what
+            name, help=f"{name} a closed round's ballots (the tally)", description=what
         )
         command.add_argument("--key-file", required=True, metavar="FILE", help=KEY_FILE_HELP)
         command.add_argument(
             "--round", type=int, default=None, metavar="N", help="the round (default: the current)"
         )
-        command.set_defaults(func=cmd_shuffle if name == "shuffle" else cmd_decrypt)
+        command.set_defaults(func=_command(step))
 
 
-def _run(step: Any, args: argparse.Namespace) -> int:
-    """Run one command, turning every refusal into a sentence and exit status 1."""
-    from inmc_vote.domain.protocol.ceremony import CeremonyError
-    from inmc_vote.domain.protocol.key_files import KeyFileError
-    from inmc_vote.tools.trustee import TrusteeError
+def _command(step: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], int]:
+    """The command that runs `step`, turning every refusal into a sentence and exit
+    status 1."""
 
-    try:
-        step(args)
-    except (TrusteeError, KeyFileError, CeremonyError) as error:
-        return fail(str(error))
-    return 0
+    def run(args: argparse.Namespace) -> int:
+        from inmc_vote.domain.protocol.ceremony import CeremonyError
+        from inmc_vote.domain.protocol.key_files import KeyFileError
+        from inmc_vote.tools.mixing import MixError
+        from inmc_vote.tools.trustee import TrusteeError
 
+        try:
+            step(args)
+        except (TrusteeError, KeyFileError, CeremonyError, MixError) as error:
+            return fail(str(error))
+        return 0
 
-def cmd_shuffle(args: argparse.Namespace) -> int:
-    return _run_mix(args, shuffle=True)
-
-
-def cmd_decrypt(args: argparse.Namespace) -> int:
-    return _run_mix(args, shuffle=False)
+    return run
 
 
-def _run_mix(args: argparse.Namespace, *, shuffle: bool) -> int:
-    """`trustee shuffle` and `trustee decrypt` (tools/mixing.py)."""
+def _shuffle(args: argparse.Namespace) -> None:
     from inmc_vote.tools import mixing
+
+    with _client(args) as (_path, file, client):
+        done = mixing.shuffle_round(client, mixing.secrets_of(file), args.round)
+    print(
+        f"Your shuffle of round {done['round']} is in, as shuffle {done['index']} "
+        f"(hash {done['hash']})."
+    )
+
+
+def _decrypt(args: argparse.Namespace) -> None:
+    from inmc_vote.tools import mixing
+
+    with _client(args) as (_path, file, client):
+        done = mixing.decrypt_round(client, mixing.secrets_of(file), args.round)
+    print(f"Your decryption of round {done['round']} is in (hash {done['hash']}).")
+
+
+@contextmanager
+def _client(args: argparse.Namespace) -> Iterator[tuple[Path, TrusteeFile, TrusteeClient]]:
+    """The key file named by --key-file, and a client to its server."""
     from inmc_vote.tools.trustee import read_key_file
     from inmc_vote.tools.trustee_client import TrusteeClient
 
-    def step(args: argparse.Namespace) -> None:
-        file = read_key_file(Path(args.key_file))
-        try:
-            with TrusteeClient.of(file) as client:
-                transport = mixing.ClientTransport(client)
-                if shuffle:
-                    done = mixing.shuffle_round(transport, mixing.secrets_of(file), args.round)
-                    print(
-                        f"Your shuffle of round {done['round']} is in, as shuffle "
-                        f"{done['index']} (hash {done['hash']})."
-                    )
-                else:
-                    done = mixing.decrypt_round(transport, mixing.secrets_of(file), args.round)
-                    print(f"Your decryption of round {done['round']} is in (hash {done['hash']}).")
-        except mixing.MixError as error:
-            from inmc_vote.tools.trustee import TrusteeError
-
-            raise TrusteeError(str(error)) from None
-
-    return _run(step, args)
+    path = Path(args.key_file)
+    file = read_key_file(path)
+    with TrusteeClient.of(file) as client:
+        yield path, file, client
 
 
-def cmd_join(args: argparse.Namespace) -> int:
-    return _run(_join, args)
+def _next_step(state: dict[str, Any], file: TrusteeFile, path: Path) -> None:
+    from inmc_vote.tools.trustee import next_step
 
-
-def cmd_deal(args: argparse.Namespace) -> int:
-    return _run(_deal, args)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    return _run(_check, args)
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    return _run(_status, args)
+    print(next_step(state, file.trustee).replace("FILE", str(path)))
 
 
 def _join(args: argparse.Namespace) -> None:
@@ -203,16 +198,13 @@ def _join(args: argparse.Namespace) -> None:
                 "certificate", trustee.message_bytes(trustee.certificate_message(file, state))
             )
             print(f"Sent your certificate: you are trustee {file.trustee} ({name}).")
-        print(trustee.next_step(client.state(), file.trustee).replace("FILE", str(path)))
+        _next_step(client.state(), file, path)
 
 
 def _deal(args: argparse.Namespace) -> None:
     from inmc_vote.tools import trustee
-    from inmc_vote.tools.trustee_client import TrusteeClient
 
-    path = Path(args.key_file)
-    file = trustee.read_key_file(path)
-    with TrusteeClient.of(file) as client:
+    with _client(args) as (path, file, client):
         state = client.state()
         if file.polynomial is not None and trustee.already_sent(file, state, "deal"):
             print("Your deal was already in: nothing sent.")
@@ -221,16 +213,13 @@ def _deal(args: argparse.Namespace) -> None:
             trustee.update_key_file(path, file)  # the polynomial first: a retry resends it
             client.send("deal", trustee.message_bytes(message))
             print(f"Sent your deal: a share for each of the {state['size']} trustees.")
-        print(trustee.next_step(client.state(), file.trustee).replace("FILE", str(path)))
+        _next_step(client.state(), file, path)
 
 
 def _check(args: argparse.Namespace) -> None:
     from inmc_vote.tools import trustee
-    from inmc_vote.tools.trustee_client import TrusteeClient
 
-    path = Path(args.key_file)
-    file = trustee.read_key_file(path)
-    with TrusteeClient.of(file) as client:
+    with _client(args) as (path, file, client):
         state = client.state()
         if file.share is not None and trustee.already_sent(file, state, "key"):
             print("Your key was already in: nothing sent.")
@@ -250,16 +239,11 @@ def _check(args: argparse.Namespace) -> None:
                     f"({checked.reason}). A complaint was sent: the ceremony has failed, and "
                     "the organiser must name the trustees again."
                 )
-        print(trustee.next_step(client.state(), file.trustee).replace("FILE", str(path)))
+        _next_step(client.state(), file, path)
 
 
 def _status(args: argparse.Namespace) -> None:
-    from inmc_vote.tools import trustee
-    from inmc_vote.tools.trustee_client import TrusteeClient
-
-    path = Path(args.key_file)
-    file = trustee.read_key_file(path)
-    with TrusteeClient.of(file) as client:
+    with _client(args) as (path, file, client):
         state = client.state()
     print(
         f"Ballot {file.ballot} on {file.server}: ceremony {state['ceremony']}, "
@@ -279,7 +263,7 @@ def _status(args: argparse.Namespace) -> None:
         )
         return
     print(f"Your key share is {'in' if file.share is not None else 'not yet in'} {path}.")
-    print(trustee.next_step(state, file.trustee).replace("FILE", str(path)))
+    _next_step(state, file, path)
 
 
 def _name(state: dict[str, Any], index: int) -> str:

@@ -101,7 +101,6 @@ class VerdictKind(StrEnum):
 class InvalidReason(StrEnum):
     """Why a ballot is set aside: an outcome line's `reason` (docs/counting.md)."""
 
-    UNDECRYPTABLE = "undecryptable"
     MALFORMED = "malformed"
     WRONG_KIND = "wrong-kind"
     UNKNOWN_CANDIDATE = "unknown-candidate"

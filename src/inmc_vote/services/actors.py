@@ -28,3 +28,7 @@ def organiser(email: str) -> Actor:
 
 def city(slug: str) -> Actor:
     return Actor(ActorKind.CITY, slug)
+
+
+def trustee(index: int) -> Actor:
+    return Actor(ActorKind.TRUSTEE, str(index))

@@ -1,5 +1,6 @@
-"""Private key files on people's own machines: an offline registrar key (format in
-`domain/protocol/key_files.py`), written with mode 600 and never over an existing file."""
+"""Private key files on people's own machines (an offline registrar key, format in
+`domain/protocol/key_files.py`; a trustee's key file, tools/trustee.py), written with
+mode 600 and never over an existing file."""
 
 from __future__ import annotations
 
@@ -40,18 +41,6 @@ def rewrite_private(path: Path, data: bytes) -> None:
 
 def _dump(value: dict[str, Any]) -> bytes:
     return json.dumps(value, indent=2, sort_keys=True).encode() + b"\n"
-
-
-def _load(path: Path, expected_format: str) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise KeyFileError(f"{path} does not exist.") from None
-    except (OSError, ValueError) as error:
-        raise KeyFileError(f"{path} cannot be read as a key file ({error}).") from None
-    if not isinstance(value, dict) or value.get("format") != expected_format:
-        raise KeyFileError(f"{path} is not a {expected_format} file.")
-    return value
 
 
 def new_registrar_key(path: Path, ballot_id: str) -> RegistrarKey:

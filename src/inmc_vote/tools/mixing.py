@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from inmc_vote.domain.protocol import decryption, lot, manifest, mixing, shuffle
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
 from inmc_vote.domain.protocol.shuffle import Ciphertext
+from inmc_vote.tools.trustee import TrusteeFile
 
 
 class MixError(Exception):
@@ -122,19 +123,26 @@ def last_list(transport: Transport, state: dict[str, Any]) -> list[Ciphertext]:
     return cts
 
 
+def _turn(
+    transport: Transport, index: int, round_number: int | None, what: str
+) -> tuple[dict[str, Any], dict[str, Any], bytes, list[Ciphertext]]:
+    """The mix's state, the round's manifest and its hash, and the list to `what`
+    ("shuffle" or "decrypt"), once the state says trustee `index` may do so now."""
+    state = mix_state(transport, round_number)
+    if index not in state["next"][what]:
+        raise MixError(_why_not(state, index, what))
+    stated, digest = _manifest(transport, state["round"])
+    return state, stated, digest, last_list(transport, state)
+
+
 def shuffle_round(
     transport: Transport, secrets: TrusteeSecrets, round_number: int | None = None
 ) -> dict[str, Any]:
     """Download the round's last list, shuffle it and send the shuffle; the server's answer."""
-    state = mix_state(transport, round_number)
-    if secrets.index not in state["next"]["shuffle"]:
-        raise MixError(_why_not(state, secrets.index, "shuffle"))
-    number = state["round"]
-    stated, digest = _manifest(transport, number)
-    cts = last_list(transport, state)
+    state, stated, digest, cts = _turn(transport, secrets.index, round_number, "shuffle")
     body = make_shuffle(
         ballot_id=state["ballot"],
-        round_number=number,
+        round_number=state["round"],
         index=state["next"]["index"],
         manifest_hash=digest,
         election_key=from_b64url(stated["keys"]["election"]),
@@ -148,16 +156,11 @@ def decrypt_round(
     transport: Transport, secrets: TrusteeSecrets, round_number: int | None = None
 ) -> dict[str, Any]:
     """Download the last shuffle's output, decrypt it and send the decryption."""
-    state = mix_state(transport, round_number)
-    if secrets.index not in state["next"]["decrypt"]:
-        raise MixError(_why_not(state, secrets.index, "decrypt"))
-    number = state["round"]
-    stated, digest = _manifest(transport, number)
+    state, stated, digest, cts = _turn(transport, secrets.index, round_number, "decrypt")
     member = next(m for m in stated["trustees"]["members"] if m["index"] == secrets.index)
-    cts = last_list(transport, state)
     body = make_decryption(
         ballot_id=state["ballot"],
-        round_number=number,
+        round_number=state["round"],
         manifest_hash=digest,
         verification_key=from_b64url(member["verification_key"]),
         cts=cts,
@@ -190,32 +193,8 @@ def _why_not(state: dict[str, Any], index: int, what: str) -> str:
     return f"You may not {what} round {number} now."
 
 
-class ClientTransport:
-    """`Transport` over the trustee's HTTP client (tools/trustee_client.py): the same
-    server, ballot and invitation as the key file's."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def get_bytes(self, path: str) -> bytes:
-        answer = self.client._call("GET", f"/api/v1/ballots/{self.client.ballot}{path}")
-        return bytes(answer.content)
-
-    def post_bytes(self, path: str, body: bytes) -> dict[str, Any]:
-        answer = self.client._call(
-            "POST",
-            f"/api/v1/ballots/{self.client.ballot}{path}",
-            content=body,
-            headers={
-                "Authorization": f"Bearer {self.client._invitation}",
-                "Content-Type": "application/json",
-            },
-        )
-        return dict(answer.json())
-
-
-def secrets_of(file: Any) -> TrusteeSecrets:
-    """A trustee key file's (tools/trustee.TrusteeFile) secrets for the tally."""
+def secrets_of(file: TrusteeFile) -> TrusteeSecrets:
+    """A trustee key file's secrets for the tally."""
     if file.share is None:
         raise MixError(
             "This key file holds no key share: the key ceremony was not completed with it "

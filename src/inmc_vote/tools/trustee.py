@@ -16,7 +16,7 @@ demo and the tests give it the services, or an HTTP client on the app).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -220,47 +220,44 @@ def _context(file: TrusteeFile) -> dict[str, Any]:
     return {"ballot": file.ballot, "ceremony": file.ceremony}
 
 
+def _every(
+    state: Mapping[str, Any], kind: str, done: str, then: str
+) -> Iterator[Mapping[str, Any]]:
+    """Each trustee of the state in turn, as long as it has sent its `kind`; TrusteeError
+    at the first that has not (it "has not `done` yet": `then` once every trustee has)."""
+    for member in state["trustees"]:
+        if member[kind] is None:
+            raise TrusteeError(
+                f"Trustee {member['index']} ({member['name']}) has not {done} yet: {then} "
+                f"once every trustee has {done}."
+            )
+        yield member
+
+
 def certificates(file: TrusteeFile, state: Mapping[str, Any]) -> list[protocol.Certificate]:
     """Every trustee's certificate, checked; TrusteeError when one is still missing."""
     _check_state(file, state)
-    found = []
-    for member in state["trustees"]:
-        if member["certificate"] is None:
-            raise TrusteeError(
-                f"Trustee {member['index']} ({member['name']}) has not joined yet: deals are "
-                "made once every trustee has joined."
-            )
-        found.append(
-            protocol.read_certificate(
-                member["certificate"],
-                trustee=member["index"],
-                name=member["name"],
-                **_context(file),
-            )
+    return [
+        protocol.read_certificate(
+            member["certificate"], trustee=member["index"], name=member["name"], **_context(file)
         )
-    return found
+        for member in _every(state, "certificate", "joined", "deals are made")
+    ]
 
 
 def deals(
     file: TrusteeFile, state: Mapping[str, Any], certs: Sequence[protocol.Certificate]
 ) -> list[protocol.Deal]:
-    found = []
-    for member in state["trustees"]:
-        if member["deal"] is None:
-            raise TrusteeError(
-                f"Trustee {member['index']} ({member['name']}) has not dealt yet: shares are "
-                "checked once every trustee has dealt."
-            )
-        found.append(
-            protocol.read_deal(
-                member["deal"],
-                certificates=certs,
-                threshold=state["threshold"],
-                trustee=member["index"],
-                **_context(file),
-            )
+    return [
+        protocol.read_deal(
+            member["deal"],
+            certificates=certs,
+            threshold=state["threshold"],
+            trustee=member["index"],
+            **_context(file),
         )
-    return found
+        for member in _every(state, "deal", "dealt", "shares are checked")
+    ]
 
 
 def certificate_message(file: TrusteeFile, state: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""The trustee's HTTP client (httpx, JSON): read the ceremony's public state, send one
-message with the invitation as a bearer secret. Every failure becomes a TrusteeError
-whose message a person reads (the server's own words for a refusal)."""
+"""The trustee's HTTP client (httpx): read what the ballot publishes, send one message
+with the invitation as a bearer secret; it is the `Transport` of tools/mixing.py too.
+Every failure becomes a TrusteeError whose message a person reads (the server's own
+words for a refusal)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -39,24 +41,32 @@ class TrusteeClient:
     def __exit__(self, *_exc: object) -> None:
         self._http.close()
 
-    def state(self) -> dict[str, Any]:
-        """GET /api/v1/ballots/{id}/ceremony."""
-        answer = self._call("GET", f"/api/v1/ballots/{self.ballot}/ceremony")
-        return answer.json()
+    def get_bytes(self, path: str) -> bytes:
+        """GET /api/v1/ballots/{id}{path}: the answer's bytes."""
+        return self._call("GET", f"/api/v1/ballots/{self.ballot}{path}").content
 
-    def send(self, kind: str, body: bytes) -> dict[str, Any]:
-        """POST one message's canonical bytes; the server's answer (`stored` is False for
-        a retry of the same bytes)."""
+    def post_bytes(self, path: str, body: bytes) -> dict[str, Any]:
+        """POST one message's exact bytes to /api/v1/ballots/{id}{path}, with the
+        invitation; the server's answer."""
         answer = self._call(
             "POST",
-            f"/api/v1/ballots/{self.ballot}/ceremony/{kind}",
+            f"/api/v1/ballots/{self.ballot}{path}",
             content=body,
             headers={
                 "Authorization": f"Bearer {self._invitation}",
                 "Content-Type": "application/json",
             },
         )
-        return answer.json()
+        return dict(answer.json())
+
+    def state(self) -> dict[str, Any]:
+        """The key ceremony's public state (GET .../ceremony)."""
+        return dict(json.loads(self.get_bytes("/ceremony")))
+
+    def send(self, kind: str, body: bytes) -> dict[str, Any]:
+        """Send one ceremony message; the server's answer (`stored` is False for a retry
+        of the same bytes)."""
+        return self.post_bytes(f"/ceremony/{kind}", body)
 
     def _call(self, method: str, path: str, **options: Any) -> httpx.Response:
         try:

@@ -3,14 +3,14 @@ trustee's shuffle re-encrypts and reorders the list before it, with a proof
 (Terelius–Wikström) that no vote was changed, added or dropped. The verifier holds one
 list of ciphertexts at a time (the input, then each output in turn) and reads one
 shuffle file at a time; every check is the domain's (`mixing.read_shuffle`,
-`mixing.signature_ok`, `shuffle.list_hash`, `shuffle.verify`), the server's own."""
+`trustee_message.signature_valid`, `shuffle.list_hash`, `shuffle.verify`), the server's own."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from inmc_vote.domain.protocol import mixing, shuffle
+from inmc_vote.domain.protocol import mixing, shuffle, trustee_message
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.shuffle import Ciphertext
 from inmc_vote.verify.bundle_file import BundleError
@@ -147,7 +147,7 @@ def _shuffle_problems(
         return [*wrong, "it names no trustee of the manifest"]
     if message.trustee in seen:
         wrong.append("this trustee already shuffled this round")
-    if not mixing.signature_ok(message.value, member.signing_key):
+    if not trustee_message.signature_valid(message.value, member.signing_key):
         wrong.append("it is not signed by the trustee")
     if message.input != input_hash:
         wrong.append("its input is not the list before it")

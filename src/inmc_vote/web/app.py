@@ -32,7 +32,7 @@ from inmc_vote.web import auth, deps, i18n, pages
 from inmc_vote.web.api.audit import AuditApi
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
-from inmc_vote.web.api.ceremony import CeremonyApi
+from inmc_vote.web.api.ceremony import CeremonyApi, ceremony_messages_api
 from inmc_vote.web.api.cities import CitiesApi
 from inmc_vote.web.api.mixing import MixApi
 from inmc_vote.web.api.results import ResultsApi
@@ -113,6 +113,7 @@ def create_app(
             CandidaciesApi,
             PortalApi,
             CeremonyApi,
+            ceremony_messages_api,
             # One router for both: Litestar refuses two controllers that share a path
             # (GET and POST .../roll) when they are registered on the app one by one.
             Router(path="/", route_handlers=[VotingApi, RollUploadApi]),

@@ -19,6 +19,7 @@ from litestar.middleware.csrf import generate_csrf_hash
 
 from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.codes import ActorKind
+from inmc_vote.domain.errors import Unauthorized
 from inmc_vote.services import queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.queries.accounts import Principal
@@ -84,6 +85,18 @@ def _csrf_header_matches(connection: ASGIConnection) -> bool:
 def _valid_csrf(token: str, secret: str) -> bool:
     body, mac = token[:64], token[64:]
     return len(body) == 64 and compare_digest(mac, generate_csrf_hash(body, secret))
+
+
+def trustee_invitation(request: Request[Any, Any, Any]) -> str:
+    """A trustee's key-ceremony invitation, its bearer secret for every message it sends
+    (the ceremony's, its shuffle, its decryption); 401 without one."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer ") or not header[7:].strip():
+        raise Unauthorized(
+            "Send your invitation as `Authorization: Bearer <invitation>` "
+            "(`inmc-vote trustee` does)."
+        )
+    return header[7:].strip()
 
 
 async def actor(request: Request[Any, Any, Any]) -> Actor:

@@ -35,6 +35,7 @@ from inmc_vote.domain.protocol import (
     mixing,
     shuffle,
     tally,
+    trustee_message,
 )
 from inmc_vote.domain.protocol.ballot import Ballot
 from inmc_vote.domain.protocol.bundle_zip import ZipStream
@@ -373,7 +374,7 @@ class Model:
             }
             if r.shuffle_patch:
                 r.shuffle_patch(index, value)
-            data = canonical_json(mixing.sign(value, self.trustee_seed(who)))
+            data = canonical_json(trustee_message.sign(value, self.trustee_seed(who)))
             r.shuffles.append(data)
             current = list(mixing.read_shuffle(data).output)
         r.mix_output = current
@@ -397,7 +398,7 @@ class Model:
             )
             if r.decryption_patch:
                 r.decryption_patch(who, value)
-                value = ceremony.sign(value, secrets.signing_seed)
+                value = trustee_message.sign(value, secrets.signing_seed)
             r.decryptions[who] = canonical_json(value)
             try:  # as the server takes it: a decryption that fails is not in
                 read = decryption.read_decryption(

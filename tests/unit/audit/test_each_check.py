@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from inmc_vote.domain.protocol import ballot, board, bundle, ceremony, group, keys
+from inmc_vote.domain.protocol import ballot, board, bundle, ceremony, group, keys, trustee_message
 from inmc_vote.domain.protocol.credentials import RollLine, credential_message
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json
 from tests.unit.audit import builder
@@ -306,7 +306,7 @@ def test_tally_record_a_record_of_another_round(verifier: Verifier) -> None:
 
 
 def _resign(message: dict, model: builder.Model, who: int) -> dict:
-    return ceremony.sign(message, model.trustees.secrets[who - 1].signing_seed)
+    return trustee_message.sign(message, model.trustees.secrets[who - 1].signing_seed)
 
 
 def test_ceremony_a_key_share_that_does_not_match_the_deals(verifier: Verifier) -> None:
@@ -330,7 +330,7 @@ def test_ceremony_a_deal_not_signed_by_its_dealer(verifier: Verifier) -> None:
     _patch_event(
         model,
         "trustee-deal",
-        lambda d, e: ceremony.sign(d, other_key()) if d["trustee"] == 3 else None,
+        lambda d, e: trustee_message.sign(d, other_key()) if d["trustee"] == 3 else None,
     )
     assert verifier.failed(model) == {("ceremony", None)}
 

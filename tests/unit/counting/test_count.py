@@ -23,7 +23,7 @@ def test_turnout_counts_every_ballot_valid_only_the_counted_ones() -> None:
         "plurality",
         ABC,
         [(3, ("a",)), (2, ("b",))],
-        extra=[BLANK, BLANK, invalid("undecryptable"), invalid("malformed"), invalid("malformed")],
+        extra=[BLANK, BLANK, invalid("empty"), invalid("malformed"), invalid("malformed")],
         eligible=40,
     )
     assert (result.eligible, result.turnout, result.valid, result.blank, result.invalid) == (
@@ -33,7 +33,7 @@ def test_turnout_counts_every_ballot_valid_only_the_counted_ones() -> None:
         2,
         3,
     )
-    assert result.invalid_reasons == {"malformed": 2, "undecryptable": 1}
+    assert result.invalid_reasons == {"malformed": 2, "empty": 1}
     assert result.rounds[0].active == 5
 
 

@@ -119,10 +119,8 @@ def test_every_reason_code_has_a_sentence_and_the_callers_codes_exist() -> None:
         "duplicate-approval",
         "empty",
         "blank-not-allowed",
-        "undecryptable",
     }
     assert all(sentence.endswith(".") for sentence in REASONS.values())
-    assert invalid("undecryptable") == Verdict("invalid", "undecryptable")
     assert invalid("malformed") == Verdict("invalid", "malformed")
     with pytest.raises(ValueError, match="reason code"):
         invalid("late")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inmc_vote.domain.protocol import ceremony, group, keys, lot, threshold
+from inmc_vote.domain.protocol import ceremony, group, keys, lot, threshold, trustee_message
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
 
 from .ceremony_world import BALLOT, CEREMONY, World, certify, read_certificates, run
@@ -26,7 +26,7 @@ def world() -> World:
 
 
 def resign(message: dict[str, Any], seed: bytes) -> dict[str, Any]:
-    return ceremony.sign(message, seed)
+    return trustee_message.sign(message, seed)
 
 
 # --- complete ceremonies -------------------------------------------------------------
@@ -80,7 +80,7 @@ def test_signature_and_hash_bytes(world: World) -> None:
     body = {k: v for k, v in message.items() if k != "signature"}
     signed = b"inmc-vote/v2/trustee\x00" + hashlib.sha256(canonical_json(body)).digest()
     assert keys.verify(world.certificates[0].signing_key, from_b64url(message["signature"]), signed)
-    assert ceremony.message_hash(message) == hashlib.sha256(canonical_json(message)).digest()
+    assert trustee_message.message_hash(message) == hashlib.sha256(canonical_json(message)).digest()
     expected = hashlib.sha256(
         (3).to_bytes(4, "big")
         + b"".join(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inmc_vote.domain.protocol import ceremony, decryption, group, lot
+from inmc_vote.domain.protocol import decryption, group, lot, trustee_message
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url
 from inmc_vote.domain.protocol.shuffle import list_hash
 
@@ -162,7 +162,7 @@ def test_make_decryption_refuses_a_share_not_of_its_key(
 
 
 def resign(world: World, message: dict[str, Any], k: int = 2) -> dict[str, Any]:
-    return ceremony.sign(message, world.secrets[k].signing_seed)
+    return trustee_message.sign(message, world.secrets[k].signing_seed)
 
 
 def test_it_refuses_a_wrong_signature(

@@ -13,7 +13,6 @@ from inmc_vote.domain.codes import InvalidReason, VerdictKind, VoteKind
 from inmc_vote.domain.counting.rules import Rules
 
 REASONS: dict[InvalidReason, str] = {
-    InvalidReason.UNDECRYPTABLE: "The ballot could not be decrypted with the tally key.",
     InvalidReason.MALFORMED: "The vote is not in the expected form "
     "(a missing, wrong or extra field, an unknown version, or a value of the wrong type).",
     InvalidReason.WRONG_KIND: "The vote is of a kind this counting method does not take "
@@ -60,8 +59,8 @@ _MALFORMED = _INVALID[InvalidReason.MALFORMED]
 
 
 def invalid(reason: InvalidReason | str) -> Verdict:
-    """An invalid ballot, for one of `InvalidReason` (the caller's own: undecryptable,
-    malformed)."""
+    """An invalid ballot, for one of `InvalidReason` (the caller's own: malformed, for a
+    decrypted point that is no vote payload)."""
     try:
         return _INVALID[InvalidReason(reason)]
     except ValueError:

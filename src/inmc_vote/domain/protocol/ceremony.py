@@ -33,20 +33,14 @@ from cryptography.hazmat.primitives import hpke
 
 from inmc_vote.domain.protocol import group, keys, lot, proofs
 from inmc_vote.domain.protocol import threshold as vss
-from inmc_vote.domain.protocol.encoding import (
-    b64url,
-    canonical_json,
-    from_b64url,
-    labelled,
-    sha256,
-)
+from inmc_vote.domain.protocol.encoding import b64url, labelled, sha256
+from inmc_vote.domain.protocol.trustee_message import Reader, message_hash, sign
 
 CERTIFICATE = "inmc-vote/v2/certificate"
 DEAL = "inmc-vote/v2/deal"
 KEY = "inmc-vote/v2/trustee-key"
 COMPLAINT = "inmc-vote/v2/complaint"
 
-SIGNATURE_LABEL = "inmc-vote/v2/trustee"
 KEY_POK_LABEL = "inmc-vote/v2/key-pok"
 SHARE_LABEL = "inmc-vote/v2/share"
 
@@ -115,38 +109,6 @@ def new_trustee_secrets() -> TrusteeSecrets:
     signing_seed, _ = keys.new_ed25519()
     encryption_key, _ = keys.new_x25519()
     return TrusteeSecrets(signing_seed, encryption_key, os.urandom(lot.LINK_BYTES))
-
-
-# --- signatures and hashes (contract §5, first paragraph) --------------------------------
-
-
-def _body(message: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in message.items() if k != "signature"}
-
-
-def signed_bytes(message: Mapping[str, Any]) -> bytes:
-    """labelled("inmc-vote/v2/trustee") ‖ SHA-256(canonical_json(message without signature))."""
-    return labelled(SIGNATURE_LABEL) + sha256(canonical_json(_body(message)))
-
-
-def sign(message: Mapping[str, Any], signing_seed: bytes) -> dict[str, Any]:
-    """The message with its `signature` field (replacing any there was)."""
-    signature = keys.sign(signing_seed, signed_bytes(message))
-    return {**_body(message), "signature": b64url(signature)}
-
-
-def signature_valid(message: Mapping[str, Any], signing_key: bytes) -> bool:
-    try:
-        signature = from_b64url(message.get("signature"))
-        return keys.verify(signing_key, signature, signed_bytes(message))
-    except (ValueError, TypeError):
-        return False
-
-
-def message_hash(message: Mapping[str, Any]) -> bytes:
-    """SHA-256 of the whole message's canonical bytes (signature included): what the
-    deals' `certificates`, the keys' `deals`, the events and the bundle refer to."""
-    return sha256(canonical_json(dict(message)))
 
 
 # --- what the readers give ---------------------------------------------------------------
@@ -482,26 +444,17 @@ def make_complaint(
 # --- readers of untrusted JSON ---------------------------------------------------------------
 
 
-class _Reader:
-    """Checks one message's fields, naming its trustee in every failure."""
+class _Reader(Reader):
+    """Checks one ceremony message's fields, naming its trustee in every failure."""
 
     def __init__(self, obj: object, form: str, fields: frozenset[str]) -> None:
         self.what = _FORMAT_WORDS[form]
         self.trustee: int | None = None
-        if not isinstance(obj, dict):
-            self.fail("it is not a JSON object")
-        self.obj: dict[str, Any] = obj
-        trustee = obj.get("trustee")
-        if isinstance(trustee, int) and not isinstance(trustee, bool) and trustee >= 1:
-            self.trustee = trustee
-        missing = sorted(fields - obj.keys())
-        extra = sorted(obj.keys() - fields)
-        if missing:
-            self.fail(f"it lacks the field(s) {', '.join(missing)}")
-        if extra:
-            self.fail(f"it has unknown field(s) {', '.join(extra)}")
-        if obj["format"] != form:
-            self.fail(f'its format is not "{form}"')
+        if isinstance(obj, dict):
+            trustee = obj.get("trustee")
+            if isinstance(trustee, int) and not isinstance(trustee, bool) and trustee >= 1:
+                self.trustee = trustee
+        self.obj = self.fields(obj, form, fields)
 
     def fail(self, check: str) -> NoReturn:
         raise CeremonyError(self.trustee, self.what, check)
@@ -524,47 +477,15 @@ class _Reader:
             self.fail(f"it was expected from trustee {trustee}")
         return index
 
-    def index(self, value: object, n: int, words: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
-            self.fail(f"{words} is not a trustee index from 1 to {n}")
-        return value
 
-    def raw(self, value: object, size: int, words: str) -> bytes:
-        try:
-            data = from_b64url(value)
-        except ValueError:
-            self.fail(f"{words} is not base64url")
-        if len(data) != size:
-            self.fail(f"{words} is not {size} bytes")
-        return data
+class _MemberReader(Reader):
+    """Checks one member of the manifest's `trustees` field (None: the field itself)."""
 
-    def point(self, value: object, words: str) -> bytes:
-        data = self.raw(value, group.POINT_BYTES, words)
-        try:
-            return group.point(data)
-        except group.GroupError:
-            self.fail(f"{words} is not a point of the group")
+    def __init__(self, trustee: int | None) -> None:
+        self.trustee = trustee
 
-    def scalar(self, value: object, words: str) -> bytes:
-        data = self.raw(value, group.SCALAR_BYTES, words)
-        try:
-            return group.scalar(data)
-        except group.GroupError:
-            self.fail(f"{words} is not a scalar below L")
-
-    def text(self, value: object, limit: int, words: str) -> str:
-        if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            self.fail(f"{words} is not a text of 1 to {limit} characters")
-        return value
-
-    def signed_by(self, signing_key: bytes, words: str) -> None:
-        signature = self.raw(self.obj["signature"], 64, "the signature")
-        try:
-            signed = signed_bytes(self.obj)
-        except TypeError:  # canonical JSON has no floats
-            self.fail("it holds a number that is not an integer")
-        if not keys.verify(signing_key, signature, signed):
-            self.fail(f"the signature is not {words}")
+    def fail(self, check: str) -> NoReturn:
+        raise CeremonyError(self.trustee, "manifest entry", check)
 
 
 def _encryption_key_usable(raw: bytes) -> bool:
@@ -592,7 +513,7 @@ def read_certificate(
     if not _encryption_key_usable(encryption_key):
         r.fail("its encryption key is of small order")
     lot_commitment = r.raw(r.obj["lot_commitment"], lot.LINK_BYTES, "its lot commitment")
-    r.signed_by(signing_key, "by its signing key")
+    r.signed_by(r.obj, signing_key, "by its signing key")
     return Certificate(
         ballot,
         ceremony,
@@ -659,7 +580,7 @@ def read_deal(
         sealed.append(
             r.raw(share["ciphertext"], SHARE_CIPHERTEXT_BYTES, f"the share for trustee {l}")
         )
-    r.signed_by(ordered[j - 1].signing_key, "by its certificate's signing key")
+    r.signed_by(r.obj, ordered[j - 1].signing_key, "by its certificate's signing key")
     return Deal(ballot, ceremony, j, points, tuple(sealed), message_hash(r.obj), r.obj)
 
 
@@ -701,7 +622,7 @@ def read_key(
     statement = _pok_statement(ballot, ceremony, l, verification_key)
     if not proofs.schnorr_check(KEY_POK_LABEL, statement, verification_key, proof):
         r.fail("its proof of knowledge of the key share fails")
-    r.signed_by(ordered[l - 1].signing_key, "by its certificate's signing key")
+    r.signed_by(r.obj, ordered[l - 1].signing_key, "by its certificate's signing key")
     return TrusteeKey(ballot, ceremony, l, verification_key, message_hash(r.obj), r.obj)
 
 
@@ -724,7 +645,7 @@ def read_complaint(
     if about == l:
         r.fail("it is about its own deal")
     reason = r.text(r.obj["reason"], MAX_REASON, "its reason")
-    r.signed_by(ordered[l - 1].signing_key, "by its certificate's signing key")
+    r.signed_by(r.obj, ordered[l - 1].signing_key, "by its certificate's signing key")
     return Complaint(ballot, ceremony, l, about, reason, message_hash(r.obj), r.obj)
 
 
@@ -774,56 +695,37 @@ def read_trustees(obj: object, *, election_key: bytes | None = None) -> Election
     """The manifest's `trustees` field, checked: its shape, every key, each verification
     key recomputed from the commitments and, when given, Y = Σ_j C_{j,0}. Raises
     CeremonyError (its `what` is "manifest entry")."""
-
-    def fail(trustee: int | None, check: str) -> NoReturn:
-        raise CeremonyError(trustee, "manifest entry", check)
-
-    def raw(value: object, size: int, trustee: int, words: str) -> bytes:
-        try:
-            data = from_b64url(value)
-        except ValueError:
-            fail(trustee, f"{words} is not base64url")
-        if len(data) != size:
-            fail(trustee, f"{words} is not {size} bytes")
-        return data
-
-    def point(value: object, trustee: int, words: str) -> bytes:
-        try:
-            return group.point(raw(value, group.POINT_BYTES, trustee, words))
-        except group.GroupError:
-            fail(trustee, f"{words} is not a point of the group")
-
+    whole = _MemberReader(None)
     if not isinstance(obj, dict) or obj.keys() != {"threshold", "ceremony", "members"}:
-        fail(None, "the trustees field is not {threshold, ceremony, members}")
+        whole.fail("the trustees field is not {threshold, ceremony, members}")
     t, ceremony, members = obj["threshold"], obj["ceremony"], obj["members"]
     if not isinstance(members, list) or not members:
-        fail(None, "the members are not a non-empty list")
+        whole.fail("the members are not a non-empty list")
     n = len(members)
     if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= n:
-        fail(None, f"the threshold is not from 1 to {n}")
+        whole.fail(f"the threshold is not from 1 to {n}")
     if isinstance(ceremony, bool) or not isinstance(ceremony, int) or ceremony < 0:
-        fail(None, "the ceremony is not a counter")
+        whole.fail("the ceremony is not a counter")
     read: list[Member] = []
     for i, m in enumerate(members, start=1):
+        r = _MemberReader(i)
         if not isinstance(m, dict) or m.keys() != MEMBER_FIELDS:
-            fail(i, "its fields are not those of a member")
+            r.fail("its fields are not those of a member")
         if type(m["index"]) is not int or m["index"] != i:
-            fail(i, "the members are not listed by index from 1")
-        name = m["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-            fail(i, f"its name is not a text of 1 to {MAX_NAME} characters")
+            r.fail("the members are not listed by index from 1")
+        name = r.text(m["name"], MAX_NAME, "its name")
         commitments = m["commitments"]
         if not isinstance(commitments, list) or len(commitments) != t:
-            fail(i, f"it does not have {t} commitments")
+            r.fail(f"it does not have {t} commitments")
         read.append(
             Member(
                 i,
                 name,
-                raw(m["signing_key"], 32, i, "its signing key"),
-                raw(m["encryption_key"], 32, i, "its encryption key"),
-                raw(m["lot_commitment"], lot.LINK_BYTES, i, "its lot commitment"),
-                tuple(point(c, i, f"commitment {k}") for k, c in enumerate(commitments)),
-                point(m["verification_key"], i, "its verification key"),
+                r.raw(m["signing_key"], 32, "its signing key"),
+                r.raw(m["encryption_key"], 32, "its encryption key"),
+                r.raw(m["lot_commitment"], lot.LINK_BYTES, "its lot commitment"),
+                tuple(r.point(c, f"commitment {k}") for k, c in enumerate(commitments)),
+                r.point(m["verification_key"], "its verification key"),
             )
         )
     all_commitments = [m.commitments for m in read]
@@ -833,11 +735,11 @@ def read_trustees(obj: object, *, election_key: bytes | None = None) -> Election
         except group.GroupError:
             expected = None
         if m.verification_key != expected:
-            fail(m.index, "its verification key does not match the commitments")
+            _MemberReader(m.index).fail("its verification key does not match the commitments")
     try:
         y = vss.election_key(all_commitments)
     except group.GroupError:
-        fail(None, "the election key is the identity")
+        whole.fail("the election key is the identity")
     if election_key is not None and y != election_key:
-        fail(None, "the election key is not the sum of the members' first commitments")
+        whole.fail("the election key is not the sum of the members' first commitments")
     return ElectionKey(y, t, ceremony, tuple(read))

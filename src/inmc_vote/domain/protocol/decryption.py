@@ -17,10 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
-from inmc_vote.domain.protocol import ceremony, group, keys, lot, proofs
+from inmc_vote.domain.protocol import group, lot, proofs
 from inmc_vote.domain.protocol import threshold as vss
-from inmc_vote.domain.protocol.encoding import b64url, from_b64url
+from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.shuffle import Ciphertext, list_hash
+from inmc_vote.domain.protocol.trustee_message import Reader, message_hash, sign
 
 FORMAT = "inmc-vote/v2/decryption"
 PROOF_LABEL = "inmc-vote/v2/decryption"
@@ -111,7 +112,7 @@ def make_decryption(
                 },
             }
         )
-    return ceremony.sign(
+    return sign(
         {
             "format": FORMAT,
             "ballot": ballot,
@@ -125,35 +126,12 @@ def make_decryption(
     )
 
 
-class _Reader:
+class _Reader(Reader):
     def __init__(self, trustee: int) -> None:
         self.trustee = trustee
 
     def fail(self, check: str) -> NoReturn:
         raise DecryptionError(self.trustee, check)
-
-    def raw(self, value: object, size: int, words: str) -> bytes:
-        try:
-            data = from_b64url(value)
-        except ValueError:
-            self.fail(f"{words} is not base64url")
-        if len(data) != size:
-            self.fail(f"{words} is not {size} bytes")
-        return data
-
-    def point(self, value: object, words: str) -> bytes:
-        data = self.raw(value, group.POINT_BYTES, words)
-        try:
-            return group.point(data)
-        except group.GroupError:
-            self.fail(f"{words} is not a point of the group")
-
-    def scalar(self, value: object, words: str) -> bytes:
-        data = self.raw(value, group.SCALAR_BYTES, words)
-        try:
-            return group.scalar(data)
-        except group.GroupError:
-            self.fail(f"{words} is not a scalar below L")
 
 
 def read_decryption(
@@ -172,29 +150,14 @@ def read_decryption(
     and its lot reveal against the lot commitment. DecryptionError otherwise."""
     l = trustee_public.index  # noqa: E741
     r = _Reader(l)
-    if not isinstance(obj, dict):
-        r.fail("it is not a JSON object")
-    missing = sorted(FIELDS - obj.keys())
-    extra = sorted(obj.keys() - FIELDS)
-    if missing:
-        r.fail(f"it lacks the field(s) {', '.join(missing)}")
-    if extra:
-        r.fail(f"it has unknown field(s) {', '.join(extra)}")
-    if obj["format"] != FORMAT:
-        r.fail(f'its format is not "{FORMAT}"')
+    obj = r.fields(obj, FORMAT, FIELDS)
     if type(obj["ballot"]) is not str or obj["ballot"] != ballot:
         r.fail(f"it is for another ballot than {ballot}")
     if type(obj["round"]) is not int or obj["round"] != round:
         r.fail(f"it is for another round than round {round}")
     if type(obj["trustee"]) is not int or obj["trustee"] != l:
         r.fail(f"it names trustee {obj['trustee']!r}, not trustee {l}")
-    signature = r.raw(obj["signature"], 64, "the signature")
-    try:
-        signed = ceremony.signed_bytes(obj)
-    except TypeError:  # canonical JSON has no floats
-        r.fail("it holds a number that is not an integer")
-    if not keys.verify(trustee_public.signing_key, signature, signed):
-        r.fail("the signature is not by its certificate's signing key")
+    r.signed_by(obj, trustee_public.signing_key, "by its certificate's signing key")
     input_hash = r.raw(obj["input"], 32, "its input hash")
     if input_hash != list_hash(ciphertexts):
         r.fail("its input is not the last shuffle's output")
@@ -233,9 +196,7 @@ def read_decryption(
     reveal = r.raw(obj["lot_reveal"], lot.LINK_BYTES, "its lot reveal")
     if not lot.reveal_matches(reveal, round, trustee_public.lot_commitment):
         r.fail(f"its lot reveal does not match its lot commitment for round {round}")
-    return Decryption(
-        ballot, round, l, input_hash, tuple(read), reveal, ceremony.message_hash(obj), obj
-    )
+    return Decryption(ballot, round, l, input_hash, tuple(read), reveal, message_hash(obj), obj)
 
 
 def combine(

@@ -294,7 +294,6 @@ def short_fingerprint(digest: bytes) -> str:
     return readable.grouped(readable.encode(digest[:10]))
 
 
-
 def signed_message(manifest_hash_value: bytes) -> bytes:
     """What the authority signs to vouch for a manifest."""
     return labelled("inmc-vote/manifest-signature/v1") + manifest_hash_value

@@ -1,5 +1,6 @@
-"""The mix's messages and lists (docs/protocol-v2-contract.md §5, §6): the trustee's
-signature over any message, the shuffle message, and the ciphertext lists as JSON Lines.
+"""The mix's messages and lists (docs/protocol-v2-contract.md §6): the shuffle message
+(signed as every trustee message, trustee_message.py) and the ciphertext lists as JSON
+Lines.
 
     shuffle message = canonical_json({"format": "inmc-vote/v2/shuffle", "ballot",
                         "round", "trustee", "index", "input": list_hash(input),
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from inmc_vote.domain.protocol import ceremony, shuffle
+from inmc_vote.domain.protocol import shuffle
 from inmc_vote.domain.protocol.encoding import (
     b64url,
     canonical_json,
@@ -35,6 +36,7 @@ from inmc_vote.domain.protocol.encoding import (
     sha256,
 )
 from inmc_vote.domain.protocol.shuffle import Ciphertext
+from inmc_vote.domain.protocol.trustee_message import sign
 
 SHUFFLE_FORMAT = "inmc-vote/v2/shuffle"
 SHUFFLE_FIELDS = frozenset(
@@ -44,15 +46,6 @@ SHUFFLE_FIELDS = frozenset(
 
 class MessageError(ValueError):
     """A message that is not what the protocol writes; the text says which part."""
-
-
-def sign(message: dict[str, Any], signing_seed: bytes) -> dict[str, Any]:
-    """The message with its `signature` (base64url) added (ceremony.sign, §5)."""
-    return ceremony.sign(message, signing_seed)
-
-
-def signature_ok(message: dict[str, Any], signing_key: bytes) -> bool:
-    return ceremony.signature_valid(message, signing_key)
 
 
 def ciphertext_json(ct: Ciphertext) -> list[str]:

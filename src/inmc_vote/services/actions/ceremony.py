@@ -22,13 +22,14 @@ from typing import Any
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ceremony, Trustee
-from inmc_vote.domain.codes import ActorKind, CeremonyMessage, CeremonyState, EventAction
+from inmc_vote.domain.codes import CeremonyMessage, CeremonyState, EventAction
 from inmc_vote.domain.errors import Conflict, Forbidden, Invalid, Unauthorized
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import ceremony as protocol
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json
 from inmc_vote.domain.protocol.invitations import new_invitation, read_invitation
 from inmc_vote.domain.trustees import DEFAULT_THRESHOLD, check_trustees
+from inmc_vote.services import actors
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps import ceremony as steps
 from inmc_vote.services.steps import event_log
@@ -176,8 +177,8 @@ async def receive(
         _check_phase(run, trustee, kind)
         _check_message(run, trustee, kind, value)
         setattr(trustee, kind.value, data)
-        trustee_actor = Actor(ActorKind.TRUSTEE, str(trustee.index))
-        await event_log.record(session, ballot_id, trustee_actor, _ACTIONS[kind], value, now)
+        by = actors.trustee(trustee.index)
+        await event_log.record(session, ballot_id, by, _ACTIONS[kind], value, now)
         if kind is CeremonyMessage.COMPLAINT:
             row.state = CeremonyState.FAILED
         elif kind is CeremonyMessage.KEY and all(t.key is not None for t in trustees):
@@ -189,7 +190,7 @@ async def receive(
             await event_log.record(
                 session,
                 ballot_id,
-                trustee_actor,
+                by,
                 EventAction.CEREMONY_COMPLETE,
                 {"ceremony": row.ceremony, "election_key": b64url(concluded.election_key)},
                 now,

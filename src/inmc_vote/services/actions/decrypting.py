@@ -22,9 +22,8 @@ from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Forbidden, Invalid
 from inmc_vote.domain.protocol import decryption, mixing
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json
-from inmc_vote.services.actions.mixing import trustee_actor
+from inmc_vote.services import actors
 from inmc_vote.services.steps import event_log, mixnet
-from inmc_vote.services.steps.schedule import catch_up
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ async def add_decryption(
         mix = await mixnet.round_mix(session, ballot_id)
         _check(mix, value, index)
         cts = await mixnet.last_output(session, mix)
-    who = f"trustee {index} ({mix.name(index)})"
+    who = mix.who(index)
     try:
         canonical = canonical_json(value) == data
     except (TypeError, ValueError):
@@ -67,9 +66,7 @@ async def add_decryption(
         raise Invalid(f"The decryption of {who} is refused: {error.check}.") from None
     digest = mixing.message_hash(data)
     async with db.write() as session:
-        ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now, db.at_rest_key)
-        again = await mixnet.round_mix(session, ballot_id)
+        again = await mixnet.locked_mix(session, ballot_id, now, db.at_rest_key)
         _check(again, value, index)
         if again.last_output_hash != mix.last_output_hash:  # cannot move once t are in
             raise Conflict(f"The decryption of {who} is refused: the mix moved on; try again.")
@@ -86,7 +83,7 @@ async def add_decryption(
         await event_log.record(
             session,
             ballot_id,
-            trustee_actor(index),
+            actors.trustee(index),
             EventAction.DECRYPTION_ADDED,
             {"round": again.round, "trustee": index, "hash": b64url(digest)},
             now,
@@ -95,7 +92,8 @@ async def add_decryption(
 
 
 def _check(mix: mixnet.RoundMix, value: object, index: int) -> None:
-    who = f"trustee {index} ({mix.name(index)})"
+    """Every check of a decryption the message's own reader does not make."""
+    who = mix.who(index)
     mixnet.require_open(mix, "decryption")
     named = value.get("trustee") if isinstance(value, dict) else None
     if named != index:

@@ -20,13 +20,12 @@ from datetime import datetime
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Shuffle
-from inmc_vote.domain.codes import ActorKind, EventAction
+from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Forbidden, Invalid
-from inmc_vote.domain.protocol import mixing, shuffle
+from inmc_vote.domain.protocol import mixing, shuffle, trustee_message
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.services.actors import Actor
+from inmc_vote.services import actors
 from inmc_vote.services.steps import event_log, mixnet
-from inmc_vote.services.steps.schedule import catch_up
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,6 @@ class Added:
     index: int
     trustee: int
     hash: bytes
-
-
-def trustee_actor(index: int) -> Actor:
-    return Actor(ActorKind.TRUSTEE, str(index))
 
 
 async def add_shuffle(
@@ -53,9 +48,9 @@ async def add_shuffle(
         mix = await mixnet.round_mix(session, ballot_id)
         _check(mix, message, index)
         cts_in = await mixnet.last_output(session, mix)
-    who = f"trustee {index} ({mix.name(index)})"
+    who = mix.who(index)
     member = mix.trustees.member(index)
-    if not mixing.signature_ok(message.value, member.signing_key):
+    if not trustee_message.signature_valid(message.value, member.signing_key):
         raise Invalid(f"The shuffle of {who} is refused: its signature does not verify.")
     if len(message.output) != len(cts_in):
         raise Invalid(
@@ -77,9 +72,7 @@ async def add_shuffle(
         )
     digest = mixing.message_hash(data)
     async with db.write() as session:
-        ballot = await event_log.lock_ballot(session, ballot_id)
-        await catch_up(session, ballot, now, db.at_rest_key)
-        again = await mixnet.round_mix(session, ballot_id)
+        again = await mixnet.locked_mix(session, ballot_id, now, db.at_rest_key)
         _check(again, message, index)  # nothing moved while the proof was checked
         session.add(
             Shuffle(
@@ -97,7 +90,7 @@ async def add_shuffle(
         await event_log.record(
             session,
             ballot_id,
-            trustee_actor(index),
+            actors.trustee(index),
             EventAction.SHUFFLE_ADDED,
             {
                 "round": message.round,
@@ -112,7 +105,7 @@ async def add_shuffle(
 
 def _check(mix: mixnet.RoundMix, message: mixing.ShuffleMessage, index: int) -> None:
     """Every check of a shuffle but its signature and proof; raises naming the trustee."""
-    who = f"trustee {index} ({mix.name(index)})"
+    who = mix.who(index)
     mixnet.require_open(mix, "shuffle")
     if message.trustee != index:
         raise Forbidden(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import InstrumentedAttribute, undefer
 
 from inmc_vote.config import LIMITS
 from inmc_vote.db import paging
@@ -150,25 +150,9 @@ async def _round(session: AsyncSession, ballot_id: str, fixed: Manifest) -> Roun
     shuffles: tuple[int, ...] = ()
     decryptions: tuple[int, ...] = ()
     if seal is not None:
-        shuffles = tuple(
-            (
-                await session.execute(
-                    select(Shuffle.index)
-                    .where(Shuffle.ballot_id == ballot_id, Shuffle.round == number)
-                    .order_by(Shuffle.index)
-                )
-            ).scalars()
-        )
+        shuffles = await _numbers(session, Shuffle, Shuffle.index, ballot_id, number)
     if published is not None:  # any t decryptions reveal the votes: only once published
-        decryptions = tuple(
-            (
-                await session.execute(
-                    select(Decryption.trustee)
-                    .where(Decryption.ballot_id == ballot_id, Decryption.round == number)
-                    .order_by(Decryption.trustee)
-                )
-            ).scalars()
-        )
+        decryptions = await _numbers(session, Decryption, Decryption.trustee, ballot_id, number)
     return RoundSnapshot(
         bundle.RoundHead(number, fixed.hash, count, head, seal is not None, published is not None),
         fixed.data,
@@ -178,6 +162,20 @@ async def _round(session: AsyncSession, ballot_id: str, fixed: Manifest) -> Roun
         shuffles,
         decryptions,
     )
+
+
+async def _numbers(
+    session: AsyncSession,
+    model: type[Shuffle] | type[Decryption],
+    column: InstrumentedAttribute[int],
+    ballot_id: str,
+    number: int,
+) -> tuple[int, ...]:
+    """A round's shuffle indices or decryption trustees (`column` of `model`), in order."""
+    rows = await session.execute(
+        select(column).where(model.ballot_id == ballot_id, model.round == number).order_by(column)
+    )
+    return tuple(rows.scalars())
 
 
 class Chunks:

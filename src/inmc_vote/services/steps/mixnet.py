@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,8 @@ from inmc_vote.domain.protocol import invitations, mixing, shuffle
 from inmc_vote.domain.protocol.ceremony import ElectionKey as Trustees
 from inmc_vote.domain.protocol.manifest import Manifest as StatedManifest
 from inmc_vote.domain.protocol.shuffle import Ciphertext
+from inmc_vote.services.steps import event_log
+from inmc_vote.services.steps.schedule import catch_up
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,10 @@ class RoundMix:
             and self.state == State.CLOSED.value
         )
 
+    def who(self, index: int) -> str:
+        """How a refusal names trustee `index`: "trustee 2 (Name)"."""
+        return f"trustee {index} ({self.name(index)})"
+
     def name(self, index: int) -> str:
         try:
             return self.trustees.member(index).name
@@ -126,6 +133,17 @@ class RoundMix:
         names = ", ".join(self.name(i) for i in who)
         trustees = "trustee" if lacking == 1 else "trustees"
         return f"Waiting for a {what} from {lacking} more {trustees}: any of {names}."
+
+
+async def locked_mix(
+    session: AsyncSession, ballot_id: str, now: datetime, at_rest_key: bytes
+) -> RoundMix:
+    """The current round's mix again, under the ballot's lock and with its schedule caught
+    up: a trustee's message is checked outside the transaction (its proofs take long),
+    then checked again against this before it is stored."""
+    ballot = await event_log.lock_ballot(session, ballot_id)
+    await catch_up(session, ballot, now, at_rest_key)
+    return await round_mix(session, ballot_id)
 
 
 async def round_mix(session: AsyncSession, ballot_id: str, number: int | None = None) -> RoundMix:

@@ -9,21 +9,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, Router, get, post, put
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.domain.codes import CeremonyMessage
-from inmc_vote.domain.errors import Unauthorized
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.trustees import DEFAULT_THRESHOLD, warning
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.ceremony import Named
 from inmc_vote.services.actors import Actor
-from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.auth import organisers_only, trustee_invitation
 
 
 @dataclass
@@ -122,14 +122,9 @@ async def _receive(
     ballot_id: str,
     kind: CeremonyMessage,
 ) -> Response[MessageReceived]:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer ") or not header[7:].strip():
-        raise Unauthorized(
-            "Send your invitation as `Authorization: Bearer <invitation>` "
-            "(`inmc-vote trustee` does)."
-        )
+    invitation = trustee_invitation(request)
     body = await request.body()
-    got = await actions.ceremony.receive(db, ballot_id, header[7:], kind, body, now=now)
+    got = await actions.ceremony.receive(db, ballot_id, invitation, kind, body, now=now)
     return Response(
         MessageReceived(
             got.ballot_id,
@@ -191,69 +186,54 @@ class CeremonyApi(Controller):
     ) -> dict[str, Any]:
         return await queries.ceremony.state_json(db, ballot_id)
 
-    @post(
-        "/ceremony/certificate",
-        summary="A trustee's certificate (step 1: its public keys and lot commitment)",
-        description="Bearer: the trustee's invitation. Body: the certificate "
-        '({"format": "inmc-vote/v2/certificate", ...}, contract 5.1). 201 when stored. '
-        + _REFUSALS,
-        request_max_body_size=LIMITS.ceremony_body_bytes,
-    )
-    async def certificate(
-        self,
-        ballot_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
-    ) -> Response[MessageReceived]:
-        return await _receive(request, db, now, ballot_id, CeremonyMessage.CERTIFICATE)
 
-    @post(
-        "/ceremony/deal",
-        summary="A trustee's deal (step 2, once every certificate is in)",
-        description="Bearer: the trustee's invitation. Body: the deal (commitments and a "
-        "sealed share for each trustee, contract 5.2). 201 when stored. " + _REFUSALS,
-        request_max_body_size=LIMITS.ceremony_body_bytes,
-    )
-    async def deal(
-        self,
-        ballot_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
-    ) -> Response[MessageReceived]:
-        return await _receive(request, db, now, ballot_id, CeremonyMessage.DEAL)
+_MESSAGES = {
+    CeremonyMessage.CERTIFICATE: (
+        "A trustee's certificate (step 1: its public keys and lot commitment)",
+        'Body: the certificate ({"format": "inmc-vote/v2/certificate", ...}, contract 5.1). '
+        "201 when stored.",
+    ),
+    CeremonyMessage.DEAL: (
+        "A trustee's deal (step 2, once every certificate is in)",
+        "Body: the deal (commitments and a sealed share for each trustee, contract 5.2). "
+        "201 when stored.",
+    ),
+    CeremonyMessage.KEY: (
+        "A trustee's key (step 3, once every deal is in); the last completes it",
+        "Body: the trustee key (verification key and proof of knowledge, contract 5.3). "
+        "201 when stored; the last key completes the ceremony and fixes the election key.",
+    ),
+    CeremonyMessage.COMPLAINT: (
+        "A trustee's complaint about a deal (fails the ceremony)",
+        "Body: the complaint (the dealer it is about and why, contract 5.3). 201 when "
+        "stored: the ceremony has failed and the organiser must name the trustees again.",
+    ),
+}
 
-    @post(
-        "/ceremony/key",
-        summary="A trustee's key (step 3, once every deal is in); the last completes it",
-        description="Bearer: the trustee's invitation. Body: the trustee key (verification "
-        "key and proof of knowledge, contract 5.3). 201 when stored; the last key "
-        "completes the ceremony and fixes the election key. " + _REFUSALS,
-        request_max_body_size=LIMITS.ceremony_body_bytes,
-    )
-    async def key(
-        self,
-        ballot_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
-    ) -> Response[MessageReceived]:
-        return await _receive(request, db, now, ballot_id, CeremonyMessage.KEY)
 
-    @post(
-        "/ceremony/complaint",
-        summary="A trustee's complaint about a deal (fails the ceremony)",
-        description="Bearer: the trustee's invitation. Body: the complaint (the dealer it "
-        "is about and why, contract 5.3). 201 when stored: the ceremony has failed and "
-        "the organiser must name the trustees again. " + _REFUSALS,
-        request_max_body_size=LIMITS.ceremony_body_bytes,
-    )
-    async def complaint(
-        self,
+def _message_handler(kind: CeremonyMessage) -> HTTPRouteHandler:
+    """POST /ceremony/{kind}: the four messages differ only in their kind and their words."""
+
+    async def handler(
         ballot_id: FromPath[str],
         request: Request[Any, Any, Any],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> Response[MessageReceived]:
-        return await _receive(request, db, now, ballot_id, CeremonyMessage.COMPLAINT)
+        return await _receive(request, db, now, ballot_id, kind)
+
+    handler.__name__ = f"ceremony_{kind.value}"
+    summary, body = _MESSAGES[kind]
+    return post(
+        f"/ceremony/{kind.value}",
+        summary=summary,
+        description=f"Bearer: the trustee's invitation. {body} {_REFUSALS}",
+        request_max_body_size=LIMITS.ceremony_body_bytes,
+    )(handler)
+
+
+ceremony_messages_api = Router(
+    path="/api/v1/ballots/{ballot_id:str}",
+    route_handlers=[_message_handler(kind) for kind in CeremonyMessage],
+    tags=["trustees"],
+)

@@ -12,7 +12,6 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED
@@ -23,6 +22,7 @@ from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.mixing import message_hash
 from inmc_vote.services import actions, queries
 from inmc_vote.web.api.results import sees_unpublished
+from inmc_vote.web.auth import trustee_invitation
 
 JSON = "application/json"
 
@@ -44,15 +44,6 @@ class DecryptionAdded:
     round: int
     trustee: int
     hash: str
-
-
-def invitation_of(request: Request[Any, Any, Any]) -> str:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer ") or not header[7:].strip():
-        raise NotAuthorizedException(
-            "A trustee sends its key-ceremony invitation: Authorization: Bearer <invitation>."
-        )
-    return header[7:].strip()
 
 
 _REFUSALS = (
@@ -145,7 +136,7 @@ class MixApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> ShuffleAdded:
-        invitation = invitation_of(request)
+        invitation = trustee_invitation(request)
         added = await actions.mixing.add_shuffle(
             db, ballot_id, invitation, await request.body(), now
         )
@@ -208,7 +199,7 @@ class MixApi(Controller):
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> DecryptionAdded:
-        invitation = invitation_of(request)
+        invitation = trustee_invitation(request)
         added = await actions.decrypting.add_decryption(
             db, ballot_id, invitation, await request.body(), now
         )
