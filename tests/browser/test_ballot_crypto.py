@@ -329,7 +329,8 @@ def test_a_vendored_module_with_other_bytes_is_refused(chromium, static_url):
         tab.context.close()
 
 
-# --- §1: the group ------------------------------------------------------------------------
+# --- protocol.md, 'The group': the group
+# ------------------------------------------------------------------------
 
 SMALL_ORDER = [
     "0100000000000000000000000000000000000000000000000000000000000000",  # identity
@@ -512,7 +513,8 @@ def test_group_operations_agree_with_libsodium(page):
     assert refused == ["refused"] * 3
 
 
-# --- §2: the payload and its point --------------------------------------------------------
+# --- protocol.md, 'The vote payload': the payload and its point
+# --------------------------------------------------------
 
 IDS = [f"c{i}" for i in range(1, 41)]  # 40 candidates: more than a ranking can hold
 VOTES: list[dict[str, Any]] = [
@@ -618,7 +620,8 @@ def test_embedding_agrees_with_python_counter_above_zero_included(page):
     assert max(counters) > 16
 
 
-# --- §3: the ballot ------------------------------------------------------------------------
+# --- protocol.md, 'The ballot': the ballot
+# ------------------------------------------------------------------------
 
 
 def _inputs(rng: random.Random) -> dict[str, bytes]:
@@ -757,7 +760,8 @@ def test_the_page_ballot_of_a_vote_decrypts_to_that_vote(page):
     assert len({tracker for _, tracker in built}) == len(VOTES)
 
 
-# --- §4: the receipt -----------------------------------------------------------------------
+# --- protocol.md, 'Board, receipts, seal': the receipt
+# -----------------------------------------------------------------------
 
 
 def _receipt(

@@ -1,5 +1,6 @@
-"""The mix and the decryption through the HTTP API (contract §6, §7): the whole flow from
-close to results, and every refusal, which names the trustee and the check and stores
+"""The mix and the decryption through the HTTP API (docs/protocol.md, "Mixing" and
+"Decryption"): the whole flow from close to results, and every refusal, which names the trustee and
+the check and stores
 nothing."""
 
 from __future__ import annotations

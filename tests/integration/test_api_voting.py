@@ -218,7 +218,7 @@ def test_receipts_the_board_and_turnout(client, clock) -> None:
     assert page["next_after"] is None
     assert page["seal"] is None
     for line, body, receipt in zip(page["entries"], sent, receipts, strict=True):
-        # a board line (contract §4) holds the ballot exactly as sent
+        # a board line (docs/protocol.md, "Board, receipts, seal") holds the ballot exactly as sent
         assert set(line) == {"seq", "received_at", "ballot", "tracker", "prev", "hash"}
         assert line["ballot"] == body
         assert {k: line[k] for k in ("seq", "received_at", "tracker", "prev", "hash")} == {

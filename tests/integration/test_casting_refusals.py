@@ -1,5 +1,5 @@
 """Every refusal of a cast answers its own clear 4xx and stores nothing (protocol v2,
-docs/protocol-v2-contract.md §3).
+docs/protocol.md, "The ballot").
 
 A ballot's fields missing, extra or malformed in turn, a body that is not a ballot, a
 ballot for another manifest or by a credential not (or no longer) on the roll, a point

@@ -150,7 +150,7 @@ def test_cast_prints_a_verified_receipt_found_on_the_board(server, tmp_path):
     assert full in announced
 
     saved = json.loads(receipt_file.read_text())
-    assert set(saved) == {"receipt", "ballot"}  # contract §4
+    assert set(saved) == {"receipt", "ballot"}  # docs/protocol.md, "Board, receipts, seal"
     receipt = saved["receipt"]
     assert receipt["tracker"] == full == b64url(sha256(canonical_json(saved["ballot"])))
     assert receipt["seq"] == seq

@@ -314,8 +314,8 @@ class RollEntry(Base):
 
 class BoardEntry(Base):
     """One ballot received, chained to the one before it. One per credential per round.
-    `ballot` is the ballot's canonical JSON (protocol v2, contract 3), `tracker` its
-    SHA-256, `alpha` and `beta` its ciphertext, kept apart for the mix's input."""
+    `ballot` is the ballot's canonical JSON (docs/protocol.md, "The ballot"), `tracker`
+    its SHA-256, `alpha` and `beta` its ciphertext, kept apart for the mix's input."""
 
     __tablename__ = "board"
     __table_args__ = (

@@ -253,8 +253,9 @@ async def _frozen_in_the_past(
     return made.id, await actions.tokens.issue_tokens(db, who, made.id, frozen_at)
 
 
-# Every sample ballot has three trustees, any two of whom can decrypt (contract §5). Their
-# key files, which real trustees keep on their own machines, are written next to the demo's
+# Every sample ballot has three trustees, any two of whom can decrypt (docs/protocol.md,
+# "Trustees"). Their key files, which real trustees keep on their own machines, are written next to
+# the demo's
 # database (`run_demo`), so that one can run `inmc-vote trustee status --key-file ...`.
 DEMO_TRUSTEES = ("Ana Costa (Lyon)", "Bram de Vries (Évora)", "Chiara Rossi (Torino)")
 DEMO_THRESHOLD = 2

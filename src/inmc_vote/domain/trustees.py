@@ -1,7 +1,7 @@
 """The rules for naming a ballot's trustees: how many, how many are needed, their names.
 
 A ballot's votes are encrypted to a key that `threshold` of its `n` trustees hold
-together (docs/protocol-v2-contract.md 5): fewer than `threshold` can read nothing, and
+together (docs/protocol.md, "Trustees"): fewer than `threshold` can read nothing, and
 if fewer than `threshold` keep their key files the votes can never be counted.
 """
 

@@ -1,5 +1,5 @@
 """A trustee's part after the vote closes, on the trustee's own machine: shuffle the
-round's last list, then decrypt the mixed list (docs/protocol-v2-contract.md §6, §7).
+round's last list, then decrypt the mixed list (docs/protocol.md, "Mixing" and "Decryption").
 
 `make_shuffle` and `make_decryption` are pure: they take the lists and the trustee's
 secrets and return the exact message bytes to send. `shuffle_round` and

@@ -62,7 +62,9 @@ class CastResult:
     manifest_hash: bytes
     tracker: bytes  # the ballot's, computed here before sending
     receipt: dict[str, Any]
-    receipt_file: dict[str, Any]  # {"receipt": ..., "ballot": ...} (contract §4)
+    receipt_file: dict[
+        str, Any
+    ]  # {"receipt": ..., "ballot": ...} (docs/protocol.md, "Board, receipts, seal")
 
 
 def _detail(response: httpx.Response) -> str:

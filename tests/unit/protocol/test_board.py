@@ -1,4 +1,4 @@
-"""The board of protocol v2 (docs/protocol-v2-contract.md, §4): the entry hash, the
+"""The board of protocol v2 (docs/protocol.md, "Board, receipts, seal"): the entry hash, the
 receipt's signed message and the seal's bytes as the contract writes them, board lines
 read back, the chain's check, and a receipt held to the voter's own tracker."""
 

@@ -1,4 +1,4 @@
-"""domain/protocol/ceremony.py: the trustees' key ceremony (contract §5)."""
+"""domain/protocol/ceremony.py: the trustees' key ceremony (docs/protocol.md, "Trustees")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""domain/protocol/decryption.py: threshold decryption (contract §7)."""
+"""domain/protocol/decryption.py: threshold decryption (docs/protocol.md, "Decryption")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""domain/protocol/lot.py: the trustees' hash-chain lot (contract §5 and §8)."""
+"""domain/protocol/lot.py: the trustees' hash-chain lot (docs/protocol.md, "Trustees" and
+"Lot seed")."""
 
 from __future__ import annotations
 

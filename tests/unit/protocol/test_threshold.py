@@ -1,4 +1,4 @@
-"""domain/protocol/threshold.py: Pedersen VSS over Z_L (contract §5)."""
+"""domain/protocol/threshold.py: Pedersen VSS over Z_L (docs/protocol.md, "Trustees")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The public board of protocol v2: a hash chain of every ballot received, the receipts it
-gives, and the seal that closes it (docs/protocol-v2-contract.md, §4).
+gives, and the seal that closes it (docs/protocol.md, "Board, receipts, seal").
 
     tracker    = SHA-256(canonical_json(ballot))            (computed by the voter too)
     entry.hash = SHA-256("inmc-vote/v2/entry" 0 ‖ prev ‖ u64(seq) ‖ received_at ‖ 0 ‖ tracker)
@@ -136,7 +136,7 @@ class Entry:
         return value
 
     def to_json(self) -> dict[str, Any]:
-        """The board line as a JSON object (§4)."""
+        """The board line as a JSON object (protocol.md, 'Board, receipts, seal')."""
         return {
             "seq": self.seq,
             "received_at": self.received_at,
@@ -191,7 +191,8 @@ def verify_board(manifest_hash: bytes, entries: list[Entry]) -> str | None:
 
 @dataclass(frozen=True)
 class Receipt:
-    """The authority's receipt for one ballot (§4): the entry the board made of it."""
+    """The authority's receipt for one ballot (protocol.md, 'Board, receipts, seal'): the entry the
+    board made of it."""
 
     ballot: str
     round: int
@@ -241,7 +242,7 @@ class Receipt:
     @classmethod
     def parse(cls, value: object) -> Receipt:
         """A receipt as the server answers it; BoardError says what is wrong (exactly the
-        eight fields of §4, each well formed)."""
+        eight fields of protocol.md, 'Board, receipts, seal', each well formed)."""
         found = _fields(value, RECEIPT_FIELDS, "a receipt")
         return cls(
             _text(found["ballot"], "ballot"),
@@ -297,7 +298,8 @@ class Receipt:
 
 @dataclass(frozen=True)
 class ReceiptFile:
-    """What a voter keeps: `{"receipt": {...}, "ballot": {...own ballot...}}` (§4). The
+    """What a voter keeps: `{"receipt": {...}, "ballot": {...own ballot...}}` (protocol.md, 'Board,
+    receipts, seal'). The
     tracker is recomputed from the ballot, never taken from the receipt."""
 
     receipt: Receipt

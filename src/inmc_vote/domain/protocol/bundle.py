@@ -6,8 +6,9 @@ JSON, so that the same ballot always gives the same bytes, whoever exports it.
 and head); the authority signs "inmc-vote/bundle/v1" 0 SHA256(bundle.json), so an
 auditor who keeps one bundle can later prove that the next one only added to it.
 
-Protocol v2, per round (docs/protocol-v2-contract.md §9): `board.jsonl` holds the board
-lines of §4 (`board.Entry.line`); once the round is sealed, `shuffle-K.json` is shuffle
+Protocol v2, per round (docs/protocol.md, "The event log"): `board.jsonl` holds the board
+lines of protocol.md, 'Board, receipts, seal' (`board.Entry.line`); once the round is sealed,
+`shuffle-K.json` is shuffle
 K's message (exact bytes, K = 1, 2, ... in order, as many as were in at the export);
 once its results are published, `decryption-L.json` is trustee L's decryption message
 (exact bytes, one per trustee whose decryption was in at the tally: the record lists
@@ -188,7 +189,8 @@ class Head:
 
 
 def board_line(entry: Entry) -> bytes:
-    """A board line of §4: canonical JSON of {seq, received_at, ballot, tracker, prev,
+    """A board line of protocol.md, 'Board, receipts, seal': canonical JSON of {seq, received_at,
+    ballot, tracker, prev,
     hash} and a newline (`board.Entry.line`)."""
     return entry.line()
 

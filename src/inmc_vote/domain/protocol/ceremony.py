@@ -1,5 +1,5 @@
 """The trustees' key ceremony: certificates, deals, keys and complaints
-(docs/protocol-v2-contract.md §5), over Pedersen's VSS (`threshold.py`).
+(docs/protocol.md, "Trustees"), over Pedersen's VSS (`threshold.py`).
 
 1. Each trustee T_j publishes a signed **certificate**: its Ed25519 signing key, its X25519
    encryption key and its lot commitment.
@@ -251,7 +251,8 @@ def share_info(ballot: str, ceremony: int, dealer: int, recipient: int) -> bytes
 
 
 def _pok_statement(ballot: str, ceremony: int, trustee: int, key: bytes) -> list[bytes]:
-    """The key's proof statement: ballot, u32(ceremony), u32(l), X_l (contract §5.3)."""
+    """The key's proof statement: ballot, u32(ceremony), u32(l), X_l (docs/protocol.md,
+    "Trustees")."""
     return [ballot.encode(), group.u32(ceremony), group.u32(trustee), key]
 
 

@@ -1,4 +1,4 @@
-"""Threshold decryption of the mixed ciphertexts (docs/protocol-v2-contract.md §7).
+"""Threshold decryption of the mixed ciphertexts (docs/protocol.md, "Decryption").
 
 For the last shuffle's output (alpha_i, beta_i), trustee l publishes D_{l,i} = x_l·alpha_i
 with a Chaum–Pedersen proof that log_G X_l = log_alpha_i D_{l,i}, and the link of its lot
@@ -69,7 +69,8 @@ class Decryption:
 def _statement(
     manifest_hash: bytes, trustee: int, verification_key: bytes, alpha: bytes, factor: bytes
 ) -> list[bytes]:
-    """mh, u32(l), X_l, alpha_i, D_i: the challenge then takes A1, A2 (contract §7)."""
+    """mh, u32(l), X_l, alpha_i, D_i: the challenge then takes A1, A2 (docs/protocol.md,
+    "Decryption")."""
     return [manifest_hash, group.u32(trustee), verification_key, alpha, factor]
 
 

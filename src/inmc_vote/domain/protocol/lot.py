@@ -1,5 +1,5 @@
 """The trustees' lot: a hash chain per trustee, one link revealed per round
-(docs/protocol-v2-contract.md §5 "Lot commitment" and §8 "Lot seed").
+(docs/protocol.md, "Trustees" "Lot commitment" and protocol.md, 'Lot seed' "Lot seed").
 
 A trustee draws ρ (32 bytes) and commits chain^256(ρ) in its certificate, before any
 vote. In round r it reveals chain^(256−r)(ρ) with its decryption; anyone checks
@@ -70,7 +70,8 @@ def reveal_matches(reveal: bytes, round: int, commitment: bytes) -> bool:
 
 def seed(seal_head: bytes, reveals: Mapping[int, bytes]) -> bytes:
     """SHA-256(labelled("inmc-vote/v2/lot") ‖ seal_head ‖ for each trustee with a
-    decryption in, by index: u32(l) ‖ reveal_l) (§8). `reveals` must already be checked."""
+    decryption in, by index: u32(l) ‖ reveal_l) (protocol.md, 'Lot seed'). `reveals` must
+    already be checked."""
     if not reveals:
         raise ValueError("the lot needs at least one trustee's reveal")
     parts = [_SEED, seal_head]

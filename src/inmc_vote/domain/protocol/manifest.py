@@ -4,7 +4,7 @@ fingerprint, shown on every page and bound into every ballot, receipt and seal.
 `build` and `manifest_bytes` write one; `Manifest.parse` reads one back, checking its
 shape, so that nothing reads a manifest as an untyped dict.
 
-Protocol v2 (docs/protocol-v2-contract.md 5): `keys` are the authority's, the registrar's
+Protocol v2 (docs/protocol.md, "Trustees"): `keys` are the authority's, the registrar's
 and the trustees' election key Y; `trustees` lists the key ceremony's outcome, each
 member's public keys, lot commitment, polynomial commitments and verification key."""
 

@@ -1,4 +1,4 @@
-"""The mix's messages and lists (docs/protocol-v2-contract.md §6): the shuffle message
+"""The mix's messages and lists (docs/protocol.md, "Mixing"): the shuffle message
 (signed as every trustee message, trustee_message.py) and the ciphertext lists as JSON
 Lines.
 

@@ -32,7 +32,7 @@ The proof's fields (all base64url in `Proof.to_json`)
     s1, s2, s3, s4           scalars
     s_hat, s_prime           ŝ_1..ŝ_N, s'_1..s'_N   scalars
 
-Fiat–Shamir (strong: the statement is hashed whole, as contract §6 asks)
+Fiat–Shamir (strong: the statement is hashed whole, as docs/protocol.md, "Mixing" asks)
 -----------------------------------------------------------------------
 `labelled(x)` = x ‖ 0x00, u32/u64 big-endian, `Hs` = `group.hash_scalar` (SHA-512 of
 labelled(label) ‖ for each part: u32(len(part)) ‖ part, reduced mod L). mh is the
@@ -54,7 +54,7 @@ because the chain is built from the u_i, which therefore cannot depend on it; th
 are drawn from everything that exists before them (the paper draws them from the two
 lists and the commitments; mh and Y are added), and c from everything.
 
-Points received are checked (contract §1) by libsodium itself: every point of the
+Points received are checked (docs/protocol.md, "The group") by libsodium itself: every point of the
 statement and of the proof is multiplied by a scalar somewhere in `verify`, and
 libsodium's `crypto_scalarmult_ed25519_noclamp` refuses a non-canonical encoding, a point
 off the curve, of small order or outside the prime-order subgroup (`group.mul` raises
@@ -97,7 +97,7 @@ _SIZE = group.POINT_BYTES
 
 def list_hash(cts: Sequence[Ciphertext]) -> bytes:
     """SHA-256(labelled("inmc-vote/v2/ciphertexts") ‖ u64(N) ‖ alpha_1 ‖ beta_1 ‖ …)
-    (contract §6). Refuses a component that is not 32 bytes (ValueError)."""
+    (docs/protocol.md, "Mixing"). Refuses a component that is not 32 bytes (ValueError)."""
     digest = hashlib.sha256(labelled(LIST_LABEL) + u64(len(cts)))
     for ct in cts:
         if not _is_ciphertext(ct):

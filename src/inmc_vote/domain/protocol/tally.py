@@ -1,5 +1,5 @@
 """The tally record of protocol v2: what a round's tally did, signed by the authority
-(docs/protocol-v2-contract.md §8).
+(docs/protocol.md, "Lot seed").
 
 No key is revealed. The record names the mix's input (the sealed board's ciphertexts,
 one per counted credential, in seq order), every shuffle and every decryption (by the
@@ -55,7 +55,8 @@ def judge(
 ) -> Opened:
     """Read and judge one decrypted point M_i (None when the combined factor equals beta,
     the identity), exactly as the server's tally and the verifier do: extract the payload
-    (§2), decode it against the round's candidates, then classify it."""
+    (protocol.md, 'The vote payload'), decode it against the round's candidates, then
+    classify it."""
     if point is None:
         return Opened(invalid(InvalidReason.MALFORMED), None)
     data = payload.extract(point)

@@ -1,4 +1,4 @@
-"""Pedersen's verifiable secret sharing over Z_L (docs/protocol-v2-contract.md §5).
+"""Pedersen's verifiable secret sharing over Z_L (docs/protocol.md, "Trustees").
 
 Each trustee j draws a polynomial f_j(x) = a_{j,0} + a_{j,1}·x + … + a_{j,t−1}·x^(t−1)
 over Z_L, publishes C_{j,k} = a_{j,k}·G and hands f_j(l) to trustee l. Trustee l checks

@@ -1,4 +1,4 @@
-"""What every trustee message shares (docs/protocol-v2-contract.md §5, first paragraph):
+"""What every trustee message shares (docs/protocol.md, "Trustees", first paragraph):
 its signature, its hash, and `Reader`, the checks every reader of one makes on untrusted
 JSON. The key ceremony's messages (ceremony.py) and the decryptions (decryption.py) read
 through it, so that a field is refused in the same words wherever it stands."""

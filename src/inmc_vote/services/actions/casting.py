@@ -1,5 +1,5 @@
-"""Casting: a ballot of protocol v2 in (docs/protocol-v2-contract.md, §3); a signed
-receipt out (§4).
+"""Casting: a ballot of protocol v2 in (docs/protocol.md, "The ballot"); a signed
+receipt out (protocol.md, 'Board, receipts, seal').
 
 The checks run in a fixed order and the first failure answers its own 4xx, storing
 nothing: ballot open and inside its window (409); the ballot's shape (422, naming the

@@ -1,4 +1,4 @@
-"""The trustees' key ceremony (docs/protocol-v2-contract.md 5), one transaction per action.
+"""The trustees' key ceremony (docs/protocol.md, "Trustees"), one transaction per action.
 
 The organiser names the trustees and the threshold (before freeze); each trustee gets an
 invitation, shown once, whose SHA-256 alone is kept. Naming again starts the next

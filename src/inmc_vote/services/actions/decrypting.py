@@ -1,4 +1,4 @@
-"""A trustee's decryption of a round's mixed ciphertexts (docs/protocol-v2-contract.md §7).
+"""A trustee's decryption of a round's mixed ciphertexts (docs/protocol.md, "Decryption").
 
 Taken once at least t shuffles are in (t the manifest's threshold): for each ciphertext
 of the last shuffle's output, the trustee's factor D_i = x_l·alpha_i with its

@@ -1,4 +1,4 @@
-"""A trustee's shuffle of a closed round (docs/protocol-v2-contract.md §6).
+"""A trustee's shuffle of a closed round (docs/protocol.md, "Mixing").
 
 The trustee downloads the round's last list (the sealed board's ciphertexts, or the last
 shuffle's output), re-encrypts and permutes it offline, and sends the signed message with

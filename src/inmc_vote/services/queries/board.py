@@ -32,7 +32,8 @@ async def entries(
 
 
 def protocol_entry(row: BoardEntry) -> board.Entry:
-    """A stored board row as the protocol's entry (its line is `.to_json()`, §4)."""
+    """A stored board row as the protocol's entry (its line is `.to_json()`, protocol.md, 'Board,
+    receipts, seal')."""
     return board.Entry(row.seq, row.received_at, row.ballot, row.tracker, row.prev, row.hash)
 
 

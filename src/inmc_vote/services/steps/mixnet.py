@@ -3,7 +3,7 @@ board's ciphertexts), its shuffles and decryptions, and the trustees the manifes
 
 The mixing and decrypting actions, the tally and the mix's queries all read it here, so
 that they agree on what "the last output" and "who may act next" are
-(docs/protocol-v2-contract.md §6–§8, domain/protocol/mixing.py)."""
+(docs/protocol.md, "Mixing" to "Lot seed", domain/protocol/mixing.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The tally of a closed round, its publication, and an exhaustive ballot's next round.
 
-Protocol v2 (docs/protocol-v2-contract.md §6–§8): the server holds no key that reads a
+Protocol v2 (docs/protocol.md, "Mixing" to "Lot seed"): the server holds no key that reads a
 vote. Once at least t trustees have shuffled the round's ciphertexts and at least t have
 sent their decryption factors of the last shuffle's output, the tally combines the
 factors of the t lowest indices, reads each plaintext point's payload, judges and counts

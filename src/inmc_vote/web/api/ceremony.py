@@ -190,23 +190,25 @@ class CeremonyApi(Controller):
 _MESSAGES = {
     CeremonyMessage.CERTIFICATE: (
         "A trustee's certificate (step 1: its public keys and lot commitment)",
-        'Body: the certificate ({"format": "inmc-vote/v2/certificate", ...}, contract 5.1). '
-        "201 when stored.",
+        'Body: the certificate ({"format": "inmc-vote/v2/certificate", ...}; '
+        "docs/protocol.md, «Trustees»). 201 when stored.",
     ),
     CeremonyMessage.DEAL: (
         "A trustee's deal (step 2, once every certificate is in)",
-        "Body: the deal (commitments and a sealed share for each trustee, contract 5.2). "
-        "201 when stored.",
+        "Body: the deal (commitments and a sealed share for each trustee; docs/protocol.md, "
+        "«Trustees»). 201 when stored.",
     ),
     CeremonyMessage.KEY: (
         "A trustee's key (step 3, once every deal is in); the last completes it",
-        "Body: the trustee key (verification key and proof of knowledge, contract 5.3). "
-        "201 when stored; the last key completes the ceremony and fixes the election key.",
+        "Body: the trustee key (verification key and proof of knowledge; docs/protocol.md, "
+        "«Trustees»). 201 when stored; the last key completes the ceremony and fixes the "
+        "election key.",
     ),
     CeremonyMessage.COMPLAINT: (
         "A trustee's complaint about a deal (fails the ceremony)",
-        "Body: the complaint (the dealer it is about and why, contract 5.3). 201 when "
-        "stored: the ceremony has failed and the organiser must name the trustees again.",
+        "Body: the complaint (the dealer it is about and why; docs/protocol.md, «Trustees»). "
+        "201 when stored: the ceremony has failed and the organiser must name the trustees "
+        "again.",
     ),
 }
 

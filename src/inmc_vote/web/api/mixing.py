@@ -117,7 +117,8 @@ class MixApi(Controller):
     @post(
         "/mix/shuffles",
         summary="A trustee sends its shuffle of the round's last list",
-        description="Body: the signed shuffle message (contract §6, canonical JSON), "
+        description="Body: the signed shuffle message (docs/protocol.md, «Mixing»), "
+        "canonical JSON, "
         "`Authorization: Bearer <invitation>`. Taken once the round is closed and sealed, "
         "at most once per trustee and round, and never after the first decryption; its "
         "`input` must be the list hash of the current last list (the board's, or the last "
@@ -180,7 +181,8 @@ class MixApi(Controller):
     @post(
         "/decryptions",
         summary="A trustee sends its decryption factors of the round's last list",
-        description="Body: the signed decryption message (contract §7, canonical JSON), "
+        description="Body: the signed decryption message (docs/protocol.md, «Decryption»), "
+        "canonical JSON, "
         "`Authorization: Bearer <invitation>`. Taken once at least t shuffles are in: "
         "one factor per ciphertext of the last shuffle's output, each with its "
         "Chaum–Pedersen proof against the trustee's verification key, and the trustee's lot "

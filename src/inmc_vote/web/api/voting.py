@@ -40,7 +40,7 @@ class ProofOut:
 
 @dataclass
 class BallotJson:
-    """A ballot of protocol v2 (docs/protocol-v2-contract.md, §3), bytes in unpadded
+    """A ballot of protocol v2 (docs/protocol.md, «The ballot»), bytes in unpadded
     base64url: the ElGamal ciphertext (alpha, beta) of the vote's point under the election
     key, a proof of knowledge of its randomness, and the credential's Ed25519 signature.
     Its tracker is SHA-256 of its canonical JSON."""
@@ -86,7 +86,8 @@ class ReceiptOut:
 
 @dataclass
 class EntryOut:
-    """A board line (§4): hash = SHA-256("inmc-vote/v2/entry" 0 prev u64(seq)
+    """A board line (protocol.md, 'Board, receipts, seal'): hash = SHA-256("inmc-vote/v2/entry" 0
+    prev u64(seq)
     received_at 0 tracker), prev of entry 1 the manifest hash."""
 
     seq: int
@@ -240,7 +241,7 @@ class VotingApi(Controller):
         summary="Cast a ballot; get a signed receipt",
         description="Body: the ballot of protocol v2, {v: 2, manifest_hash, credential, "
         "alpha, beta, pok: {commitment, response}, signature}, bytes in unpadded base64url "
-        "(docs/protocol-v2-contract.md, §3). Refusals, in this order, each storing nothing: "
+        "(docs/protocol.md, «The ballot»). Refusals, in this order, each storing nothing: "
         "409 not open / outside its window; 422 a field missing, extra or malformed (the "
         "detail names it); 409 another manifest; 403 not on the roll or revoked; 422 a "
         "point not in the group, a proof of knowledge or a signature that does not check; "

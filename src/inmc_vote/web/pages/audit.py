@@ -131,8 +131,8 @@ class Verdict:
 
 def _pasted_receipt(text: str) -> tuple[board.Receipt, bytes, bool]:
     """The receipt pasted and the tracker to hold it to: the one recomputed from the kept
-    ballot for a receipt file (contract §4), or for a bare receipt the tracker it names
-    (the last item says which)."""
+    ballot for a receipt file (docs/protocol.md, "Board, receipts, seal"), or for a bare
+    receipt the tracker it names (the last item says which)."""
     try:
         kept = board.ReceiptFile.parse(text)
     except board.BoardError as error:

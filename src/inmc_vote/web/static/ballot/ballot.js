@@ -1,7 +1,7 @@
 // The ballot of protocol v2 in the browser: the vote's point ElGamal-encrypted to the
 // election key Y, a proof of knowledge of the randomness, the credential's signature, and
 // the tracker. Byte for byte as inmc_vote/domain/protocol/ballot.py
-// (docs/protocol-v2-contract.md, §3).
+// (docs/protocol.md, "The ballot").
 
 import { asBytes, b64url, concat, equalBytes, fromB64url, sha256 } from "./bytes.js";
 import { canonicalJson, labelled } from "./encoding.js";
@@ -14,7 +14,7 @@ export const SIGNATURE_LABEL = "inmc-vote/v2/ballot";
 const FIELDS = ["alpha", "beta", "credential", "manifest_hash", "pok", "signature", "v"];
 
 /**
- * The proof's challenge (§3):
+ * The proof's challenge (protocol.md, "The ballot"):
  * c = Hs("inmc-vote/v2/ballot-pok", mh, Y, credential, alpha, beta, A).
  * @returns {bigint}
  */
@@ -23,7 +23,7 @@ export function challenge(mh, y, credential, alpha, beta, commitment) {
 }
 
 /**
- * What the credential signs (§3):
+ * What the credential signs (protocol.md, "The ballot"):
  * labelled("inmc-vote/v2/ballot") ‖ SHA-256(canonical_json(body)).
  * @param {object} body  the ballot without its signature
  * @returns {Promise<Uint8Array>}
@@ -33,7 +33,7 @@ export async function signedMessage(body) {
 }
 
 /**
- * tracker = SHA-256(canonical_json(ballot)) (§3), the ballot with its signature.
+ * tracker = SHA-256(canonical_json(ballot)) (protocol.md, "The ballot"), the ballot with its signature.
  * @param {object} ballot
  * @returns {Promise<Uint8Array>}  32 bytes (shown as base64url)
  */
@@ -42,7 +42,7 @@ export async function trackerOf(ballot) {
 }
 
 /**
- * Build a ballot (§3):
+ * Build a ballot (protocol.md, "The ballot"):
  *     M = embed(payload); alpha = r·G; beta = M + r·Y; A = w·G
  *     c = Hs("inmc-vote/v2/ballot-pok", mh, Y, credential, alpha, beta, A); s = w + c·r
  *     body = {v: 2, manifest_hash, credential, alpha, beta, pok: {commitment: A, response: s}}
@@ -91,7 +91,7 @@ function nonZero(s) {
 }
 
 /**
- * Check a ballot as the server does (§3): exactly its fields, points of the group, the
+ * Check a ballot as the server does (protocol.md, "The ballot"): exactly its fields, points of the group, the
  * proof (s·G = A + c·alpha) and the signature. The page runs it on its own ballot before
  * sending it. Never throws.
  * @param {object} ballot  the JSON object

@@ -1,12 +1,12 @@
 // Labels and canonical JSON, shared by the v2 ballot modules and protocol.js. Mirrors
-// inmc_vote/domain/protocol/encoding.py (docs/protocol-v2-contract.md, preamble:
+// inmc_vote/domain/protocol/encoding.py (docs/protocol.md, "Encodings":
 // "canonical JSON as in v1; labelled(x) = x ‖ 0x00"). Moved here unchanged from v1's
 // protocol.js so that ballot.js and receipt.js need not import protocol.js.
 
 import { concat, isWellFormed, utf8 } from "./bytes.js";
 
 /**
- * A message's domain label: its name and a zero byte (contract, preamble).
+ * A message's domain label: its name and a zero byte (docs/protocol.md, "Encodings").
  * @param {string} label
  * @returns {Uint8Array}
  */
@@ -15,7 +15,7 @@ export function labelled(label) {
 }
 
 /**
- * Canonical JSON as UTF-8 bytes (contract, preamble; encoding.canonical_json): keys
+ * Canonical JSON as UTF-8 bytes (docs/protocol.md, "Encodings"; encoding.canonical_json): keys
  * sorted (by code point, as Python sorts), no whitespace, non-ASCII characters as
  * themselves. Only integers, strings, booleans, arrays and plain objects are allowed;
  * anything else throws a TypeError.

@@ -1,7 +1,7 @@
 // The group of protocol v2 in the browser: Ed25519's prime-order subgroup, through the
 // vendored, audited @noble/curves (static/vendor/noble-curves, resolved by the page's
-// import map). Mirrors inmc_vote/domain/protocol/group.py (docs/protocol-v2-contract.md,
-// §1). No field, curve or scalar arithmetic is written here: points go through noble's
+// import map). Mirrors inmc_vote/domain/protocol/group.py (docs/protocol.md,
+// protocol.md, "The group"). No field, curve or scalar arithmetic is written here: points go through noble's
 // ed25519 point class, scalars mod L through its scalar field `Fn` and `mod`; this module
 // only checks and names.
 //
@@ -18,14 +18,14 @@ import { asBytes, concat, equalBytes, u32, utf8 } from "./bytes.js";
 const Point = ed25519.Point;
 const Fn = Point.Fn;
 
-/** The group's order, RFC 8032's L (§1). */
+/** The group's order, RFC 8032's L (protocol.md, "The group"). */
 export const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 if (Fn.ORDER !== L) throw new Error("the vendored @noble/curves has another group order");
 
 export const POINT_BYTES = 32;
 export const SCALAR_BYTES = 32;
 
-/** RFC 8032's base point G, encoded (§1). */
+/** RFC 8032's base point G, encoded (protocol.md, "The group"). */
 export const BASE = Point.BASE.toBytes();
 
 /** A point or scalar that fails its check, or an operation whose result is the identity. */
@@ -38,7 +38,7 @@ export class GroupError extends Error {
 
 /**
  * Decode a received point with libsodium's `crypto_core_ed25519_is_valid_point` rules
- * (§1): strict RFC 8032 decoding (y < p, no x = 0 with the sign bit set, on the curve),
+ * (protocol.md, "The group"): strict RFC 8032 decoding (y < p, no x = 0 with the sign bit set, on the curve),
  * not the identity nor of small order, torsion-free (in the prime-order subgroup), and
  * re-encoding to the very same bytes.
  * @param {Uint8Array} bytes  32 bytes
@@ -61,7 +61,7 @@ export function decodePoint(bytes) {
 }
 
 /**
- * `bytes` if they encode a point of the group (§1, group.point), else a GroupError.
+ * `bytes` if they encode a point of the group (protocol.md, "The group", group.point), else a GroupError.
  * @param {Uint8Array} bytes
  * @returns {Uint8Array}
  */
@@ -71,7 +71,7 @@ export function point(bytes) {
 }
 
 /**
- * True when `bytes` encode a point of the group (§1).
+ * True when `bytes` encode a point of the group (protocol.md, "The group").
  * @param {Uint8Array} bytes
  * @returns {boolean}
  */
@@ -85,16 +85,16 @@ export function isPoint(bytes) {
   }
 }
 
-/** The encoding of a computed point; the identity is refused, as libsodium does (§1). */
+/** The encoding of a computed point; the identity is refused, as libsodium does (protocol.md, "The group"). */
 function encode(p) {
   if (p.is0()) throw new GroupError("the result is the identity");
   return p.toBytes();
 }
 
-// --- Scalars (§1: 32 bytes little-endian, < L) ---------------------------------------
+// --- Scalars (protocol.md, "The group": 32 bytes little-endian, < L) ---------------------------------------
 
 /**
- * A canonical scalar's value (§1, group.scalar): 32 bytes little-endian, below L.
+ * A canonical scalar's value (protocol.md, "The group", group.scalar): 32 bytes little-endian, below L.
  * @param {Uint8Array} bytes
  * @returns {bigint}
  * @throws {GroupError}
@@ -110,7 +110,7 @@ export function scalar(bytes) {
 }
 
 /**
- * A scalar's 32 bytes, little-endian (§1).
+ * A scalar's 32 bytes, little-endian (protocol.md, "The group").
  * @param {bigint} s  in [0, L)
  * @returns {Uint8Array}
  */
@@ -119,13 +119,13 @@ export function scalarBytes(s) {
   return Fn.toBytes(s);
 }
 
-/** s + t mod L (§1, group.s_add). */
+/** s + t mod L (protocol.md, "The group", group.s_add). */
 export const sAdd = (s, t) => Fn.add(s, t);
-/** s · t mod L (§1, group.s_mul). */
+/** s · t mod L (protocol.md, "The group", group.s_mul). */
 export const sMul = (s, t) => Fn.mul(s, t);
 
 /**
- * A uniform non-zero scalar: 64 random bytes reduced mod L, as group.random_scalar (§1).
+ * A uniform non-zero scalar: 64 random bytes reduced mod L, as group.random_scalar (protocol.md, "The group").
  * @returns {bigint}
  */
 export function randomScalar() {
@@ -137,7 +137,7 @@ export function randomScalar() {
 
 /**
  * Hs(label, *parts) = SHA-512(labelled(label) ‖ for each part: u32(len(part)) ‖ part) mod L
- * (§1, group.hash_scalar; noble's `mod(bytesToNumberLE(h), n)`).
+ * (protocol.md, "The group", group.hash_scalar; noble's `mod(bytesToNumberLE(h), n)`).
  * @param {string} label
  * @param {...Uint8Array} parts
  * @returns {bigint}
@@ -148,10 +148,10 @@ export function hashScalar(label, ...parts) {
   return mod(bytesToNumberLE(sha512(concat(...pieces))), L);
 }
 
-// --- Point arithmetic (§1: base_mul, mul, add, sub) -----------------------------------
+// --- Point arithmetic (protocol.md, "The group": base_mul, mul, add, sub) -----------------------------------
 
 /**
- * s·G (§1, group.base_mul). Constant-time (noble's `multiply`): s is often secret.
+ * s·G (protocol.md, "The group", group.base_mul). Constant-time (noble's `multiply`): s is often secret.
  * @param {bigint} s  in [1, L)
  * @returns {Uint8Array}
  */
@@ -161,7 +161,7 @@ export function baseMul(s) {
 }
 
 /**
- * s·P (§1, group.mul). P is checked first; constant-time in s.
+ * s·P (protocol.md, "The group", group.mul). P is checked first; constant-time in s.
  * @param {bigint} s  in [1, L)
  * @param {Uint8Array} p  a point's encoding
  * @returns {Uint8Array}
@@ -172,7 +172,7 @@ export function mul(s, p) {
 }
 
 /**
- * P + Q (§1, group.add); the identity is refused.
+ * P + Q (protocol.md, "The group", group.add); the identity is refused.
  * @param {Uint8Array} p
  * @param {Uint8Array} q
  * @returns {Uint8Array}
@@ -182,7 +182,7 @@ export function add(p, q) {
 }
 
 /**
- * P − Q (§1, group.sub); the identity is refused.
+ * P − Q (protocol.md, "The group", group.sub); the identity is refused.
  * @param {Uint8Array} p
  * @param {Uint8Array} q
  * @returns {Uint8Array}

@@ -1,6 +1,6 @@
 // The vote payload of protocol v2 and its point: a vote record ({"v": 1, "choice" |
 // "ranking" | "approve" | "blank": ...}) as 28 bytes, then embedded into a point of the
-// group. Mirrors inmc_vote/domain/protocol/payload.py (docs/protocol-v2-contract.md, §2).
+// group. Mirrors inmc_vote/domain/protocol/payload.py (docs/protocol.md, "The vote payload").
 
 import { asBytes, concat } from "./bytes.js";
 import { isPoint } from "./group.js";
@@ -8,13 +8,13 @@ import { isPoint } from "./group.js";
 export const PAYLOAD_BYTES = 28;
 export const FORMAT = 2;
 export const KIND = Object.freeze({ blank: 0, choice: 1, ranking: 2, approval: 3 });
-/** A ranking has at most 26 ranks (bytes 2..27); the vote page enforces it (§2). */
+/** A ranking has at most 26 ranks (bytes 2..27); the vote page enforces it (protocol.md, "The vote payload"). */
 export const MAX_RANKS = PAYLOAD_BYTES - 2;
-/** A choice is one byte: at most 255 candidates (§2). */
+/** A choice is one byte: at most 255 candidates (protocol.md, "The vote payload"). */
 export const MAX_CHOICE = 255;
-/** An approval is a 26-byte bitmap: at most 208 candidates (§2). */
+/** An approval is a 26-byte bitmap: at most 208 candidates (protocol.md, "The vote payload"). */
 export const MAX_APPROVAL = 8 * (PAYLOAD_BYTES - 2);
-/** The embedding counter is a u16 (§2). */
+/** The embedding counter is a u16 (protocol.md, "The vote payload"). */
 const MAX_COUNTER = 0xffff;
 
 /** A vote that has no payload: `kind` is "vote", "unknown", "duplicate" or "too-many". */
@@ -27,7 +27,7 @@ export class PayloadError extends Error {
 }
 
 /**
- * The 28-byte payload of a vote record (§2). Candidates are named by id; their 1-based
+ * The 28-byte payload of a vote record (protocol.md, "The vote payload"). Candidates are named by id; their 1-based
  * index is their place in the manifest's `candidates`.
  * - blank: [2, 0, 0 × 26]
  * - choice: [2, 1, index, 0 × 25]
@@ -93,8 +93,8 @@ function indexer(candidateIds) {
 }
 
 /**
- * Embed a payload into a point (§2): for c = 0, 1, 2, ...: E = payload ‖ u16le(c) ‖ 0x00 0x00;
- * the first E that is a point of the group (§1) is M. About 1 in 16 counters works.
+ * Embed a payload into a point (protocol.md, "The vote payload"): for c = 0, 1, 2, ...: E = payload ‖ u16le(c) ‖ 0x00 0x00;
+ * the first E that is a point of the group (protocol.md, "The group") is M. About 1 in 16 counters works.
  * @param {Uint8Array} payload  28 bytes
  * @returns {{point: Uint8Array, counter: number}}
  */
@@ -110,7 +110,7 @@ export function embed(payload) {
 }
 
 /**
- * The payload of an embedded point (§2, extraction): M[0:28]; M[30:32] not zero → malformed
+ * The payload of an embedded point (protocol.md, "The vote payload", extraction): M[0:28]; M[30:32] not zero → malformed
  * (null).
  * @param {Uint8Array} m  a point's 32 bytes
  * @returns {Uint8Array|null}

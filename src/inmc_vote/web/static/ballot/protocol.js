@@ -2,7 +2,7 @@
 // v1), the manifest's signature, and protocol v2's ballot and receipt (ballot.js,
 // payload.js, group.js, receipt.js). Every byte here must match the Python reference in
 // inmc_vote/domain/protocol/ (credentials.py, manifest.py, encoding.py, and v2's group.py,
-// payload.py, ballot.py, board.py); protocol v2 is docs/protocol-v2-contract.md.
+// payload.py, ballot.py, board.py); protocol v2 is docs/protocol.md.
 
 import {
   asBytes,
@@ -174,12 +174,12 @@ export async function verifyRollLine(registrarPkRaw, ballotId, { pk, sig }) {
   return ed25519Verify(asBytes(registrarPkRaw, "registrar key"), sigRaw, message);
 }
 
-// --- The ballot (protocol v2, §2 and §3) ------------------------------------------------------
+// --- The ballot (protocol v2, protocol.md, "The vote payload" and protocol.md, "The ballot") ------------------------------------------------------
 
 /**
- * The v2 ballot of a vote for a manifest (§3), with its tracker, ready to POST. The
+ * The v2 ballot of a vote for a manifest (protocol.md, "The ballot"), with its tracker, ready to POST. The
  * manifest gives the election key (`keys.election`, base64url Y, checked as a point of
- * the group, §1) and the candidates whose 1-based places the payload names (§2).
+ * the group, protocol.md, "The group") and the candidates whose 1-based places the payload names (protocol.md, "The vote payload").
  * The ballot is checked (proof and signature) before it is returned.
  * @param {object} vote  e.g. {v: 1, choice: "c1"}
  * @param {Uint8Array} seed  the token's seed
@@ -243,7 +243,7 @@ export async function supportCheck() {
       return ed25519Verify(publicRaw, sig, message);
     },
     "SHA-256": async () => (await sha256(Uint8Array.of(1))).length === 32,
-    // BigInt and the vendored group code (§1): 1·G is G, and G passes the point check.
+    // BigInt and the vendored group code (protocol.md, "The group"): 1·G is G, and G passes the point check.
     BigInt: async () => group.isPoint(group.baseMul(1n)) && group.baseMul(1n).length === 32,
   };
   const missing = [];

@@ -1,6 +1,6 @@
 // The receipt of protocol v2: the board entry the server made of our ballot, signed by
-// the authority. Mirrors inmc_vote/domain/protocol/board.py (docs/protocol-v2-contract.md,
-// §4). The page refuses a receipt that does not name the tracker it computed, whose hash
+// the authority. Mirrors inmc_vote/domain/protocol/board.py (docs/protocol.md,
+// protocol.md, "Board, receipts, seal"). The page refuses a receipt that does not name the tracker it computed, whose hash
 // does not recompute, or whose signature does not verify.
 
 import { asBytes, concat, equalBytes, fromB64url, sha256, u64, utf8 } from "./bytes.js";
@@ -11,7 +11,7 @@ const FIELDS = ["ballot", "hash", "prev", "received_at", "round", "seq", "signat
 
 /**
  * entry.hash = SHA-256(labelled("inmc-vote/v2/entry") ‖ prev ‖ u64(seq) ‖ received_at ‖ 0x00
- * ‖ tracker) (§4).
+ * ‖ tracker) (protocol.md, "Board, receipts, seal").
  * @param {Uint8Array} prev
  * @param {number} seq
  * @param {string} receivedAt
@@ -30,7 +30,7 @@ export async function entryHash(prev, seq, receivedAt, tracker) {
 }
 
 /**
- * What the authority signs in a receipt (§4): labelled("inmc-vote/v2/receipt") ‖ mh ‖
+ * What the authority signs in a receipt (protocol.md, "Board, receipts, seal"): labelled("inmc-vote/v2/receipt") ‖ mh ‖
  * u64(seq) ‖ prev ‖ received_at ‖ 0x00 ‖ tracker.
  * @returns {Uint8Array}
  */
@@ -47,7 +47,7 @@ export function receiptMessage(mh, seq, prev, receivedAt, tracker) {
 }
 
 /**
- * Check a receipt against the ballot this page sent (§4). The answer's `reason` says
+ * Check a receipt against the ballot this page sent (protocol.md, "Board, receipts, seal"). The answer's `reason` says
  * what is wrong: "format" (fields or encodings), "ballot" (another ballot's id), "tracker"
  * (not our ballot's tracker), "hash" (the entry hash does not recompute; the first entry's
  * prev must be the manifest hash), "signature" (not the authority's). Never throws.
@@ -94,7 +94,7 @@ export async function checkReceipt(receipt, { tracker, manifestHash, authorityKe
 }
 
 /**
- * The receipt file the page offers to download (§4): {"receipt": ..., "ballot": ...},
+ * The receipt file the page offers to download (protocol.md, "Board, receipts, seal"): {"receipt": ..., "ballot": ...},
  * what `inmc-vote verify --receipt` reads; the same text as board.ReceiptFile.text()
  * (indented by 2, keys sorted, a final newline).
  * @param {object} receipt

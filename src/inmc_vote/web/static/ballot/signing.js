@@ -14,7 +14,7 @@ const ED25519_PKCS8_PREFIX = Uint8Array.from([
 
 /**
  * The credential of a token's seed: its Ed25519 signing key and raw public key
- * (contract §3: "credential seed (32 bytes, Ed25519 seed as in v1)").
+ * (docs/protocol.md, "The ballot": "credential seed (32 bytes, Ed25519 seed as in v1)").
  * @param {Uint8Array} seed  32 bytes
  * @returns {Promise<{privateKey: CryptoKey, publicRaw: Uint8Array}>}
  */

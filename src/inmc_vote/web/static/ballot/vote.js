@@ -1,8 +1,8 @@
 // The vote page (/vote/<ballot>): read the token, check the ballot's fingerprint and
 // the token's roll line, let the representative choose as the method asks, confirm,
 // then build the protocol v2 ballot in this browser (protocol.js: encrypted to the
-// election key, proved and signed; docs/protocol-v2-contract.md §3), show its tracker
-// before sending it, send it, and check that the signed receipt names that tracker (§4).
+// election key, proved and signed; docs/protocol.md, "The ballot"), show its tracker
+// before sending it, send it, and check that the signed receipt names that tracker (protocol.md, "Board, receipts, seal").
 // The token never leaves this page: only the encrypted, signed ballot is sent. Every
 // sentence shown comes from the page (#vote-words, translated on the server); the
 // server's refusals are shown from their problem details.
@@ -229,7 +229,7 @@ async function findOnBoard(credentialB64) {
   let after = 0;
   for (;;) {
     const page = await getJson(`${api}/board?after=${after}`);
-    // v1 entries name the credential; v2 board lines hold the ballot (§4)
+    // v1 entries name the credential; v2 board lines hold the ballot (protocol.md, "Board, receipts, seal")
     const mine = page.entries.find((e) => (e.credential ?? e.ballot?.credential) === credentialB64);
     if (mine) return mine;
     if (page.next_after === null || page.next_after === undefined) return null;
@@ -265,7 +265,7 @@ function buildChoices() {
       el("ul", { id: "unranked-list", class: "ranking", "aria-labelledby": "unranked-title" }),
     );
     if (state.candidates.length > P.MAX_RANKS) {
-      // a v2 ballot carries at most 26 ranks (§2): say so where the ranking is made
+      // a v2 ballot carries at most 26 ranks (protocol.md, "The vote payload"): say so where the ranking is made
       box.prepend(
         el("p", {
           id: "rank-limit",
@@ -346,7 +346,7 @@ function renderRanking(focus) {
       ]),
     );
   });
-  const full = state.ranking.length >= P.MAX_RANKS; // §2: at most 26 ranks
+  const full = state.ranking.length >= P.MAX_RANKS; // protocol.md, "The vote payload": at most 26 ranks
   for (const c of state.candidates.filter((x) => !state.ranking.includes(x.id))) {
     unranked.append(
       el("li", {}, [
@@ -453,9 +453,9 @@ function describeVote(vote) {
 // --- Step 4 and 5: build and show the tracker, cast, then the receipt ------------------------
 
 /**
- * Build the v2 ballot of the vote (§3) and show it for confirmation with its tracker,
+ * Build the v2 ballot of the vote (protocol.md, "The ballot") and show it for confirmation with its tracker,
  * before anything is sent. The same ballot is sent by "Cast my vote" (and sent again if
- * the network failed), so the tracker shown is the one the receipt must name (§4).
+ * the network failed), so the tracker shown is the one the receipt must name (protocol.md, "Board, receipts, seal").
  */
 async function prepare(vote) {
   busy(true);
@@ -505,7 +505,7 @@ async function cast() {
       response = await fetch(`${api}/cast`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(state.ballot), // the ballot JSON object of §3
+        body: JSON.stringify(state.ballot), // the ballot JSON object of protocol.md, "The ballot"
       });
     } catch {
       throw new Refusal(0, w("network-cast"));
@@ -525,7 +525,7 @@ async function cast() {
   }
 }
 
-/** The receipt, checked (§4): it must name our tracker, its hash must recompute, and the
+/** The receipt, checked (protocol.md, "Board, receipts, seal"): it must name our tracker, its hash must recompute, and the
  * authority's signature must verify. A receipt that fails is shown as an alert. */
 async function showReceipt(receipt) {
   const ours = P.b64url(state.tracker);
@@ -552,7 +552,7 @@ async function showReceipt(receipt) {
   check.className = ok ? "notice" : "alert";
   check.setAttribute("role", ok ? "status" : "alert");
 
-  // The receipt file (§4): {"receipt": ..., "ballot": ...}, for inmc-vote verify --receipt.
+  // The receipt file (protocol.md, "Board, receipts, seal"): {"receipt": ..., "ballot": ...}, for inmc-vote verify --receipt.
   if (state.downloadUrl) URL.revokeObjectURL(state.downloadUrl);
   state.downloadUrl = URL.createObjectURL(
     new Blob([P.receiptFile(receipt, state.ballot)], { type: "application/json" }),
