@@ -29,6 +29,7 @@ from tests.databases import (
     SqliteFactory,
     skip_or_fail_without_pg,
 )
+from tests.figures import FiguresPlugin, RecordingFigures
 
 START = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 BACKENDS = ("sqlite", "postgresql")
@@ -64,6 +65,28 @@ _CLOCK = FakeClock()  # the shared apps' clock; the `clock` fixture resets it
 
 def pytest_configure(config: pytest.Config) -> None:
     security.password_cost = TEST_PASSWORD_COST
+    if not config.pluginmanager.has_plugin("inmc-figures"):
+        config.pluginmanager.register(FiguresPlugin(config), "inmc-figures")
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> RecordingFigures:
+    """Record a named figure for docs/reliability.md (see tests/figures.py).
+
+        def test_something(figures):
+            figures.add("double_vote.refused", refused)  # a count: summed over tests, workers
+            figures.set_max("sigkill.kills", kills)      # a peak: the largest value kept
+
+    Name figures with dotted string literals (or f-strings filled by parametrization);
+    docs/reliability.md may only name figures some test records, and the names it expects
+    are in tests/reliability_report.py (SECTIONS): e.g. schemathesis.operations,
+    schemathesis.cases and schemathesis.server_errors (the 5xx answers; record 0 too:
+    figures.add("schemathesis.server_errors", n_5xx)). A run writes them to
+    build/reliability/figures.json (merged over xdist workers) and renders
+    build/reliability/reliability.md; `python -m tests.reliability_report` writes
+    docs/reliability.md from them."""
+    plugin: FiguresPlugin = request.config.pluginmanager.get_plugin("inmc-figures")
+    return RecordingFigures(plugin.figures, request.node.nodeid)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

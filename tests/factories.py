@@ -14,7 +14,6 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City
 from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.documents.token_letters import Letter
-from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions
 from inmc_vote.services.actions.accounts import NewAccount
@@ -45,9 +44,8 @@ def account(
     client: Client,
     clock: FakeClock,
     email: str = "organiser@example.org",
-    role: Role = Role.ORGANISER,
 ) -> NewAccount:
-    return call(client, actions.accounts.add_account, db(client), email, role, clock())
+    return call(client, actions.accounts.add_account, db(client), email, clock())
 
 
 def bearer(new_account: NewAccount) -> dict[str, str]:
@@ -78,6 +76,8 @@ def ballot_form(clock: FakeClock, **overrides: Any) -> BallotForm:
         "candidacy_deadline": now + timedelta(days=7),
         "opens_at": now + timedelta(days=10),
         "closes_at": now + timedelta(days=20),
+        # the server issues the tokens in most tests; offline custody is the real default
+        "credential_authority": "server",
     }
     values.update(overrides)
     return BallotForm(**values)
@@ -295,6 +295,7 @@ def ballot_body(clock: FakeClock, **overrides: Any) -> dict[str, Any]:
         "candidacy_deadline": form.candidacy_deadline.isoformat(),  # type: ignore[union-attr]
         "opens_at": form.opens_at.isoformat(),  # type: ignore[union-attr]
         "closes_at": form.closes_at.isoformat(),  # type: ignore[union-attr]
+        "credential_authority": form.credential_authority,
     }
     values.update(overrides)
     return values

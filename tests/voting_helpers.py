@@ -106,6 +106,7 @@ async def open_ballot_now(url: str, n_cities: int, now: datetime) -> OpenedBallo
             method="plurality",
             candidacy_deadline=past + timedelta(hours=1),
             closes_at=now + timedelta(hours=1),
+            credential_authority="server",
         )
         made = await actions.ballots.create_ballot(db, f.ORGANISER, form, past)
         await actions.lifecycle.perform(

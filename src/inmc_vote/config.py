@@ -7,6 +7,7 @@ the service running with a key that everyone knows.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -35,13 +36,22 @@ class Limits:
     cast_body_bytes: int = 256 * 1024  # one ballot sent to /cast
     dossier_bytes: int = 20 * 1024 * 1024  # a candidacy's PDF dossier
     csv_bytes: int = 1_000_000  # a CSV of member cities
+    csv_rows: int = 2_000  # cities in one CSV import (the network has about 40)
+    csv_batch_rows: int = 50  # cities an import writes per transaction, so that
+    # a cast waiting for SQLite's one writer waits for one batch, not the whole file
     roll_body_bytes: int = 64 * 1024 * 1024  # an offline roll.json: about 400,000 credentials
     mix_body_bytes: int = 128 * 1024 * 1024  # a trustee's shuffle or decryption message:
     # about 300 bytes per ciphertext (its output and proof), so 100,000 ballots are ~30 MB
     ceremony_body_bytes: int = 64 * 1024  # a trustee's certificate, deal, key or complaint:
     # a deal to 20 trustees with threshold 20 is about 6 KB
     other_body_bytes: int = 1_048_576  # any other request's body (forms, JSON)
-    sign_in_attempts_per_minute: int = 20  # per address and process: slows password guessing
+    # Sign-in (kept in the database, so for every process): failures per address in the
+    # window; failures per account in the window, past which only an address the account
+    # signed in from before may still try, so that a stranger cannot lock an organiser out.
+    sign_in_window_s: int = 15 * 60
+    sign_in_failures_per_address: int = 20
+    sign_in_failures_per_account: int = 10
+    sign_in_known_address_days: int = 90  # how long a successful sign-in's address is kept
     # How much the server reads or holds at a time.
     board_page: int = 500  # board entries per page of the API
     board_html_page: int = 50  # board entries per page of the board's HTML view
@@ -76,6 +86,11 @@ class Settings:
     secret_key: bytes
     base_url: str
     secure_cookies: bool
+    # Where the secret key came from, for the operator's messages (never the key itself).
+    secret_key_source: str = "INMC_SECRET_KEY"  # noqa: S105 (a name, not a secret)
+    # Proxies whose X-Forwarded-For is believed (INMC_TRUSTED_PROXIES); from any other
+    # peer the header is ignored, so that no one can pose as another address.
+    trusted_proxies: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -86,7 +101,29 @@ class Settings:
             secret_key=load_secret_key(env),
             base_url=base_url,
             secure_cookies=base_url.startswith("https://"),
+            secret_key_source=secret_key_source(env),
+            trusted_proxies=trusted_proxies(env.get("INMC_TRUSTED_PROXIES", "")),
         )
+
+
+def secret_key_source(env: dict[str, str]) -> str:
+    """How the operator named the secret key: the variable, or the file it is read from."""
+    if env.get("INMC_SECRET_KEY"):
+        return "INMC_SECRET_KEY"
+    return str(Path(env.get("INMC_SECRET_KEY_FILE", DEFAULT_SECRET_FILE)).resolve())
+
+
+def trusted_proxies(text: str) -> frozenset[str]:
+    """INMC_TRUSTED_PROXIES: addresses separated by commas or spaces (e.g. 127.0.0.1)."""
+    found = frozenset(part for part in text.replace(",", " ").split() if part)
+    for address in found:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigurationError(
+                f"INMC_TRUSTED_PROXIES: «{address}» is not an IP address."
+            ) from None
+    return found
 
 
 def load_secret_key(env: dict[str, str]) -> bytes:

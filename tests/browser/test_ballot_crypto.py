@@ -164,8 +164,6 @@ class StubServer:
                     "X-Authority-Signature": b64url(signature),
                 },
             )
-        if path == f"{api}/roll/{b64url(self.line.pk)}":
-            return self.json({**self.line.to_json(), "revoked": False})
         if path.startswith(f"{api}/board"):
             return self.json({"entries": [], "next_after": None})
         if path == f"{api}/candidacies":
@@ -175,6 +173,10 @@ class StubServer:
         return 404, b"{}", {"Content-Type": "application/json"}
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes, dict[str, str]]:
+        if path == f"/api/v1/ballots/{BALLOT_ID}/roll/line":
+            if json.loads(body) != {"credential": b64url(self.line.pk)}:
+                return 404, b"{}", {"Content-Type": "application/json"}
+            return self.json({**self.line.to_json(), "revoked": False})
         if path != f"/api/v1/ballots/{BALLOT_ID}/cast":
             return 404, b"{}", {}
         value = json.loads(body)

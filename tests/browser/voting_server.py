@@ -54,6 +54,7 @@ async def open_ballot(
             candidacy_deadline=start + timedelta(days=1),
             opens_at=start + timedelta(days=2),
             closes_at=start + timedelta(days=40),
+            credential_authority="server",
         ),
         start,
     )

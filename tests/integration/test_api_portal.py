@@ -165,7 +165,9 @@ def test_a_link_validity_out_of_range_is_refused(
     response = client.post(
         f"/api/v1/ballots/{ballot_id}/portal-links", json={"valid_days": days}, headers=key
     )
-    assert f.problem(response, 422) == "A portal link is valid for between one hour and one year."
+    assert f.problem(response, 422) == (
+        f"A portal link is valid for between 1 and 366 days; {days} were asked for."
+    )
 
 
 def test_links_are_made_before_the_ballot_is_frozen(client: f.Client, clock: FakeClock) -> None:

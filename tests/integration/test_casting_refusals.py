@@ -308,6 +308,26 @@ def test_a_second_ballot_of_a_token_is_409_and_a_broken_one_422(client, voting) 
     refused(client, ballot_id, 422, NOT_A_PROOF, json=put(again, "pok.response", again["alpha"]))
 
 
+def test_the_same_ballot_sent_again_gets_the_same_receipt_and_stores_nothing(
+    client, voting
+) -> None:
+    """A lost reply loses nothing (issue 11, item 3): the very same bytes again answer
+    200 with the receipt already given; another ballot of the token is still 409."""
+    ballot_id, _key, rows = voting
+    token = rows[0]["token"]
+    body = ballot_body(client, ballot_id, token, {"blank": True})
+    first = client.post(cast_url(ballot_id), json=body)
+    assert first.status_code == 201, first.text
+    before = f.snapshot_of(client)
+    for _ in range(2):
+        again = client.post(cast_url(ballot_id), json=body)
+        assert again.status_code == 200, again.text
+        assert again.json() == first.json()  # the same signed receipt, byte for byte
+    assert f.snapshot_of(client) == before
+    other = ballot_body(client, ballot_id, token, {"blank": True})
+    refused(client, ballot_id, 409, "This token has already voted in this round", json=other)
+
+
 def test_the_checks_run_in_their_order(client, clock, voting) -> None:
     ballot_id, key, rows = voting
     manifest, _ = manifest_of(client, ballot_id)

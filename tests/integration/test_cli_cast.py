@@ -154,7 +154,9 @@ def test_cast_prints_a_verified_receipt_found_on_the_board(server, tmp_path):
     receipt = saved["receipt"]
     assert receipt["tracker"] == full == b64url(sha256(canonical_json(saved["ballot"])))
     assert receipt["seq"] == seq
-    found = httpx.get(f"{server.url}/api/v1/ballots/{server.ballot_id}/board/{full}").json()
+    found = httpx.post(
+        f"{server.url}/api/v1/ballots/{server.ballot_id}/board/find", json={"tracker": full}
+    ).json()
     assert found["entry"]["seq"] == seq
     assert found["entry"]["received_at"] == receipt["received_at"]
     assert found["entry"]["ballot"] == saved["ballot"]

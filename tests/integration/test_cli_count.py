@@ -185,3 +185,20 @@ def test_help_explains_the_files_the_lot_and_the_exit_statuses(tmp_path: Path) -
     text = " ".join(result.stdout.split())
     for words in ("JSON Lines", "PrefLib", "first tie", "SHA256(seed", "--seed", "Exit status"):
         assert words in text
+
+
+def test_a_hostile_preflib_file_is_refused_with_its_bound_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Issue 11: `10000000000: 1` and `# NUMBER ALTERNATIVES: 1000000000` died with a
+    MemoryError; `5: 2,{1,9}` was counted."""
+    for name, text, words in [
+        ("huge.soi", "# NUMBER ALTERNATIVES: 2\n10000000000: 1\n", "more than 10,000,000 ballots"),
+        ("wide.soi", "# NUMBER ALTERNATIVES: 1000000000\n1: 1\n", "at most 1,000"),
+        ("stray.toi", "# NUMBER ALTERNATIVES: 5\n5: 2,{1,9}\n", "alternative 9 is not among"),
+    ]:
+        (tmp_path / name).write_text(text)
+        result = count(tmp_path, "--method", "irv", name)
+        assert result.returncode != 0
+        assert words in result.stderr
+        assert "Traceback" not in result.stderr

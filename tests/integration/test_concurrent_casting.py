@@ -154,7 +154,9 @@ def prepare(database_url: str, n_cities: int) -> OpenedBallot:
     return asyncio.run(open_ballot_now(database_url, n_cities, datetime.now(UTC)))
 
 
-def test_one_token_sent_100_times_at_once_votes_once(database_url: str, tmp_path: Path) -> None:
+def test_one_token_sent_100_times_at_once_votes_once(
+    database_url: str, tmp_path: Path, backend: str, figures
+) -> None:
     began = time.monotonic()
     opened = prepare(database_url, 5)
     with servers(database_url, tmp_path) as bases:
@@ -167,6 +169,9 @@ def test_one_token_sent_100_times_at_once_votes_once(database_url: str, tmp_path
         answers = asyncio.run(fire(bases, opened.ballot_id, bodies, at_once=100))
         took = time.monotonic() - fired
         statuses = Counter(status for status, _ in answers)
+        figures.add(f"double_vote.{backend}.attempts", len(answers))
+        figures.add(f"double_vote.{backend}.accepted", statuses[201])
+        figures.add(f"double_vote.{backend}.refused", statuses[409])
         assert statuses == {201: 1, 409: 99}, statuses
         for status, body in answers:
             if status == 409:
@@ -186,8 +191,33 @@ def test_one_token_sent_100_times_at_once_votes_once(database_url: str, tmp_path
     assert time.monotonic() - began < BUDGET_S
 
 
-def test_500_tokens_at_once_on_two_processes_make_one_gapless_chain(
+def test_one_ballot_sent_30_times_at_once_gets_one_receipt(
     database_url: str, tmp_path: Path
+) -> None:
+    """A client retrying a lost reply while the first copy is still in flight: every copy
+    of the same bytes gets the one receipt (201 once, 200 after), another ballot of the
+    same token 409, and the board holds one entry (issue 11, item 3)."""
+    began = time.monotonic()
+    opened = prepare(database_url, 3)
+    with servers(database_url, tmp_path) as bases:
+        manifest, digest = fetch_manifest(bases[0], opened.ballot_id)
+        same = ballot_for(opened.tokens[0], manifest, digest)
+        others = [ballot_for(opened.tokens[0], manifest, digest) for _ in range(5)]
+        answers = asyncio.run(fire(bases, opened.ballot_id, [same] * 30 + others, at_once=35))
+        entries, page = read_board(bases[1], opened.ballot_id)
+    accepted = [(status, body) for status, body in answers if status in (200, 201)]
+    if page["entries"][0]["ballot"] == same:
+        assert Counter(status for status, _ in accepted) == {201: 1, 200: 29}, answers
+        assert len({json.dumps(body, sort_keys=True) for _, body in accepted}) == 1
+        assert [status for status, _ in answers[30:]] == [409] * 5
+    else:  # one of the others came first: every copy of `same` is then another ballot
+        assert [status for status, _ in answers[:30]] == [409] * 30
+    assert len(entries) == 1
+    assert time.monotonic() - began < BUDGET_S
+
+
+def test_500_tokens_at_once_on_two_processes_make_one_gapless_chain(
+    database_url: str, tmp_path: Path, backend: str, figures
 ) -> None:
     began = time.monotonic()
     opened = prepare(database_url, 500)
@@ -218,5 +248,7 @@ def test_500_tokens_at_once_on_two_processes_make_one_gapless_chain(
         kept = board.ReceiptFile(board.Receipt.parse(receipt), body)  # each its own ballot's
         assert kept.problem(manifest_hash=digest, authority=authority) is None
         assert by_seq[receipt["seq"]].hash == kept.receipt.hash
+    figures.add(f"two_process.{backend}.ballots", len(entries))
+    figures.add(f"two_process.{backend}.chains")  # every check above passed: one chain
     print(f"\n500 tokens on 2 processes: 500 accepted in {took:.2f} s ({500 / took:.0f}/s)")
     assert time.monotonic() - began < BUDGET_S

@@ -60,8 +60,12 @@ def test_the_revoked_token_is_refused_and_its_replacement_votes(client, clock) -
     assert sha256(roll_before) == from_b64url(manifest["roll"]["hash"])
     old = credential_of(ballot_id, lost["token"])
     new = credential_of(ballot_id, replacement["token"])
-    old_line = client.get(f"/api/v1/ballots/{ballot_id}/roll/{b64url(old)}").json()
-    new_line = client.get(f"/api/v1/ballots/{ballot_id}/roll/{b64url(new)}").json()
+    old_line = client.post(
+        f"/api/v1/ballots/{ballot_id}/roll/line", json={"credential": b64url(old)}
+    ).json()
+    new_line = client.post(
+        f"/api/v1/ballots/{ballot_id}/roll/line", json={"credential": b64url(new)}
+    ).json()
     assert (old_line["revoked"], new_line["revoked"]) == (True, False)
     assert new_line["fingerprint"] == replacement["credential_fingerprint"]
 

@@ -6,7 +6,6 @@ import html
 
 import pytest
 
-from inmc_vote.domain.accounts import Role
 from inmc_vote.services import queries
 from tests import factories as f
 from tests.databases import snapshot
@@ -47,14 +46,6 @@ def test_anonymous_post_changes_nothing(client, clock, settings):
     assert response.status_code == 302
     assert response.headers["location"].startswith("/login?next=")
     assert snapshot(settings.database_url) == before
-
-
-def test_an_auditor_is_refused(client, clock):
-    auditor = f.account(client, clock, "auditor@example.org", Role.AUDITOR)
-    f.sign_in(client, auditor.email, auditor.password)
-    response = client.get("/organiser/cities")
-    assert response.status_code == 403
-    assert "needs an organiser's account" in html.unescape(response.text)
 
 
 def test_add_edit_suspend_and_reinstate_a_city(client, clock):

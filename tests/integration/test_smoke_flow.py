@@ -15,6 +15,7 @@ def test_ballot_from_draft_to_frozen(client, clock):
         "timezone": "Europe/Paris",
         "candidacy_deadline": (clock.now.replace(day=15)).isoformat(),
         "closes_at": (clock.now.replace(month=2)).isoformat(),
+        "registrar_party": "City 2",  # makes the tokens offline, the default
     }
     created = client.post("/api/v1/ballots", json=body, headers=key)
     assert created.status_code == 201, created.text

@@ -45,10 +45,10 @@ def swap_receipts(monkeypatch: pytest.MonkeyPatch, answer: Any) -> list[board.Re
     the real receipts, in order."""
     real: list[board.Receipt] = []
 
-    async def operator(*args: Any, **kwargs: Any) -> board.Receipt:
-        receipt = await REAL_CAST(*args, **kwargs)
-        real.append(receipt)
-        return answer(receipt)
+    async def operator(*args: Any, **kwargs: Any) -> casting.Cast:
+        done = await REAL_CAST(*args, **kwargs)
+        real.append(done.receipt)
+        return casting.Cast(answer(done.receipt), done.again)
 
     monkeypatch.setattr(casting, "cast", operator)
     return real

@@ -39,7 +39,9 @@ def test_every_city_votes_once_and_finds_its_receipt(client, clock):
     assert again.status_code == 409
     assert "already voted" in again.json()["detail"]
 
-    found = client.get(f"/api/v1/ballots/{ballot_id}/board/{receipts[2]['tracker']}").json()
+    found = client.post(
+        f"/api/v1/ballots/{ballot_id}/board/find", json={"tracker": receipts[2]["tracker"]}
+    ).json()
     assert found["entry"]["seq"] == 3
     assert "entry 3" in found["message"]
 

@@ -131,6 +131,7 @@ class Run:
             candidacy_deadline=START + timedelta(days=1),
             opens_at=START + timedelta(days=4) if self.scenario.opens_by_itself else None,
             closes_at=START + timedelta(days=10),
+            credential_authority="server",
         )
         ballot = await actions.ballots.create_ballot(self.db, ORGANISER, form, self.now)
         self.ballot_id = ballot.id

@@ -30,7 +30,7 @@ HEADER = "name,country,region,contact name,contact email\n"
 
 def parse_cities_csv(data: bytes) -> list[CityFields]:
     """The import as the server runs it, with its limit."""
-    return parse_with_limit(data, MAX_CSV_BYTES)
+    return parse_with_limit(data, MAX_CSV_BYTES, LIMITS.csv_rows)
 
 
 def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
@@ -108,7 +108,7 @@ def test_too_long_fields_are_refused() -> None:
 
 def test_a_control_character_is_refused() -> None:
     (found,) = problems(csv_bytes("Lyon,FR,,An\x00ne,"))
-    assert found == CsvProblem(2, "the contact name contains a control character")
+    assert found == CsvProblem(2, "the contact name contains a control character (U+0000)")
 
 
 def test_duplicate_rows_name_both_lines_whatever_case_and_spacing() -> None:
@@ -206,6 +206,23 @@ def test_the_size_limit_is_exact() -> None:
         parse_cities_csv(at_limit + b"\n")
     assert refused.value.status == 413
     assert f"larger than {MAX_CSV_BYTES:,} bytes" in refused.value.message
+
+
+def test_the_row_limit_is_exact() -> None:
+    """24,000 rows fit in the byte limit: the number of cities is bounded too (issue 11)."""
+    lines = [f"City {i},FR,,," for i in range(LIMITS.csv_rows + 1)]
+    assert len(parse_cities_csv(csv_bytes(*lines[:-1]))) == LIMITS.csv_rows
+    with pytest.raises(TooLarge) as refused:
+        parse_cities_csv(csv_bytes(*lines))
+    assert refused.value.status == 413
+    assert refused.value.message == (
+        f"Nothing was imported: the file has {LIMITS.csv_rows + 1:,} cities, more than the "
+        f"{LIMITS.csv_rows:,} one import takes; split it into smaller files."
+    )
+    many = csv_bytes(*(f"C{i},FR,,," for i in range(24_000)))
+    assert len(many) < MAX_CSV_BYTES
+    with pytest.raises(TooLarge):
+        parse_cities_csv(many)
 
 
 def test_a_field_beyond_the_csv_modules_limit_is_a_refusal_not_a_crash() -> None:

@@ -101,6 +101,7 @@ def test_event_actions_are_pinned_and_the_documented_ones_known() -> None:
         "candidacy-rejected",
         "tokens-issued",
         "roll-uploaded",
+        "tokens-cancelled",
         "credential-revoked",
         "credential-added",
         "trustees-named",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from inmc_vote.domain.ballots import Method
-from inmc_vote.domain.codes import RoundKind
+from inmc_vote.domain.codes import Custody, RoundKind
 from inmc_vote.domain.protocol import ceremony, group, manifest
 from inmc_vote.domain.protocol import threshold as vss
 from inmc_vote.domain.protocol.encoding import b64url
@@ -68,6 +68,7 @@ def built(**overrides: Any) -> dict[str, Any]:
         "closes_at": "2029-01-11T09:00:00.000Z",
         "authority_pk": b"a" * 32,
         "registrar_pk": b"r" * 32,
+        "registrar": manifest.Registrar(Custody.OFFLINE, "Porto"),
         "trustees": TRUSTEES,
         "roll_size": 9,
         "roll_hash": b"h" * 32,

@@ -8,7 +8,18 @@ import argparse
 import sys
 
 from inmc_vote import __version__
-from inmc_vote.cli import cast, count, db, demo, organiser, serve, tokens, trustee, verify
+from inmc_vote.cli import (
+    cast,
+    count,
+    db,
+    demo,
+    keys,
+    organiser,
+    serve,
+    tokens,
+    trustee,
+    verify,
+)
 from inmc_vote.config import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE_URL,
@@ -28,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"inmc-vote {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (serve, db, organiser, demo, trustee, tokens, cast, count, verify):
+    for command in (serve, db, keys, organiser, demo, trustee, tokens, cast, count, verify):
         command.register(sub)  # in this order in the help
     return top
 

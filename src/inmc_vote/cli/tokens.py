@@ -1,5 +1,6 @@
-"""`inmc-vote tokens issue`: tokens made on the organiser's machine, so that the server
-never sees one; the server gets only the signed public roll."""
+"""`inmc-vote tokens issue` and `tokens revoke`: tokens made, and lost ones replaced, by the
+registrar on its own machine, so that the server never sees one and cannot make one; the
+server gets only the signed public roll and the signed revocations."""
 
 from __future__ import annotations
 
@@ -29,10 +30,8 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "the ballot's fingerprint to announce (the letters cannot print it, the manifest "
         "does not exist yet: they say it is shown on the voting page and published by the "
         "organiser). The CSV needs one city per eligible city, exactly the ballot's "
-        "electorate. A lost token of such a ballot cannot be replaced yet: only the "
-        "server replaces lost tokens (the organiser's lost-token action), and only for "
-        "tokens it issued itself, as the replacement must be signed with the registrar "
-        "key, which stays offline here.",
+        "electorate. A lost token is replaced with `inmc-vote tokens revoke` and the same "
+        "registrar key.",
     )
     issue.add_argument("--ballot", required=True, metavar="ID", help="the ballot's id")
     issue.add_argument(
@@ -53,6 +52,39 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     issue.add_argument("--question", default="", help="the ballot's question, for the letters")
     issue.add_argument("--closes", default="", help="when voting closes, in words, for the letters")
     issue.set_defaults(func=cmd_tokens_issue)
+
+    revoke = tokens_sub.add_parser(
+        "revoke",
+        help="replace a lost token, offline, with the registrar key",
+        description="Revoke a lost token by the fingerprint on its letter and make its "
+        "replacement, signed with the registrar key that `inmc-vote tokens issue` wrote. "
+        "Writes OUT/revocation.json (upload it as an organiser: POST "
+        "/api/v1/ballots/ID/revocations; the server checks both signatures against the "
+        "manifest's registrar key) and OUT/replacement.zip (mode 600: the replacement's "
+        "letter, the only copy of its token). A token that has voted in the current round "
+        "cannot be revoked: the server refuses the upload.",
+    )
+    revoke.add_argument("--ballot", required=True, metavar="ID", help="the ballot's id")
+    revoke.add_argument(
+        "--registrar-key", required=True, metavar="FILE", help="the registrar.key to sign with"
+    )
+    revoke.add_argument(
+        "--fingerprint", required=True, metavar="F", help="the lost token's fingerprint"
+    )
+    revoke.add_argument(
+        "--roll",
+        metavar="FILE",
+        help="where to find the credential: roll.json beside the registrar key (the "
+        "default), or the server's roll (GET /api/v1/ballots/ID/roll) to revoke a replacement",
+    )
+    revoke.add_argument(
+        "--base-url", required=True, metavar="URL", help="the service's public address"
+    )
+    revoke.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
+    revoke.add_argument("--title", default="", help="the ballot's title, printed on the letter")
+    revoke.add_argument("--question", default="", help="the ballot's question, for the letter")
+    revoke.add_argument("--closes", default="", help="when voting closes, in words")
+    revoke.set_defaults(func=cmd_tokens_revoke)
 
 
 def cmd_tokens_issue(args: argparse.Namespace) -> int:
@@ -91,5 +123,35 @@ def cmd_tokens_issue(args: argparse.Namespace) -> int:
     print(
         "Its answer gives the ballot's fingerprint: announce it to the cities (the letters "
         "say it is shown on the voting page and published by the organiser)."
+    )
+    return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    from inmc_vote.tools.offline_tokens import OfflineError, revoke
+
+    key = Path(args.registrar_key)
+    try:
+        done = revoke(
+            ballot_id=args.ballot,
+            registrar_key=key,
+            fingerprint=args.fingerprint,
+            roll=Path(args.roll) if args.roll else key.parent / "roll.json",
+            base_url=args.base_url,
+            out_dir=Path(args.out),
+            title=args.title,
+            question=args.question,
+            closes=args.closes,
+        )
+    except OfflineError as error:
+        return fail(str(error))
+    base = args.base_url.rstrip("/")
+    print(f"{done.revoked_fingerprint} revoked; its replacement is {done.fingerprint}.")
+    print(f"  {done.letter_zip}  the replacement's letter: the only copy of its token")
+    print(f"  {done.revocation_json}  the signed revocation (no token in it)")
+    print("Next, upload the revocation as an organiser:")
+    print(
+        '  curl -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" '
+        f"--data-binary @{done.revocation_json} {base}/api/v1/ballots/{args.ballot}/revocations"
     )
     return 0

@@ -53,7 +53,7 @@ class City(Base):
 
 
 class Account(Base):
-    """An organiser or an auditor who signs in."""
+    """An organiser who signs in (`role` is always "organiser")."""
 
     __tablename__ = "accounts"
 
@@ -77,6 +77,34 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     account: Mapped[Account] = relationship(lazy="joined")
+
+
+class AccountEvent(Base):
+    """What was done to an account (disabled, enabled, password reset, keys revoked), by
+    whom and when: the accounts' audit record."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    by: Mapped[str] = mapped_column(String(254))
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt, for the rate limit: failures count for a short window,
+    successes mark the addresses an account is known to sign in from."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
 class WebSession(Base):
@@ -114,6 +142,11 @@ class Ballot(Base):
     needs_another_round: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     tokens_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # who makes the tokens (domain.codes.Custody): "offline" unless the ballot says "server"
+    credential_authority: Mapped[str] = mapped_column(
+        String(10), default="offline", server_default="offline"
+    )
+    registrar_party: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

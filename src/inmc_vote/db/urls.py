@@ -30,3 +30,8 @@ def sync_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def shown_url(url: str) -> str:
+    """The URL as an operator may see it in a message: without its password."""
+    return make_url(url).render_as_string(hide_password=True)

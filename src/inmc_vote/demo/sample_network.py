@@ -19,7 +19,6 @@ from inmc_vote.db.migrate import upgrade
 from inmc_vote.db.models import City
 from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.documents.token_letters import letters_zip, vote_link
-from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.codes import CeremonyMessage, VoteKind
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import ballot as ballots
@@ -135,7 +134,7 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
             ),
             now,
         )
-    account = await actions.accounts.add_account(db, "organiser@example.org", Role.ORGANISER, now)
+    account = await actions.accounts.add_account(db, "organiser@example.org", now)
     who = organiser(account.email)
     ballot = await actions.ballots.create_ballot(
         db,
@@ -152,6 +151,7 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
             candidacy_deadline=now + timedelta(days=3),
             opens_at=now + timedelta(days=7),
             closes_at=now + timedelta(days=21),
+            credential_authority="server",  # the demo issues its tokens on the server
         ),
         now,
     )
@@ -226,6 +226,7 @@ async def _frozen_in_the_past(
             candidacy_deadline=start + timedelta(days=1),
             opens_at=start + timedelta(days=2),
             closes_at=closes_at,
+            credential_authority="server",
         ),
         start,
     )

@@ -17,6 +17,7 @@ import segno
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from inmc_vote.documents.csv_safe import spreadsheet_safe
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 
@@ -151,8 +152,8 @@ def letters_csv(base_url: str, ballot_id: str, letters: Sequence[Letter]) -> str
     for letter in letters:
         writer.writerow(
             [
-                letter.city,
-                letter.country,
+                spreadsheet_safe(letter.city),
+                spreadsheet_safe(letter.country),
                 letter.fingerprint,
                 letter.token,
                 vote_link(base_url, ballot_id, letter.token),

@@ -1,4 +1,6 @@
-"""Who may act on the organiser's side: the roles of accounts."""
+"""Who may act on the organiser's side: the roles of accounts.
+
+One role: the audit is public and needs no account, so there is no auditor's account."""
 
 from __future__ import annotations
 
@@ -7,4 +9,3 @@ from enum import StrEnum
 
 class Role(StrEnum):
     ORGANISER = "organiser"
-    AUDITOR = "auditor"

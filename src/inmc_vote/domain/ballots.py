@@ -9,7 +9,8 @@ from enum import StrEnum
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from inmc_vote.domain.codes import LastPlaceTie
+from inmc_vote.domain import text
+from inmc_vote.domain.codes import Custody, LastPlaceTie
 from inmc_vote.domain.errors import Invalid
 
 # What a ballot's texts may be, part of what a ballot is rather than a server setting
@@ -18,6 +19,32 @@ from inmc_vote.domain.errors import Invalid
 MAX_TITLE = 200
 MAX_QUESTION = 500
 MAX_DESCRIPTION = 10_000
+MAX_REGISTRAR_PARTY = 120
+
+CUSTODY_WORDS: dict[Custody, str] = {
+    Custody.OFFLINE: "made offline by {party}, who holds the registrar key: the server "
+    "never sees a token and cannot make or replace one",
+    Custody.SERVER: "made by this server, which holds the registrar key (for a demonstration "
+    "or a ballot that chose it): the server could make extra credentials",
+}
+"""Who makes a ballot's tokens, in plain words for its pages."""
+
+
+def custody_words(custody: str, party: str) -> str:
+    return CUSTODY_WORDS[Custody(custody)].format(party=party or "a party not yet named")
+
+
+def check_registrar(custody: str, party: str) -> str:
+    """The registrar party's name, stripped; Invalid for an unknown custody or a long name."""
+    if custody not in CUSTODY_WORDS:
+        raise Invalid(
+            f"«{custody}» is not a credential authority; choose offline (a named party makes "
+            "the tokens with `inmc-vote tokens issue`) or server."
+        )
+    party = party.strip()
+    if len(party) > MAX_REGISTRAR_PARTY:
+        raise Invalid(f"The registrar's name is longer than {MAX_REGISTRAR_PARTY} characters.")
+    return party
 
 
 class Method(StrEnum):
@@ -115,3 +142,6 @@ def check_text(title: str, question: str, description: str) -> None:
         raise Invalid(f"The question is longer than {MAX_QUESTION} characters.")
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(f"The description is longer than {MAX_DESCRIPTION} characters.")
+    text.check_text("the title", title, name=True)
+    text.check_text("the question", question)
+    text.check_text("the description", description, lines=True)

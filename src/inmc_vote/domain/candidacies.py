@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from inmc_vote.domain.errors import Invalid, TooLarge
+from inmc_vote.domain.text import check_text
 
 # What a candidacy's texts may be, part of what a candidacy is rather than a server
 # setting (config.Limits, which holds the dossier's size): the dates and venue are as
 # wide as their columns (db/models.py).
 MAX_SUMMARY = 5_000
 MAX_FIELD = 300
+# How long a candidacy-portal link is valid, in days.
+MIN_LINK_DAYS = 1
+MAX_LINK_DAYS = 366
 
 
 class CandidacyStatus(StrEnum):
@@ -47,3 +52,16 @@ def check_candidacy_text(summary: str, dates: str, venue: str) -> None:
     for label, value in (("proposed dates are", dates), ("venue is", venue)):
         if len(value) > MAX_FIELD:
             raise Invalid(f"The {label} longer than {MAX_FIELD} characters.")
+    check_text("the summary", summary, lines=True)
+    check_text("the proposed dates", dates)
+    check_text("the venue", venue)
+
+
+def link_validity(days: int) -> timedelta:
+    """How long a new portal link is valid: between MIN_LINK_DAYS and MAX_LINK_DAYS days."""
+    if not MIN_LINK_DAYS <= days <= MAX_LINK_DAYS:
+        raise Invalid(
+            f"A portal link is valid for between {MIN_LINK_DAYS} and {MAX_LINK_DAYS} days; "
+            f"{days} were asked for."
+        )
+    return timedelta(days=days)

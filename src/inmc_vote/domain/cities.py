@@ -16,6 +16,7 @@ from typing import Any
 
 from inmc_vote.domain.countries import COUNTRIES
 from inmc_vote.domain.errors import Invalid, TooLarge
+from inmc_vote.domain.text import text_problem
 
 # A city's fields are as wide as their columns (db/models.py): part of what a city is,
 # not a server setting (config.Limits, which holds the CSV's size).
@@ -118,25 +119,32 @@ def city_problems(
     if email and not EMAIL.match(email):
         problems.append(f"«{email}» is not an e-mail address")
     for label, value in (
-        ("city's name", name),
-        ("region", region),
-        ("contact name", contact_name),
-        ("e-mail address", email),
+        ("the city's name", " ".join(name.split())),
+        ("the region", " ".join(region.split())),
+        ("the contact name", " ".join(contact_name.split())),
+        ("the e-mail address", email),
     ):
-        if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in value):
-            problems.append(f"the {label} contains a control character")
+        if problem := text_problem(label, value, name=True):
+            problems.append(problem)
     return problems
 
 
-def parse_cities_csv(data: bytes, max_bytes: int) -> list[CityFields]:
+def parse_cities_csv(data: bytes, max_bytes: int, max_rows: int) -> list[CityFields]:
     """Read a CSV of member cities (comma or semicolon separated, UTF-8, with a header) of
-    at most `max_bytes` (the server's `LIMITS.csv_bytes`)."""
+    at most `max_bytes` and `max_rows` cities (the server's `LIMITS.csv_bytes` and
+    `LIMITS.csv_rows`)."""
     if len(data) > max_bytes:
         raise TooLarge(
             f"Nothing was imported: the file is larger than {max_bytes:,} bytes; "
             "split it into smaller files."
         )
-    return read_cities_csv(data, REQUIRED_COLUMNS)
+    rows = read_cities_csv(data, REQUIRED_COLUMNS)
+    if len(rows) > max_rows:
+        raise TooLarge(
+            f"Nothing was imported: the file has {len(rows):,} cities, more than the "
+            f"{max_rows:,} one import takes; split it into smaller files."
+        )
+    return rows
 
 
 def read_cities_csv(data: bytes, columns: tuple[str, ...]) -> list[CityFields]:

@@ -37,6 +37,7 @@ class EventAction(StrEnum):
     CANDIDACY_REJECTED = "candidacy-rejected"
     TOKENS_ISSUED = "tokens-issued"
     ROLL_UPLOADED = "roll-uploaded"
+    TOKENS_CANCELLED = "tokens-cancelled"
     CREDENTIAL_REVOKED = "credential-revoked"
     CREDENTIAL_ADDED = "credential-added"
     TRUSTEES_NAMED = "trustees-named"
@@ -56,7 +57,7 @@ LoggedAction = Action | EventAction
 class ActorKind(StrEnum):
     """Who acted, the part of an event's `actor` before the colon (`kind:name`)."""
 
-    ORGANISER = "organiser"  # only organisers act: auditors read
+    ORGANISER = "organiser"  # only organisers act (the audit needs no account)
     CITY = "city"  # through its portal link
     SCHEDULE = "schedule"  # a transition the ballot's times made due
     TRUSTEE = "trustee"  # a trustee of the key ceremony, by its index, with its invitation
@@ -144,6 +145,14 @@ class RoundKind(StrEnum):
 
     REGULAR = "regular"
     LAST_PLACE_RUNOFF = "last-place-runoff"
+
+
+class Custody(StrEnum):
+    """Who holds a ballot's registrar key and makes its tokens (the manifest's
+    `registrar.custody`): a named party offline (`inmc-vote tokens issue`), or the server."""
+
+    OFFLINE = "offline"
+    SERVER = "server"
 
 
 class LastPlaceTie(StrEnum):

@@ -41,3 +41,9 @@ class TooLarge(RuleError):
 
 class Forbidden(RuleError):
     status = 403
+
+
+class TooMany(RuleError):
+    """Too many attempts in a while (sign-in): wait, then try again."""
+
+    status = 429

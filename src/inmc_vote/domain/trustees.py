@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.text import check_text
 
 MIN_TRUSTEES = 1
 MAX_TRUSTEES = 20
@@ -38,6 +39,8 @@ def check_trustees(names: Sequence[str], threshold: int) -> list[str]:
         )
     if any(not name for name in cleaned):
         raise Invalid("Every trustee needs a name (a person or an office people recognise).")
+    for name in cleaned:
+        check_text("a trustee's name", name, name=True)
     long = [name for name in cleaned if len(name) > NAME_CHARS]
     if long:
         raise Invalid(f"A trustee's name is at most {NAME_CHARS} characters: «{long[0][:40]}…».")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from inmc_vote.domain.protocol import keys
-from inmc_vote.domain.protocol.encoding import b64url
+from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.key_files import (
     REGISTRAR_KEY_FORMAT,
     KeyFileError,
@@ -56,4 +56,29 @@ def new_registrar_key(path: Path, ballot_id: str) -> RegistrarKey:
             }
         ),
     )
+    return RegistrarKey(ballot_id, seed, public)
+
+
+def read_registrar_key(path: Path, ballot_id: str) -> RegistrarKey:
+    """The offline registrar key `inmc-vote tokens issue` wrote, for this ballot."""
+    try:
+        value = json.loads(path.read_bytes())
+    except OSError as error:
+        raise KeyFileError(f"Cannot read {path}: {error.strerror}.") from None
+    except ValueError:
+        raise KeyFileError(f"{path} is not a registrar key file (not JSON).") from None
+    if not isinstance(value, dict) or value.get("format") != REGISTRAR_KEY_FORMAT:
+        raise KeyFileError(
+            f"{path} is not a registrar key file ({REGISTRAR_KEY_FORMAT}): give the "
+            "registrar.key that `inmc-vote tokens issue` wrote."
+        )
+    if value.get("ballot") != ballot_id:
+        raise KeyFileError(f"{path} is the registrar key of ballot {value.get('ballot')}.")
+    try:
+        seed = from_b64url(value["private"])
+        public = keys.ed25519_public(seed)
+    except (KeyError, TypeError, ValueError):
+        raise KeyFileError(f"{path} holds no readable private key.") from None
+    if b64url(public) != value.get("public"):
+        raise KeyFileError(f"{path}'s private and public keys do not match.")
     return RegistrarKey(ballot_id, seed, public)

@@ -7,6 +7,11 @@ Writes into one folder:
   roll.json      the public roll, registrar-signed, to upload to
                  POST /api/v1/ballots/{id}/roll (see domain/protocol/roll_file.py)
 
+`inmc-vote tokens revoke` replaces a lost token, with the same registrar key:
+  revocation.json  the signed revocation and replacement, to upload to
+                   POST /api/v1/ballots/{id}/revocations (domain/protocol/revocation_file.py)
+  replacement.zip  the replacement's letter (mode 600): the only copy of its token
+
 The manifest is fixed only when the roll is uploaded, so the letters cannot print the
 ballot's fingerprint: they say it is shown on the voting page and published by the
 organiser, who gets it in the upload's answer.
@@ -22,7 +27,8 @@ from pathlib import Path
 
 from inmc_vote.documents.token_letters import Letter, letters_zip
 from inmc_vote.domain.cities import CityFields, CsvRejected, read_cities_csv, said
-from inmc_vote.domain.protocol import credentials, roll_file
+from inmc_vote.domain.protocol import credentials, readable, revocation_file, roll_file
+from inmc_vote.domain.protocol.encoding import from_b64url
 from inmc_vote.tools import keyfiles
 
 BALLOT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,15}")
@@ -126,3 +132,92 @@ def issue(
     except (keyfiles.KeyFileError, OSError) as error:
         raise OfflineError(f"Writing the tokens failed: {error}") from None
     return Issued(len(lines), registrar_path, zip_path, roll_path, made.roll_hash)
+
+
+@dataclass(frozen=True)
+class Revoked:
+    revoked_fingerprint: str
+    fingerprint: str
+    revocation_json: Path
+    letter_zip: Path
+
+
+REVOKE_OUTPUTS = ("revocation.json", "replacement.zip")
+
+
+def _roll_keys(path: Path) -> list[bytes]:
+    """The credentials of a roll: the roll.json `tokens issue` wrote, or the roll as the
+    server serves it (GET /api/v1/ballots/{id}/roll, JSON Lines, replacements included)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OfflineError(f"Cannot read {path}: {error.strerror}.") from None
+    try:
+        value = json.loads(data)
+        if isinstance(value, dict):
+            return [from_b64url(line["pk"]) for line in value["lines"]]
+        return [from_b64url(json.loads(line)["pk"]) for line in data.splitlines() if line]
+    except (ValueError, KeyError, TypeError):
+        try:
+            return [from_b64url(json.loads(line)["pk"]) for line in data.splitlines() if line]
+        except (ValueError, KeyError, TypeError):
+            raise OfflineError(
+                f"{path} is not a roll (roll.json, or the server's roll as JSON Lines)."
+            ) from None
+
+
+def revoke(
+    *,
+    ballot_id: str,
+    registrar_key: Path,
+    fingerprint: str,
+    roll: Path,
+    base_url: str,
+    out_dir: Path,
+    title: str = "",
+    question: str = "",
+    closes: str = "",
+) -> Revoked:
+    """Revoke the credential with `fingerprint` and make its replacement, signed by the
+    offline registrar; writes revocation.json and replacement.zip in out_dir."""
+    try:
+        registrar = keyfiles.read_registrar_key(registrar_key, ballot_id)
+    except keyfiles.KeyFileError as error:
+        raise OfflineError(str(error)) from None
+    wanted = readable.grouped(readable.normalise(fingerprint))
+    found = [pk for pk in _roll_keys(roll) if credentials.fingerprint(pk) == wanted]
+    if not found:
+        raise OfflineError(
+            f"No credential of {roll} has the fingerprint {wanted}: check the letter, or "
+            "give the server's current roll with --roll."
+        )
+    present = [name for name in REVOKE_OUTPUTS if (out_dir / name).exists()]
+    if present:
+        raise OfflineError(
+            f"{out_dir} already holds {', '.join(present)}: nothing is overwritten. "
+            "Choose another folder."
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OfflineError(f"Cannot create {out_dir}: {error.strerror}.") from None
+    new = credentials.issue_credential(ballot_id, registrar.seed)
+    made = revocation_file.make(ballot_id, registrar.seed, found[0], new.line)
+    content = letters_zip(
+        title=title or f"Ballot {ballot_id}",
+        question=question,
+        closes=closes,
+        manifest_hash=None,
+        base_url=base_url.rstrip("/"),
+        ballot_id=ballot_id,
+        letters=[Letter(f"Replacement for {wanted}", "", new.token, new.fingerprint)],
+    )
+    json_path, zip_path = (out_dir / name for name in REVOKE_OUTPUTS)
+    try:
+        keyfiles.write_private(zip_path, content)
+        with json_path.open("x", encoding="utf-8") as out:
+            json.dump(made.to_json(), out, indent=1, sort_keys=True)
+            out.write("\n")
+    except (keyfiles.KeyFileError, OSError) as error:
+        raise OfflineError(f"Writing the replacement failed: {error}") from None
+    return Revoked(wanted, new.fingerprint, json_path, zip_path)

@@ -8,6 +8,7 @@ recompute, or that the authority did not sign."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import Manifest
 
 TIMEOUT_S = 30.0
+SEND_ATTEMPTS = 4  # the ballot is sent at most this many times when no reply comes
+RETRY_PAUSE_S = 1.0  # times the attempt number, between attempts
 
 # The option that gives each kind of vote. Which kind a method takes is the counting
 # code's own `field_for`: a vote of another kind would only be set aside as invalid at
@@ -187,7 +190,7 @@ def _cast(
         say("             check it against your letter or the organiser's announcement")
 
     credential = keys.ed25519_public(seed)
-    line_answer = http.get(f"{api}/roll/{b64url(credential)}")
+    line_answer = http.post(f"{api}/roll/line", json={"credential": b64url(credential)})
     if line_answer.status_code == 404:
         raise CastError(
             "This token is not on this ballot's roll: check that you used the token of "
@@ -219,8 +222,8 @@ def _cast(
     tracker = ballot.tracker
     say(f"Tracker:     {manifest.short_fingerprint(tracker)}  ({b64url(tracker)})")
     say("             your ballot's own; the receipt must name it")
-    sent = http.post(f"{api}/cast", json=ballot.to_json())
-    if sent.status_code != 201:
+    sent = _send(http, f"{api}/cast", ballot.to_json(), say)
+    if sent.status_code not in (200, 201):  # 200: the same ballot, sent again, its receipt
         raise CastError(f"The server refused the ballot: {_detail(sent)}")
     try:
         receipt = board.Receipt.parse(sent.json())
@@ -243,6 +246,23 @@ def _cast(
         raise CastError(problem + ".")
     receipt_file = board.ReceiptFile(receipt, ballot.to_json()).to_json()
     return CastResult(found, digest, tracker, receipt.to_json(), receipt_file)
+
+
+def _send(
+    http: httpx.Client, url: str, body: dict[str, Any], say: Callable[[str], None]
+) -> httpx.Response:
+    """POST the ballot, sending the very same bytes again when the reply is lost: the
+    server answers a repeat with the receipt it already gave, so no vote is lost to a
+    network failure and none is counted twice."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return http.post(url, json=body)
+        except httpx.TransportError as error:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            say(f"No answer ({error or type(error).__name__}): sending the same ballot again.")
+            time.sleep(RETRY_PAUSE_S * attempt)
+    raise AssertionError("unreachable")
 
 
 def write_receipt(path: Path, receipt_file: dict[str, Any]) -> None:

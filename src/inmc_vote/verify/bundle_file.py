@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from inmc_vote.domain.protocol import bundle
+from inmc_vote.domain.protocol import bundle, bundle_zip
 
 # The verifier's own reading limits, not config.Limits: it runs on auditors' machines
 # with the standard library, cryptography and the domain only.
@@ -62,6 +62,19 @@ class BundleFile:
             raise BundleError(f"{self.path} does not exist.") from None
         except DAMAGED as error:
             raise BundleError(f"{self.path} is not a ZIP file ({error}).") from None
+        file_size = self.path.stat().st_size
+        for info in self._zip.infolist():
+            problem = bundle_zip.member_problem(
+                info.filename,
+                info.compress_type,
+                info.compress_size,
+                info.file_size,
+                info.header_offset,
+                file_size,
+            )
+            if problem:
+                self._zip.close()
+                raise BundleError(f"{self.path} is not an audit bundle: {problem}.")
         names = [info.filename for info in self._zip.infolist()]
         self.names = set(names)
         self.duplicates = sorted(n for n, k in Counter(names).items() if k > 1)

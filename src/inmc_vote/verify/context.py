@@ -51,6 +51,9 @@ class Replay:
     added: dict[bytes, tuple[str, int]] = field(default_factory=dict)  # pk -> (at, round)
     events: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)  # lifecycle
     wrong: list[int] = field(default_factory=list)  # transitions from another state
+    # issuances (tokens-issued, roll-uploaded) and their cancellations, in log order
+    # (action, data, seq, the state and round it was made in)
+    issuances: list[tuple[str, dict[str, Any], int, str, int]] = field(default_factory=list)
     mix: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # shuffle/decryption-added
 
 

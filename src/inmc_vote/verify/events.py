@@ -21,6 +21,7 @@ LIFECYCLE = frozenset(Action)
 STATES = frozenset(State)
 REPLACEABLE = (State.FROZEN, State.OPEN)
 ISSUING = (EventAction.TOKENS_ISSUED, EventAction.ROLL_UPLOADED)  # both fix round 1's roll
+CUSTODY_ISSUES = {"server": EventAction.TOKENS_ISSUED, "offline": EventAction.ROLL_UPLOADED}
 
 
 def check_events(audit: Audit) -> list[Event]:
@@ -82,6 +83,10 @@ def replay(audit: Audit, events: list[Event]) -> tuple[Replay, Problems]:
         elif event.action in ISSUING:
             done.tokens_issued = True
             done.events.append((event.action, data, done.round))
+            done.issuances.append((event.action, data, event.seq, done.state, done.round))
+        elif event.action == EventAction.TOKENS_CANCELLED:
+            done.tokens_issued = False
+            done.issuances.append((event.action, data, event.seq, done.state, done.round))
         elif event.action == EventAction.CREDENTIAL_REVOKED:
             pending = _revoke(audit, done, event, lost)
         elif event.action == EventAction.CREDENTIAL_ADDED:
@@ -167,19 +172,13 @@ def check_agreement(audit: Audit, done: Replay) -> None:
     rounds = {r.number: r for r in audit.rounds}
     first = rounds.get(1)
     freezes = [d for a, d, n in done.events if a == Action.FREEZE and n == 1]
-    issued = [(a, d) for a, d, _ in done.events if a in ISSUING]
+    issued = [(a, d) for a, d, _, _, _ in done.issuances if a in ISSUING]
     nexts = {n: d for a, d, n in done.events if a == Action.NEXT_ROUND}
     for seq in done.wrong:
         problems.add(f"event {seq:,} does not go from the state the ballot was in")
     if first is not None:
         _agree_keys(audit, first.manifest, freezes, issued, problems)
-        if len(issued) != 1:
-            problems.add(f"the log issues the tokens {len(issued)} times, not once")
-        for action, data in issued:
-            if not _names(data.get("manifest_hash"), first.manifest_hash):
-                problems.add(f"the {action} event names another manifest than round 1's")
-            if not _names(data.get("roll_hash"), first.manifest.roll.hash):
-                problems.add(f"the {action} event names another roll than the manifest's")
+        _agree_issuances(first, done, problems)
     for number, found in rounds.items():
         if number == 1:
             continue
@@ -204,13 +203,53 @@ def check_agreement(audit: Audit, done: Replay) -> None:
     )
 
 
+def _agree_issuances(first: Round, done: Replay, problems: Problems) -> None:
+    """The tokens are issued, then each cancellation (frozen, before any opening) names
+    the issuance just before it and is followed by another; the last issuance is the
+    roll of record, round 1's manifest's; each issuance is the kind its custody allows."""
+    expected = CUSTODY_ISSUES[first.manifest.registrar.custody.value]
+    before: dict[str, Any] | None = None
+    for action, data, seq, state, number in done.issuances:
+        if action == EventAction.TOKENS_CANCELLED:
+            if before is None:
+                problems.add(f"event {seq:,} cancels an issuance that the log does not make")
+            elif not (_same(data, before, "manifest_hash") and _same(data, before, "roll_hash")):
+                problems.add(f"event {seq:,} cancels another issuance than the one before it")
+            if state != State.FROZEN or number != 1:  # frozen in round 1: never opened
+                problems.add(f"event {seq:,} cancels an issuance while the ballot is {state}")
+            before = None
+            continue
+        if before is not None:
+            problems.add(f"event {seq:,} issues the tokens again without cancelling the first")
+        if action != expected:
+            problems.add(
+                f"event {seq:,} is a {action} event, but round 1's manifest says the "
+                f"registrar's custody is {first.manifest.registrar.custody.value}"
+            )
+        before = data
+    if before is None:
+        problems.add("the log's last issuance of the tokens is cancelled, or there is none")
+    else:
+        if not _names(before.get("manifest_hash"), first.manifest_hash):
+            problems.add("the last issuance of the tokens names another manifest than round 1's")
+        if not _names(before.get("roll_hash"), first.manifest.roll.hash):
+            problems.add("the last issuance of the tokens names another roll than the manifest's")
+
+
+def _same(one: dict[str, Any], other: dict[str, Any], key: str) -> bool:
+    try:
+        return digest_of(one.get(key)) == digest_of(other.get(key))
+    except (TypeError, ValueError):
+        return False
+
+
 def _names(stated: Any, digest: bytes | None) -> bool:
     """Whether an event's hash field is `digest`: in base64url (docs/protocol.md), or in
     hex, as the log wrote it before (hash-chained, those events keep their bytes)."""
     return digest is not None and stated in (b64url(digest), digest.hex())
 
 
-def _digest(text: Any) -> bytes:
+def digest_of(text: Any) -> bytes:
     """A hash as an event writes it: base64url, or hex in a log written before (64
     characters, which a 32-byte hash in base64url never has)."""
     if isinstance(text, str) and len(text) == 64:
@@ -243,6 +282,8 @@ def _agree_keys(
         b64url(stated.election),
     ):
         problems.add("the keys fixed at freeze are not round 1's manifest's")
+    if freezes[0].get("credential_authority") != first.registrar.to_json():
+        problems.add("the registrar's custody fixed at freeze is not round 1's manifest's")
     trustees = first.trustees
     if freezes[0].get("trustees") != {
         "ceremony": trustees.ceremony,
@@ -256,7 +297,7 @@ def _agree_roll_file(audit: Audit, data: dict[str, Any], problems: Problems) -> 
     try:
         registrar = from_b64url(data["registrar"])
         signature = from_b64url(data["roll_signature"])
-        roll_hash = _digest(data["roll_hash"])
+        roll_hash = digest_of(data["roll_hash"])
     except (KeyError, TypeError, ValueError):
         problems.add("the roll-uploaded event is not readable")
         return

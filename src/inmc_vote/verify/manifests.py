@@ -197,7 +197,7 @@ def check_signed_head(audit: Audit) -> None:
     )
 
 
-SAME_IN_EVERY_ROUND = ("ballot", "title", "question", "method", "eligible", "roll")
+SAME_IN_EVERY_ROUND = ("ballot", "title", "question", "method", "eligible", "registrar", "roll")
 
 
 def check_rounds(audit: Audit) -> None:

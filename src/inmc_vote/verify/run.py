@@ -13,6 +13,7 @@ from inmc_vote.domain.protocol.board import Receipt, ReceiptFile
 from inmc_vote.verify import board_pass, ceremony, events, manifests, receipts, rounds
 from inmc_vote.verify.bundle_file import BundleError, BundleFile
 from inmc_vote.verify.context import Audit, Round
+from inmc_vote.verify.electorate import check_electorate
 from inmc_vote.verify.growth import check_growth
 from inmc_vote.verify.pool import PARALLEL_FROM, Workers, default_jobs
 from inmc_vote.verify.progress import Progress
@@ -93,6 +94,7 @@ def _rest(
     logged = events.check_events(audit)
     replayed, lost = events.replay(audit, logged)
     events.report_lost_tokens(audit, replayed, lost)
+    check_electorate(audit, replayed)
     ceremony.check_ceremony(audit, logged)
     del logged
     problems: dict[int, tuple[Problems, Problems]] = {}

@@ -8,15 +8,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -24,22 +22,25 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from inmc_vote import __version__
-from inmc_vote.config import LIMITS, Settings
+from inmc_vote.config import LIMITS, ConfigurationError, Settings
 from inmc_vote.db.engine import Database
+from inmc_vote.services import queries
 from inmc_vote.services.actions.schedule import catch_up_all
 from inmc_vote.services.security import sign
-from inmc_vote.web import auth, deps, i18n, pages
+from inmc_vote.web import auth, deps, i18n, log_redaction, pages
 from inmc_vote.web.api.audit import AuditApi
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
 from inmc_vote.web.api.ceremony import CeremonyApi, ceremony_messages_api
 from inmc_vote.web.api.cities import CitiesApi
 from inmc_vote.web.api.mixing import MixApi
+from inmc_vote.web.api.openapi import document_problems
 from inmc_vote.web.api.results import ResultsApi
 from inmc_vote.web.api.roll_upload import RollUploadApi
 from inmc_vote.web.api.voting import VotingApi
 from inmc_vote.web.errors import EXCEPTION_HANDLERS
 from inmc_vote.web.pages.audit import AuditPages
+from inmc_vote.web.params import refuse_control_characters
 from inmc_vote.web.security_headers import SECURITY_HEADERS
 from inmc_vote.web.templating import install_filters
 
@@ -74,10 +75,6 @@ async def _run_schedule(app: Litestar) -> None:
         await asyncio.sleep(SCHEDULE_EVERY_S)
 
 
-def _is_sign_in_attempt(request: Request[Any, Any, Any]) -> bool:
-    return request.method == "POST" and request.url.path == "/login"
-
-
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
@@ -86,11 +83,19 @@ def create_app(
 ) -> Litestar:
     settings = settings or Settings.from_env()
     csrf_secret = sign(settings.secret_key, "inmc-vote/csrf/v1", "")
+    log_redaction.install()  # no credential, tracker or portal secret in any log line
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = database is None
         app.state.db = database or Database(settings.database_url, at_rest_key=settings.secret_key)
+        # Refuse to serve rather than answer 500 to every cast (InvalidTag) later.
+        if problem := await queries.keys.secret_key_problem(
+            app.state.db, settings.secret_key_source
+        ):
+            if owned:
+                await app.state.db.dispose()
+            raise ConfigurationError(problem)
         task = asyncio.create_task(_run_schedule(app)) if run_schedule else None
         try:
             yield
@@ -102,7 +107,7 @@ def create_app(
             if owned:
                 await app.state.db.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             CitiesApi,
             BallotsApi,
@@ -139,12 +144,7 @@ def create_app(
             cookie_samesite="strict",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[
-            RateLimitConfig(
-                rate_limit=("minute", LIMITS.sign_in_attempts_per_minute),
-                check_throttle_handler=_is_sign_in_attempt,
-            ).middleware
-        ],
+        before_request=refuse_control_characters,
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         openapi_config=OpenAPIConfig(
             title="inmc-vote",
@@ -158,9 +158,9 @@ def create_app(
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
-        logging_config=LoggingConfig(
-            log_exceptions="always",
-            disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429},
-        ),
+        # errors.handle logs each answer: a 4xx in one line at INFO, a 5xx with its traceback
+        logging_config=LoggingConfig(log_exceptions="never"),
         request_max_body_size=LIMITS.other_body_bytes,
     )
+    document_problems(app.openapi_schema)  # every refusal's problem detail, in the OpenAPI
+    return app

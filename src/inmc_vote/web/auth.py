@@ -1,9 +1,10 @@
 """Who is asking: an API key (`Authorization: Bearer ...`) or a session cookie.
 
-Organiser routes carry the guard `organisers_only`: 401 for nobody, 403 for a wrong
-role. A cookie-authenticated change through the JSON API must also carry the CSRF
-header, so that a session cookie alone never authorises a cross-site request
-(pages are covered by the CSRF middleware, the API is excluded from it).
+Organiser routes carry the guard `organisers_only`: 401 for nobody, for a disabled
+account and for a revoked API key (the queries do not find them). A cookie-authenticated
+change through the JSON API must also carry the CSRF header, so that a session cookie
+alone never authorises a cross-site request (pages are covered by the CSRF middleware,
+the API is excluded from it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import generate_csrf_hash
 
-from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.codes import ActorKind
 from inmc_vote.domain.errors import Unauthorized
 from inmc_vote.services import queries
@@ -48,31 +48,21 @@ async def principal(connection: ASGIConnection) -> Principal | None:
     return found
 
 
-def _require_role(role: Role):
-    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-        who = await principal(connection)
-        if who is None:
-            raise NotAuthorizedException("Sign in as an organiser, or send an organiser's API key.")
-        if who.role is not role:
-            raise PermissionDeniedException(
-                f"This needs an {role.value}'s account; {who.email} is an {who.role.value}."
-            )
-        if (
-            who.via == "session"
-            and connection.scope.get("method") not in SAFE_METHODS
-            and connection.url.path.startswith("/api/")
-            and not _csrf_header_matches(connection)
-        ):
-            raise PermissionDeniedException(
-                "A change made with a session cookie must carry the x-csrftoken header "
-                "(or use an API key)."
-            )
-
-    guard.__name__ = f"{role.value}s_only"
-    return guard
-
-
-organisers_only = _require_role(Role.ORGANISER)
+async def organisers_only(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """The guard of every organiser route (every account is an organiser's)."""
+    who = await principal(connection)
+    if who is None:
+        raise NotAuthorizedException("Sign in as an organiser, or send an organiser's API key.")
+    if (
+        who.via == "session"
+        and connection.scope.get("method") not in SAFE_METHODS
+        and connection.url.path.startswith("/api/")
+        and not _csrf_header_matches(connection)
+    ):
+        raise PermissionDeniedException(
+            "A change made with a session cookie must carry the x-csrftoken header "
+            "(or use an API key)."
+        )
 
 
 def _csrf_header_matches(connection: ASGIConnection) -> bool:
@@ -104,6 +94,18 @@ async def actor(request: Request[Any, Any, Any]) -> Actor:
     who = await principal(request)
     if who is None:  # only reached behind a guard
         raise NotAuthorizedException("Sign in first.")
-    if who.role is not Role.ORGANISER:  # only reached behind organisers_only
-        raise PermissionDeniedException("Only an organiser's account acts on a ballot.")
     return Actor(ActorKind.ORGANISER, who.email)
+
+
+def client_address(request: Request[Any, Any, Any], trusted_proxies: frozenset[str]) -> str:
+    """The address a request comes from. X-Forwarded-For is believed only from a proxy in
+    INMC_TRUSTED_PROXIES, and read from the right: the first address that is not one of
+    those proxies is the client's (what is left of it, anyone may have written)."""
+    peer = request.client.host if request.client else ""
+    if peer not in trusted_proxies:
+        return peer
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if hop not in trusted_proxies:
+            return hop
+    return peer

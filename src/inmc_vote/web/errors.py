@@ -6,6 +6,7 @@ page that needs signing in redirects to the login page.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from inmc_vote.web.i18n import _
 from inmc_vote.web.security_headers import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("inmc_vote.web")
 
 _PLAIN_WORDS = {
     400: "The request could not be understood.",
@@ -61,10 +63,24 @@ def _json_error(exc: BaseException) -> msgspec.DecodeError | None:
     return None
 
 
+def _too_deep(exc: BaseException) -> bool:
+    """msgspec refuses JSON nested past its depth with a RecursionError of its own."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, RecursionError) and "deserializing" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def describe(exc: Exception) -> tuple[int, str]:
     """The status and the message a person reads."""
     if isinstance(exc, RuleError):
         return exc.status, exc.message
+    if isinstance(exc, UnicodeDecodeError):  # a form field (read by the CSRF check first)
+        return 400, _("The request holds text that is not UTF-8: send it as UTF-8.")
+    if _too_deep(exc):
+        return 400, _("The body is not valid JSON: it is nested too deeply.")
     if isinstance(exc, HTTPException) and exc.status_code == 400 and (bad := _json_error(exc)):
         # msgspec says "Input data was truncated" or "JSON is malformed: ...".
         why = str(bad).removeprefix("JSON is malformed: ")
@@ -86,8 +102,19 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def log_answer(request: Request[Any, Any, Any], exc: Exception, status: int, detail: str) -> None:
+    """A refusal (4xx) is one line at INFO, with the route rather than the address (which
+    may hold a portal link or a credential); a failure (5xx) is an ERROR with its traceback."""
+    route = request.scope.get("path_template") or "(no route)"
+    if status < 500:
+        log.info("%s %s answered %d: %s", request.method, route, status, detail)
+    else:
+        log.error("%s %s failed", request.method, route, exc_info=exc)
+
+
 def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     status, detail = describe(exc)
+    log_answer(request, exc, status, detail)
     if is_api(request):
         return Response(
             {

@@ -17,6 +17,7 @@ from inmc_vote.documents.token_letters import Letter, letters_zip
 from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
+from inmc_vote.web.attachment import attachment
 
 ZIP = "application/zip"
 
@@ -33,7 +34,7 @@ def zip_response(download: Download, status_code: int = 200) -> Response[bytes]:
         media_type=ZIP,
         status_code=status_code,
         headers={
-            "Content-Disposition": f'attachment; filename="{download.filename}"',
+            "Content-Disposition": attachment(download.filename),
             "Cache-Control": "no-store",
         },
     )

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.counting import count
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.counting.votes import Verdict, classify
@@ -237,6 +238,32 @@ class Model:
     result_text: bytes = b"The result in words.\n"
     # How the event log writes a hash: base64url, or hex as logs written before it did.
     hash_text: Callable[[bytes], str] = b64url
+    # The cities published at freeze (None: one made-up city per voter), who made the
+    # tokens, and the issuances cancelled before the roll of record (their event data).
+    electorate: list[dict[str, str]] | None = None
+    custody: manifest.Registrar = field(
+        default_factory=lambda: manifest.Registrar(Custody.SERVER, "")
+    )
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+
+    def electorate_list(self) -> list[dict[str, str]]:
+        if self.electorate is not None:
+            return self.electorate
+        return [
+            {"slug": f"city-{i:03d}", "name": f"City {i}", "country": "FR"}
+            for i in range(1, len(self.voters) + 1)
+        ]
+
+    def electorate_details(self) -> dict[str, Any]:
+        """What the freeze event records of the electorate and the registrar's custody."""
+        cities = self.electorate_list()
+        slugs = [c["slug"] for c in cities]
+        return {
+            "electorate_size": len(cities),
+            "electorate_sha256": b64url(hashlib.sha256(canonical_json(slugs)).digest()),
+            "electorate": cities,
+            "credential_authority": self.custody.to_json(),
+        }
 
     def signer(self, what: str) -> bytes:
         return self.signers.get(what, self.authority)
@@ -262,6 +289,7 @@ class Model:
             closes_at=r.closes_at,
             authority_pk=keys.ed25519_public(self.authority),
             registrar_pk=keys.ed25519_public(self.registrar),
+            registrar=self.custody,
             trustees=self.trustees.election,
             roll_size=len(lines),
             roll_hash=credentials.roll_hash(lines),
@@ -507,9 +535,20 @@ class Model:
                         "ceremony": self.trustees.number,
                         "threshold": self.trustees.threshold,
                     },
-                },
+                }
+                | self.electorate_details(),
             )
         )
+        for k, cancelled in enumerate(self.cancelled, start=1):
+            specs.append((at(days=2, seconds=k), ORGANISER, "tokens-issued", cancelled))
+            specs.append(
+                (
+                    at(days=2, seconds=k, milliseconds=500),
+                    ORGANISER,
+                    "tokens-cancelled",
+                    cancelled | {"reason": "the download was interrupted"},
+                )
+            )
         specs.append(
             (
                 at(days=2, minutes=1),

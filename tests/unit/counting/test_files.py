@@ -124,6 +124,12 @@ def test_preflib_without_names_numbers_the_alternatives() -> None:
         ("# NUMBER ALTERNATIVES: 2\n3: 0\n", "alternative 0"),
         ("# NUMBER ALTERNATIVES: two\n", "not a number"),
         ("# NUMBER ALTERNATIVES: 1\n# ALTERNATIVE NAME 2: B\n", "beyond"),
+        # issue 11: an alternative out of range inside a tie, or after one, is refused too
+        ("# NUMBER ALTERNATIVES: 5\n5: 2,{1,9}\n", "line 2: alternative 9 is not among"),
+        ("# NUMBER ALTERNATIVES: 5\n5: {1,2},7\n", "line 2: alternative 7 is not among"),
+        # ... and an election too large to hold is refused before it is tried
+        ("# NUMBER ALTERNATIVES: 2\n10000000000: 1\n", "line 2: more than 10,000,000 ballots"),
+        ("# NUMBER ALTERNATIVES: 1000000000\n1: 1\n", "at most 1,000"),
     ],
 )
 def test_preflib_errors_name_the_line(text: str, words: str) -> None:

@@ -21,6 +21,12 @@ class FileError(ValueError):
     """A file that cannot be read as the format it claims; the message names the line."""
 
 
+# The largest election `inmc-vote count` reads (docs/counting.md): each ballot becomes one
+# verdict in memory, so a line such as `10000000000: 1` is refused, not tried.
+MAX_ALTERNATIVES = 1_000
+MAX_BALLOTS = 10_000_000
+
+
 def parse_jsonl(lines: Iterable[str]) -> list[Any]:
     """One decoded vote per non-empty line; a line that is not JSON becomes the verdict
     invalid("malformed") in its place, as a ballot that cannot be read is still a ballot."""
@@ -98,8 +104,9 @@ def read_preflib(text: str) -> PrefLib:
     size: int | None = None
     names: dict[str, str] = {}
     title = ""
-    lines: list[tuple[int, tuple[str, ...], int]] = []  # line number, ranking, count
-    overvotes = emptied = 0
+    # line number, ranking, count, and every alternative the line names (ties included)
+    lines: list[tuple[int, tuple[str, ...], int, set[str]]] = []
+    overvotes = emptied = total = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -119,27 +126,38 @@ def read_preflib(text: str) -> PrefLib:
         if match is None:
             raise FileError(f"line {number}: expected «count: ranking», found «{line[:60]}»")
         n = int(match.group(1))
+        total += n
+        if total > MAX_BALLOTS:
+            raise FileError(
+                f"line {number}: more than {MAX_BALLOTS:,} ballots in all; "
+                "inmc-vote count reads elections up to that size"
+            )
         groups = _groups(match.group(2), number)
         ranking = _cut(groups)
         if any(len(group) > 1 for group in groups):
             overvotes += n
             emptied += 0 if ranking else n
-        lines.append((number, ranking, n))
+        lines.append((number, ranking, n, {c for group in groups for c in group}))
     if size is None:
         if not names:
             raise FileError("no «# NUMBER ALTERNATIVES» header: this is not a PrefLib file")
         size = len(names)
+    if size > MAX_ALTERNATIVES:
+        raise FileError(
+            f"{size:,} alternatives; inmc-vote count reads elections of at most "
+            f"{MAX_ALTERNATIVES:,}"
+        )
     candidates = tuple(str(i) for i in range(1, size + 1))
     known = set(candidates)
     if not set(names) <= known:
         raise FileError(f"an ALTERNATIVE NAME header goes beyond the {size} alternatives")
-    for number, ranking, _ in lines:
-        stray = [c for c in ranking if c not in known]
+    for number, _, _, named in lines:  # inside or after a tie too, not only the ranking kept
+        stray = sorted(named - known, key=lambda c: (len(c), c))
         if stray:
             raise FileError(
                 f"line {number}: alternative {stray[0]} is not among the {size} alternatives"
             )
-    ballots = tuple((ranking, n) for _, ranking, n in lines)
+    ballots = tuple((ranking, n) for _, ranking, n, _ in lines)
     return PrefLib(title, candidates, names, ballots, overvotes, emptied)
 
 

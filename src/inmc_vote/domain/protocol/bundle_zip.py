@@ -5,7 +5,8 @@ The export writes the bundle with `ZipStream`; the verifier writes it again from
 members it read into a hash, and compares with the file. So no byte of the file is left
 unchecked: a changed byte of a member fails that member's checks, and a changed byte of
 the container (a date, an attribute, a size) fails this comparison. Standard library
-only, and independent of the Python version's zipfile writer.
+only, and independent of the Python version's zipfile writer. `member_problem` is the
+reader's side: what the verifier refuses before reading a member.
 """
 
 from __future__ import annotations
@@ -129,6 +130,25 @@ class ZipStream:
         self._out(
             struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, ALL_ONES_32, ALL_ONES_32, 0)
         )
+
+
+STORED = 0  # the ZIP compression method "stored": the only one a bundle uses
+
+
+def member_problem(
+    name: str, method: int, compressed: int, size: int, offset: int, file_size: int
+) -> str | None:
+    """Why a member, as the ZIP's central directory declares it, cannot be a bundle's,
+    or None: the reader's side of `ZipStream`. A bundle's members are stored, so a
+    compressed one (a deflated gigabyte of zeros hides in a few megabytes) is refused
+    before a byte of it is read, and so is one that claims more bytes than the file has."""
+    if method != STORED:
+        return f"{name} is compressed (method {method}); a bundle's members are stored"
+    if compressed != size:
+        return f"{name} declares {compressed:,} stored bytes for {size:,} bytes of content"
+    if offset + size > file_size:
+        return f"{name} declares {size:,} bytes, past the end of the {file_size:,}-byte file"
+    return None
 
 
 class _Digest:

@@ -6,7 +6,9 @@ shape, so that nothing reads a manifest as an untyped dict.
 
 Protocol v2 (docs/protocol.md, "Trustees"): `keys` are the authority's, the registrar's
 and the trustees' election key Y; `trustees` lists the key ceremony's outcome, each
-member's public keys, lot commitment, polynomial commitments and verification key."""
+member's public keys, lot commitment, polynomial commitments and verification key.
+`registrar` says who holds the registrar key (issue 11): a named party offline, or the
+server, so that every voter and auditor sees whom the roll's honesty rests on."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmc_vote.domain.ballots import Method
-from inmc_vote.domain.codes import RoundKind, parse
+from inmc_vote.domain.codes import Custody, RoundKind, parse
 from inmc_vote.domain.counting.rules import Rules
 from inmc_vote.domain.protocol import ceremony, group, readable
 from inmc_vote.domain.protocol.ceremony import ElectionKey
@@ -37,6 +39,7 @@ FIELDS = frozenset(
         "opens_at",
         "closes_at",
         "keys",
+        "registrar",
         "roll",
         "trustees",
         "previous",
@@ -64,6 +67,17 @@ class Keys:
     authority: bytes
     registrar: bytes
     election: bytes
+
+
+@dataclass(frozen=True)
+class Registrar:
+    """Who holds the registrar key: its custody and the party named by the ballot."""
+
+    custody: Custody
+    party: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"custody": self.custody.value, "party": self.party}
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,7 @@ class Manifest:
     opens_at: str | None
     closes_at: str
     keys: Keys
+    registrar: Registrar
     roll: Roll
     trustees: ElectionKey
     previous: Previous | None
@@ -156,6 +171,9 @@ class Manifest:
             raise ManifestError("opens_at is not a time")
         keys = _object(value["keys"], "keys", ("authority", "registrar", "election"))
         roll = _object(value["roll"], "roll", ("size", "hash"))
+        registrar = _object(value["registrar"], "registrar", ("custody", "party"))
+        if not isinstance(registrar["party"], str):
+            raise ManifestError("the registrar's party is not a text")
         if type(roll["size"]) is not int:
             raise ManifestError("the roll's size is not a whole number")
         previous = value["previous"]
@@ -176,6 +194,7 @@ class Manifest:
                 registrar=_key(keys["registrar"]),
                 election=election,
             ),
+            registrar=Registrar(parse(Custody, registrar["custody"]), registrar["party"]),
             roll=Roll(roll["size"], _key(roll["hash"])),
             trustees=_trustees(value["trustees"], election),
             previous=None
@@ -245,6 +264,7 @@ def build(
     closes_at: str,
     authority_pk: bytes,
     registrar_pk: bytes,
+    registrar: Registrar,
     trustees: ElectionKey,
     roll_size: int,
     roll_hash: bytes,
@@ -275,6 +295,7 @@ def build(
             "registrar": b64url(registrar_pk),
             "election": b64url(trustees.election_key),
         },
+        "registrar": registrar.to_json(),
         "roll": {"size": roll_size, "hash": b64url(roll_hash)},
         "trustees": trustees.to_json(),
         "previous": previous,

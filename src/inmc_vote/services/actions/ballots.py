@@ -9,13 +9,14 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import (
     Timetable,
+    check_registrar,
     check_text,
     parse_last_place_tie,
     parse_method,
     parse_quorum,
     parse_zone,
 )
-from inmc_vote.domain.codes import EventAction
+from inmc_vote.domain.codes import Custody, EventAction
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol.encoding import fraction_text, rfc3339_ms
@@ -40,6 +41,9 @@ class BallotForm:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     last_place_tie: str = "lot"
+    # who makes the tokens: "offline" (a named party, `inmc-vote tokens issue`) or "server"
+    credential_authority: str = Custody.OFFLINE.value
+    registrar_party: str = ""
 
     def checked(self) -> BallotForm:
         """The form with its values normalised, or Invalid naming the first problem."""
@@ -50,6 +54,7 @@ class BallotForm:
         timetable = Timetable(self.candidacy_deadline, self.opens_at, self.closes_at)
         timetable.check()
         parse_last_place_tie(self.last_place_tie)
+        party = check_registrar(self.credential_authority, self.registrar_party)
         return BallotForm(
             title=self.title.strip(),
             question=self.question.strip(),
@@ -62,6 +67,8 @@ class BallotForm:
             opens_at=self.opens_at,
             closes_at=self.closes_at,
             last_place_tie=self.last_place_tie,
+            credential_authority=self.credential_authority,
+            registrar_party=party,
         )
 
 
@@ -85,6 +92,10 @@ def _settings(ballot: Ballot) -> dict[str, object]:
         "candidacy_deadline": when(ballot.candidacy_deadline),
         "opens_at": when(ballot.opens_at),
         "closes_at": when(ballot.closes_at),
+        "credential_authority": {
+            "custody": ballot.credential_authority,
+            "party": ballot.registrar_party,
+        },
     }
 
 
@@ -100,6 +111,8 @@ def _assign(ballot: Ballot, form: BallotForm) -> None:
     ballot.candidacy_deadline = form.candidacy_deadline
     ballot.opens_at = form.opens_at
     ballot.closes_at = form.closes_at
+    ballot.credential_authority = form.credential_authority
+    ballot.registrar_party = form.registrar_party
 
 
 def _refuse_past_times(form: BallotForm, now: datetime, before: Ballot | None) -> None:

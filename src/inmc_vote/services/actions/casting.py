@@ -4,7 +4,10 @@ receipt out (protocol.md, 'Board, receipts, seal').
 The checks run in a fixed order and the first failure answers its own 4xx, storing
 nothing: ballot open and inside its window (409); the ballot's shape (422, naming the
 field); manifest hash (409); credential on the roll and not revoked (403); its points,
-its proof of knowledge and its signature (422); not voted yet in this round (409). The
+its proof of knowledge and its signature (422); not voted yet in this round (409), unless
+the entry already on the board holds these very bytes: then a lost reply is being
+retried, and the same receipt is given again (the signature is Ed25519, deterministic),
+storing nothing. The
 entry is then chained to the board under the ballot's lock (a row lock on PostgreSQL,
 BEGIN IMMEDIATE on SQLite, so several app processes can share the database) and
 flushed, so that the UNIQUE(ballot, round, credential) backstop answers 409 inside the
@@ -14,6 +17,7 @@ decrypted: the server cannot read a vote.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +32,7 @@ from inmc_vote.domain.protocol import ballot as ballots
 from inmc_vote.domain.protocol import board, manifest
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.domain.timefmt import show_time
+from inmc_vote.services.queries.board import protocol_entry
 from inmc_vote.services.steps import event_log, keyring
 from inmc_vote.services.steps.schedule import catch_up
 
@@ -45,6 +50,12 @@ REVOKED = "This token was revoked (reported lost) and replaced; use the replacem
 Receipt = board.Receipt
 
 
+@dataclass(frozen=True)
+class Cast:
+    receipt: board.Receipt
+    again: bool  # the same ballot sent again after a lost reply: nothing new was stored
+
+
 def read_ballot(body: Any) -> ballots.Ballot:
     """The ballot's fields, decoded; Invalid names the first bad one (no point checked)."""
     try:
@@ -53,7 +64,7 @@ def read_ballot(body: Any) -> ballots.Ballot:
         raise Invalid(str(error)) from None
 
 
-async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> board.Receipt:
+async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> Cast:
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
@@ -79,17 +90,25 @@ async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> board.
             ballots.check(cast_ballot, current.hash, election_key)
         except ballots.BallotError as error:
             raise Invalid(str(error)) from None
+        canonical = cast_ballot.canonical()
         voted = (
             await session.execute(
-                select(BoardEntry.seq).where(
+                select(BoardEntry).where(
                     BoardEntry.ballot_id == ballot_id,
                     BoardEntry.round == ballot.round,
                     BoardEntry.credential == cast_ballot.credential,
                 )
             )
-        ).first()
+        ).scalar_one_or_none()
         if voted is not None:
-            raise Conflict(ALREADY_VOTED)
+            if voted.ballot != canonical:
+                raise Conflict(ALREADY_VOTED)
+            authority = await keyring.authority_seed(session, db.at_rest_key, ballot_id)
+            entry = protocol_entry(voted)
+            return Cast(
+                board.Receipt.issue(authority, current.hash, ballot_id, ballot.round, entry),
+                again=True,
+            )
         last = (
             await session.execute(
                 select(BoardEntry.seq, BoardEntry.hash)
@@ -100,7 +119,6 @@ async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> board.
         ).first()
         seq, prev = (1, current.hash) if last is None else (last.seq + 1, last.hash)
         received_at = rfc3339_ms(now)
-        canonical = cast_ballot.canonical()
         tracker = board.tracker_of(canonical)
         entry = board.Entry(
             seq,
@@ -132,7 +150,9 @@ async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> board.
         manifest_hash, round_number = current.hash, ballot.round
         authority = await keyring.authority_seed(session, db.at_rest_key, ballot_id)
     # Committed: only now is the receipt signed and given.
-    return board.Receipt.issue(authority, manifest_hash, ballot_id, round_number, entry)
+    return Cast(
+        board.Receipt.issue(authority, manifest_hash, ballot_id, round_number, entry), again=False
+    )
 
 
 def _not_open_message(

@@ -1,11 +1,14 @@
-"""Member cities: add, edit, suspend or reinstate, and the all-or-nothing CSV import."""
+"""Member cities: add, edit, suspend or reinstate, and the CSV import (checked whole,
+written in short batches)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,17 +69,60 @@ async def set_active(db: Database, city_id: int, active: bool, now: datetime) ->
 
 
 async def import_csv(db: Database, data: bytes, now: datetime) -> ImportReport:
-    """Import every row or none; a city already known (same country and name) is updated."""
-    rows = parse_cities_csv(data, LIMITS.csv_bytes)  # raises CsvRejected naming each bad line
+    """Import a CSV of cities; a city already known (same country and name) is updated.
+
+    The file is checked whole first: one bad line, or more than `LIMITS.csv_rows` cities,
+    refuses it and nothing is written. It is then written in batches of
+    `LIMITS.csv_batch_rows` cities, each its own short transaction, with a pause after
+    each as long as the batch took: on SQLite, where there is one writer, a cast waits for
+    one batch at most, never for the whole file. Every row is an upsert by its natural
+    key, so an import cut short between batches (a crash, a city added by hand meanwhile
+    under the same name) is finished by sending the same file again."""
+    rows = parse_cities_csv(data, LIMITS.csv_bytes, LIMITS.csv_rows)  # raises CsvRejected
+    total = ImportReport(added=0, updated=0, unchanged=0)
+    for start in range(0, len(rows), LIMITS.csv_batch_rows):
+        began = time.monotonic()
+        batch = rows[start : start + LIMITS.csv_batch_rows]
+        try:
+            done = await _import_batch(db, batch, now)
+        except IntegrityError:
+            raise Conflict(
+                f"Another change to the member cities came in while the file was being "
+                f"imported; its first {start:,} cities were imported: send the file again "
+                "to finish."
+            ) from None
+        total = ImportReport(
+            added=total.added + done.added,
+            updated=total.updated + done.updated,
+            unchanged=total.unchanged + done.unchanged,
+        )
+        if start + LIMITS.csv_batch_rows < len(rows):
+            # let the writers that queued behind this batch go first
+            await asyncio.sleep(min(time.monotonic() - began, 1.0))
+    return total
+
+
+async def _import_batch(db: Database, batch: list[CityFields], now: datetime) -> ImportReport:
     added = updated = unchanged = 0
     async with db.write() as session:
-        for fields in rows:
-            city = await _find(session, fields)
+        keys = [natural_key(fields.name, fields.country) for fields in batch]
+        known = {
+            (city.country, city.name_key): city
+            for city in (
+                await session.execute(
+                    select(City).where(tuple_(City.country, City.name_key).in_(keys))
+                )
+            ).scalars()
+        }
+        taken: set[str] = set()
+        for fields, key in zip(batch, keys, strict=True):
+            city = known.get(key)
             if city is None:
-                city = City(slug=await _free_slug(session, fields), created_at=now, updated_at=now)
+                slug = await _free_slug(session, fields, taken)
+                taken.add(slug)
+                city = City(slug=slug, created_at=now, updated_at=now)
                 _assign(city, fields)
                 session.add(city)
-                await session.flush()
                 added += 1
             elif _differs(city, fields):
                 _assign(city, fields)
@@ -84,6 +130,7 @@ async def import_csv(db: Database, data: bytes, now: datetime) -> ImportReport:
                 updated += 1
             else:
                 unchanged += 1
+        await session.flush()
     return ImportReport(added=added, updated=updated, unchanged=unchanged)
 
 
@@ -102,10 +149,15 @@ async def _find(session: AsyncSession, fields: CityFields) -> City | None:
     ).scalar_one_or_none()
 
 
-async def _free_slug(session: AsyncSession, fields: CityFields) -> str:
+async def _free_slug(
+    session: AsyncSession, fields: CityFields, taken: set[str] | frozenset[str] = frozenset()
+) -> str:
+    """A slug no city has, nor any of `taken` (those of a batch not flushed yet)."""
     base = slug_for(fields.name, fields.country)
     slug, n = base, 1
-    while (await session.execute(select(City.id).where(City.slug == slug))).first():
+    while (
+        slug in taken or (await session.execute(select(City.id).where(City.slug == slug))).first()
+    ):
         n += 1
         slug = f"{base}-{n}"
     return slug

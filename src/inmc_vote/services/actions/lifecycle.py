@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
+from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import b64url
@@ -21,7 +22,10 @@ from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps import ceremony as ceremony_steps
 from inmc_vote.services.steps import event_log, keyring, tallying
-from inmc_vote.services.steps.freezing import freeze_candidates_and_electorate
+from inmc_vote.services.steps.freezing import (
+    check_registrar_named,
+    freeze_candidates_and_electorate,
+)
 from inmc_vote.services.steps.schedule import catch_up, has_manifest
 from inmc_vote.services.steps.sealing import seal_details, seal_round
 from inmc_vote.services.steps.state import lifecycle_of, store
@@ -55,7 +59,14 @@ async def _freeze(
     details = await freeze_candidates_and_electorate(session, ballot, request.now)
     # The votes are encrypted to the trustees' key: no freeze before their ceremony ends.
     election = await ceremony_steps.election(session, ballot.id)
-    made = await keyring.make_keys(session, at_rest_key, ballot.id, request.now)
+    check_registrar_named(ballot)
+    made = await keyring.make_keys(
+        session,
+        at_rest_key,
+        ballot.id,
+        request.now,
+        server_registrar=ballot.credential_authority == Custody.SERVER,
+    )
     return details | {
         "keys": {
             "authority": b64url(made.authority_pk),

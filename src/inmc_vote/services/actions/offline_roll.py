@@ -1,10 +1,11 @@
 """Tokens issued offline: the organiser made the credentials with `inmc-vote tokens issue`
 on a machine of its own and uploads only the roll (public keys, registrar-signed).
 
-The upload replaces the registrar key made at freeze by the offline one and drops the
-server's copy of the private half: the server never sees a token, even for a moment,
-and can never sign a credential of this ballot. Everything is checked before anything
-is stored; a refusal stores nothing.
+The upload replaces the registrar key that held the place since freeze (its private half
+was dropped at once) by the offline one: the server never sees a token, even for a
+moment, and can never sign a credential of this ballot. After a cancelled issuance
+(`tokens.cancel_issuance`) a new roll may be uploaded; it replaces the cancelled one's
+key. Everything is checked before anything is stored; a refusal stores nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy import func, select
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BallotKeys, Elector
-from inmc_vote.domain.codes import EventAction
-from inmc_vote.domain.errors import Invalid
+from inmc_vote.domain.codes import Custody, EventAction
+from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.protocol import roll_file
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services.actors import Actor
@@ -52,6 +53,11 @@ async def upload_roll(
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
         roll.check_tokens_can_be_issued(ballot)
+        if ballot.credential_authority != Custody.OFFLINE:
+            raise Conflict(
+                "This ballot's tokens are made by the server (its credential authority is "
+                "the server): issue them from the ballot's page, not with an offline roll."
+            )
         electorate = (
             await session.execute(
                 select(func.count()).select_from(Elector).where(Elector.ballot_id == ballot_id)

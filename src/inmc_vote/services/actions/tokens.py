@@ -1,20 +1,27 @@
-"""Issuing the tokens, once: one credential per eligible city, signed by the registrar and
-put on the roll; then the round's manifest is fixed. The tokens leave in the answer
-and are not kept: the server stores the roll (public keys) and nothing that links a
-city to its credential."""
+"""Issuing the tokens on the server (a ballot whose credential authority is the server):
+one credential per eligible city, signed by the registrar and put on the roll; then the
+round's manifest is fixed. The tokens leave in the answer and are not kept: the server
+stores the roll (public keys) and nothing that links a city to its credential.
+
+Because nothing is kept, a download that fails loses the tokens: `cancel_issuance`
+withdraws an issuance that no voter can have used yet (the ballot never opened), with a
+reason in the event log, so that the tokens can be issued (or a roll uploaded) again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
-from inmc_vote.db.models import City, Elector
+from inmc_vote.db.models import City, Elector, Manifest, RollEntry
 from inmc_vote.documents.token_letters import Letter
-from inmc_vote.domain.codes import EventAction
-from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.codes import Custody, EventAction
+from inmc_vote.domain.errors import Conflict, Invalid
+from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
 from inmc_vote.domain.protocol.encoding import b64url, rfc3339_ms
 from inmc_vote.services.actors import Actor
@@ -39,21 +46,14 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
         await catch_up(session, ballot, now, db.at_rest_key)
         roll.check_tokens_can_be_issued(ballot)
         ring = await keyring.load(session, db.at_rest_key, ballot_id)
-        if ring.registrar_seed is None:
+        if ballot.credential_authority != Custody.SERVER or ring.registrar_seed is None:
             raise Conflict(
-                "This ballot's registrar key is offline (its tokens were issued "
-                "with `inmc-vote tokens issue`): do this offline too."
+                "This ballot's tokens are made offline by "
+                f"{ballot.registrar_party or 'its registrar'}, who holds the registrar key: "
+                "they run `inmc-vote tokens issue` and upload the roll "
+                f"(POST /api/v1/ballots/{ballot_id}/roll). The server cannot issue them."
             )
-        cities = list(
-            (
-                await session.execute(
-                    select(City)
-                    .join(Elector, Elector.city_id == City.id)
-                    .where(Elector.ballot_id == ballot_id)
-                    .order_by(City.name)
-                )
-            ).scalars()
-        )
+        cities = await _electorate_cities(session, ballot_id)
         issued = [credentials.issue_credential(ballot_id, ring.registrar_seed) for _ in cities]
         letters = [
             Letter(city.name, city.country, one.token, one.fingerprint)
@@ -83,3 +83,86 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
             fixed.hash,
             letters,
         )
+
+
+async def _electorate_cities(session: AsyncSession, ballot_id: str) -> list[City]:
+    """The cities that get a token: the electorate fixed at freeze, by name."""
+    return list(
+        (
+            await session.execute(
+                select(City)
+                .join(Elector, Elector.city_id == City.id)
+                .where(Elector.ballot_id == ballot_id)
+                .order_by(City.name)
+            )
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class CancelledIssuance:
+    ballot_id: str
+    roll_size: int
+    roll_hash: bytes
+    manifest_hash: bytes
+
+
+async def cancel_issuance(
+    db: Database, actor: Actor, ballot_id: str, reason: str, now: datetime
+) -> CancelledIssuance:
+    """Withdraw the tokens issued (or the roll uploaded) while no voter can have used
+    them: the ballot is frozen in its first round and has never opened, and no lost token
+    was replaced (which would show the letters were sent). The roll and the manifest are
+    deleted; the event `tokens-cancelled` keeps their hashes and the reason, so the
+    verifier replays the cancelled issuance and takes the next one as the roll of record."""
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(
+            "Cancelling an issuance needs a reason (for example «the download was "
+            "interrupted»); it is recorded in the public event log."
+        )
+    if len(reason) > LIMITS.reason_chars:
+        raise Invalid(f"The reason is longer than {LIMITS.reason_chars:,} characters.")
+    async with db.write() as session:
+        ballot = await event_log.lock_ballot(session, ballot_id)
+        await catch_up(session, ballot, now, db.at_rest_key)
+        if ballot.tokens_issued_at is None:
+            raise Conflict("The tokens are not issued: there is no issuance to cancel.")
+        if ballot.state != State.FROZEN.value or ballot.round != 1:
+            raise Conflict(
+                f"The ballot is {ballot.state} (round {ballot.round}): an issuance can be "
+                "cancelled only before voting first opens, as its tokens may have been used."
+            )
+        entries = list(
+            (
+                await session.execute(select(RollEntry).where(RollEntry.ballot_id == ballot_id))
+            ).scalars()
+        )
+        if any(not e.initial or e.revoked_at is not None for e in entries):
+            raise Conflict(
+                "A lost token of this issuance was already replaced, so its letters were "
+                "sent: it cannot be cancelled. Replace any other lost token instead."
+            )
+        fixed = await session.get(Manifest, (ballot_id, 1))
+        assert fixed is not None  # issuing fixes it
+        lines = [credentials.RollLine(e.pk, e.sig) for e in entries]
+        cancelled = CancelledIssuance(
+            ballot_id, len(lines), credentials.roll_hash(lines), fixed.hash
+        )
+        await session.execute(delete(RollEntry).where(RollEntry.ballot_id == ballot_id))
+        await session.delete(fixed)
+        ballot.tokens_issued_at = None
+        await event_log.record(
+            session,
+            ballot_id,
+            actor,
+            EventAction.TOKENS_CANCELLED,
+            {
+                "reason": reason,
+                "roll_size": cancelled.roll_size,
+                "roll_hash": b64url(cancelled.roll_hash),
+                "manifest_hash": b64url(cancelled.manifest_hash),
+            },
+            now,
+        )
+        return cancelled

@@ -1,12 +1,15 @@
-"""Reading ballots: one or all, their event log, candidates and electorate size."""
+"""Reading ballots: one or all, their event log, candidates and electorate."""
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import func, select
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, BallotEvent, Candidate, Elector
 from inmc_vote.domain.errors import NotFound
+from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services.steps import event_log
 
 
@@ -44,3 +47,18 @@ async def electorate_size(db: Database, ballot_id: str) -> int:
                 select(func.count()).select_from(Elector).where(Elector.ballot_id == ballot_id)
             )
         ).scalar_one()
+
+
+async def electorate(db: Database, ballot_id: str) -> list[dict[str, str]]:
+    """The eligible cities as the freeze event published them ({slug, name, country}, in
+    slug order): what the audit bundle carries, so the page shows the same list."""
+    async with db.read() as session:
+        data = (
+            await session.execute(
+                select(BallotEvent.data)
+                .where(BallotEvent.ballot_id == ballot_id, BallotEvent.action == Action.FREEZE)
+                .order_by(BallotEvent.seq)
+                .limit(1)
+            )
+        ).scalar()
+    return list(json.loads(data).get("electorate", [])) if data else []

@@ -1,5 +1,9 @@
 """Freeze: the accepted candidacies become the candidates, the active member cities
-the electorate (the ballot's keys are made in the same action, see keyring.py)."""
+the electorate (the ballot's keys are made in the same action, see keyring.py).
+
+The electorate is published in the freeze event (each city's slug, name and country),
+so that anyone can count the cities the roll must match: a credential minted for no
+city shows in the audit (issue 11, "ghost voters")."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.models import Ballot, Candidacy, Candidate, City, Elector
 from inmc_vote.domain.candidacies import CandidacyStatus
+from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Conflict
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, sha256
 from inmc_vote.domain.timefmt import show_time
@@ -72,4 +77,18 @@ async def freeze_candidates_and_electorate(
         "candidates": [c.city.slug for c in accepted],
         "electorate_size": len(slugs),
         "electorate_sha256": b64url(sha256(canonical_json(slugs))),
+        "electorate": [{"slug": c.slug, "name": c.name, "country": c.country} for c in electors],
+        "credential_authority": {
+            "custody": ballot.credential_authority,
+            "party": ballot.registrar_party,
+        },
     }
+
+
+def check_registrar_named(ballot: Ballot) -> None:
+    """An offline ballot names who makes its tokens: the manifest and its pages say so."""
+    if ballot.credential_authority == Custody.OFFLINE and not ballot.registrar_party.strip():
+        raise Conflict(
+            "Name who makes the tokens offline (the registrar, for example the next host "
+            "city) in the ballot's settings before freezing: the manifest names them."
+        )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.models import Ballot, Candidate, Manifest
 from inmc_vote.domain.ballots import Method
+from inmc_vote.domain.codes import Custody, parse
 from inmc_vote.domain.protocol import credentials, keys, manifest
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.services.steps import ceremony, keyring
@@ -76,6 +77,9 @@ async def fix_manifest(
             closes_at=rfc3339_ms(ballot.closes_at),
             authority_pk=ring.authority_pk,
             registrar_pk=ring.registrar_pk,
+            registrar=manifest.Registrar(
+                parse(Custody, ballot.credential_authority), ballot.registrar_party
+            ),
             trustees=trustees,
             roll_size=len(lines),
             roll_hash=credentials.roll_hash(lines),

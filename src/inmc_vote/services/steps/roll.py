@@ -17,12 +17,14 @@ from inmc_vote.domain.timefmt import show_time
 
 def check_tokens_can_be_issued(ballot: Ballot) -> None:
     """Tokens are issued once, online or offline, and only for a frozen ballot: the
-    manifest fixes one roll, and a second set of tokens would not match it."""
+    manifest fixes one roll, and a second set of tokens would not match it (an issuance
+    that no voter used can be cancelled first, with a reason: `tokens.cancel_issuance`)."""
     if ballot.tokens_issued_at is not None:
         raise Conflict(
             f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
-            "; they are issued once, online or offline, and the roll cannot be replaced "
-            "(a lost token that the server issued is revoked and replaced by its fingerprint)."
+            "; they are issued once, online or offline. If their letters were lost before "
+            "voting opened (a failed download), cancel that issuance with a reason, then "
+            "issue again; a single lost token is revoked and replaced by its fingerprint."
         )
     if ballot.state != State.FROZEN.value:
         raise Conflict(

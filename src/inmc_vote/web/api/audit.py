@@ -11,6 +11,8 @@ from litestar.response import Stream
 
 from inmc_vote.db.engine import Database
 from inmc_vote.services import actions, queries
+from inmc_vote.web.api.openapi import file_answer
+from inmc_vote.web.attachment import attachment
 
 
 class AuditApi(Controller):
@@ -26,7 +28,7 @@ class AuditApi(Controller):
         "order. During voting it holds each board up to a head "
         "the authority signs (bundle.json and bundle.sig): keep it, and check a later "
         "bundle against it with `inmc-vote verify OLD NEW`. Format: docs/audit.md.",
-        response_description="application/zip, streamed",
+        responses=file_answer("application/zip", "The audit bundle, streamed"),
     )
     async def audit(
         self,
@@ -41,7 +43,7 @@ class AuditApi(Controller):
             pieces,
             media_type="application/zip",
             headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Disposition": attachment(name),
                 "Cache-Control": "no-store",
             },
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
@@ -14,9 +14,11 @@ from litestar.status_codes import HTTP_200_OK
 from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Dossier
+from inmc_vote.domain.candidacies import link_validity
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actors import Actor, city
+from inmc_vote.web.api.openapi import file_answer
 from inmc_vote.web.api.schemas import (
     CandidacyOut,
     DecisionIn,
@@ -24,7 +26,9 @@ from inmc_vote.web.api.schemas import (
     PortalLinksIn,
     PortalOut,
 )
+from inmc_vote.web.attachment import attachment
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.params import PathId
 
 # The limit is checked on the file itself (a clear 413); the body may hold a little more.
 
@@ -59,7 +63,7 @@ def dossier_response(dossier: Dossier) -> Response[bytes]:
         dossier.content,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{dossier.filename}"',
+            "Content-Disposition": attachment(dossier.filename),
             "X-Content-SHA256": dossier.sha256,
             "ETag": f'"{dossier.sha256}"',
         },
@@ -107,7 +111,7 @@ class CandidaciesApi(Controller):
     async def accept(
         self,
         ballot_id: FromPath[str],
-        candidacy_id: FromPath[int],
+        candidacy_id: PathId,
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
@@ -127,7 +131,7 @@ class CandidaciesApi(Controller):
     async def reject(
         self,
         ballot_id: FromPath[str],
-        candidacy_id: FromPath[int],
+        candidacy_id: PathId,
         data: JSONBody[DecisionIn],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
@@ -142,12 +146,13 @@ class CandidaciesApi(Controller):
     @get(
         "/candidacies/{candidacy_id:int}/dossier",
         summary="Download a candidacy's dossier",
+        responses=file_answer("application/pdf", "The dossier (PDF)"),
         description="The PDF; its SHA-256 is in the X-Content-SHA256 header and the ETag.",
     )
     async def dossier(
         self,
         ballot_id: FromPath[str],
-        candidacy_id: FromPath[int],
+        candidacy_id: PathId,
         db: NamedDependency[Database],
     ) -> Response[bytes]:
         return dossier_response(await queries.candidacies.dossier_file(db, ballot_id, candidacy_id))
@@ -168,9 +173,9 @@ class CandidaciesApi(Controller):
         actor: NamedDependency[Actor],
         data: JSONBody[PortalLinksIn | None] = None,
     ) -> list[PortalLinkOut]:
-        days = data.valid_days if data else 60
+        valid_for = link_validity(data.valid_days if data else 60)
         links = await actions.portal.make_links(
-            db, settings.secret_key, actor, ballot_id, now, timedelta(days=days)
+            db, settings.secret_key, actor, ballot_id, now, valid_for
         )
         return [_link_out(settings, link) for link in links]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
@@ -17,6 +17,7 @@ from inmc_vote.domain.errors import Invalid
 from inmc_vote.services import actions, queries
 from inmc_vote.web.api.schemas import CityIn, CityOut, ImportOut
 from inmc_vote.web.auth import organisers_only
+from inmc_vote.web.params import PathId
 
 
 @dataclass
@@ -46,13 +47,13 @@ class CitiesApi(Controller):
         return CityOut.of(await actions.cities.add_city(db, _fields(data), now))
 
     @get("/{city_id:int}", summary="One member city")
-    async def get_city(self, city_id: FromPath[int], db: NamedDependency[Database]) -> CityOut:
+    async def get_city(self, city_id: PathId, db: NamedDependency[Database]) -> CityOut:
         return CityOut.of(await queries.cities.get_city(db, city_id))
 
     @put("/{city_id:int}", summary="Edit a member city")
     async def edit_city(
         self,
-        city_id: FromPath[int],
+        city_id: PathId,
         data: JSONBody[CityIn],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
@@ -62,7 +63,7 @@ class CitiesApi(Controller):
     @post("/{city_id:int}/suspend", summary="Suspend a city: it can no longer apply or vote")
     async def suspend(
         self,
-        city_id: FromPath[int],
+        city_id: PathId,
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> CityOut:
@@ -71,7 +72,7 @@ class CitiesApi(Controller):
     @post("/{city_id:int}/reinstate", summary="Reinstate a suspended city")
     async def reinstate(
         self,
-        city_id: FromPath[int],
+        city_id: PathId,
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
     ) -> CityOut:

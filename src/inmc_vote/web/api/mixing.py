@@ -12,7 +12,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -21,8 +21,10 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.mixing import message_hash
 from inmc_vote.services import actions, queries
+from inmc_vote.web.api.openapi import json_bytes
 from inmc_vote.web.api.results import sees_unpublished
 from inmc_vote.web.auth import trustee_invitation
+from inmc_vote.web.params import PathId, Round
 
 JSON = "application/json"
 
@@ -73,7 +75,7 @@ class MixApi(Controller):
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> dict[str, Any]:
         await actions.schedule.current(db, ballot_id, now)
         return (await queries.mixing.mix_state(db, ballot_id, round)).to_json()
@@ -91,7 +93,7 @@ class MixApi(Controller):
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> Stream:
         await actions.schedule.current(db, ballot_id, now)
         lines = await queries.mixing.input_lines(db, ballot_id, round)
@@ -100,6 +102,7 @@ class MixApi(Controller):
     @get(
         "/mix/shuffles/{index:int}",
         summary="One shuffle message, as the trustee sent it (canonical JSON bytes)",
+        responses=json_bytes("The shuffle message"),
         description="Its `output` is what shuffle index + 1 takes, or what the trustees "
         "decrypt when it is the last. 404 when there is no such shuffle.",
         media_type=JSON,
@@ -107,9 +110,9 @@ class MixApi(Controller):
     async def shuffle(
         self,
         ballot_id: FromPath[str],
-        index: FromPath[int],
+        index: PathId,
         db: NamedDependency[Database],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> Response[bytes]:
         data = await queries.mixing.shuffle_message(db, ballot_id, round, index)
         return Response(data, media_type=JSON, headers={"X-Message-Hash": _hash(data)})
@@ -152,7 +155,7 @@ class MixApi(Controller):
         self,
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> list[dict[str, Any]]:
         state = (await queries.mixing.mix_state(db, ballot_id, round)).to_json()
         return list(state["decryptions"])
@@ -160,6 +163,7 @@ class MixApi(Controller):
     @get(
         "/decryptions/{trustee:int}",
         summary="One trustee's decryption message (canonical JSON bytes)",
+        responses=json_bytes("The decryption message"),
         description="Public once the round's results are published (any t decryptions "
         "reveal the votes, in the mixed order); organisers see them at once. 404 when the "
         "trustee has sent none, or before publication.",
@@ -169,9 +173,9 @@ class MixApi(Controller):
         self,
         request: Request[Any, Any, Any],
         ballot_id: FromPath[str],
-        trustee: FromPath[int],
+        trustee: PathId,
         db: NamedDependency[Database],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> Response[bytes]:
         data = await queries.mixing.decryption_message(
             db, ballot_id, round, trustee, include_unpublished=await sees_unpublished(request)

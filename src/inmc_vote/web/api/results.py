@@ -11,17 +11,18 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from inmc_vote.db.engine import Database
-from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.services import actions, queries
 from inmc_vote.services.queries.results import RoundResult
+from inmc_vote.web.api.openapi import json_bytes
 from inmc_vote.web.api.voting import SealOut
 from inmc_vote.web.auth import principal
+from inmc_vote.web.params import Round
 
 
 @dataclass
@@ -76,8 +77,7 @@ def round_out(found: RoundResult) -> RoundOut:
 
 
 async def sees_unpublished(request: Request[Any, Any, Any]) -> bool:
-    who = await principal(request)
-    return who is not None and who.role is Role.ORGANISER
+    return await principal(request) is not None
 
 
 async def visible_rounds(
@@ -134,6 +134,7 @@ class ResultsApi(Controller):
     @get(
         "/tally/record",
         summary="A round's signed tally record (canonical JSON bytes)",
+        responses=json_bytes("The tally record (canonical JSON)"),
         description="The exact bytes whose SHA-256 is the tally hash; X-Authority-Signature "
         "is the authority's signature over `inmc-vote/tally-signature/v1` 0 hash. It names "
         "the mix's input, every shuffle and decryption by hash, the lot seed and the votes' "
@@ -144,7 +145,7 @@ class ResultsApi(Controller):
         request: Request[Any, Any, Any],
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> Response[bytes]:
         found = await self._round(request, db, ballot_id, round)
         return Response(
@@ -170,7 +171,7 @@ class ResultsApi(Controller):
         request: Request[Any, Any, Any],
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> Stream:
         found = await self._round(request, db, ballot_id, round)
         return Stream(

@@ -85,6 +85,18 @@ class BallotIn:
             "or by a `runoff` round between the tied cities"
         },
     )
+    credential_authority: str = field(
+        default="offline",
+        metadata={
+            "description": "who makes the tokens: `offline` (the default: `registrar_party` "
+            "makes them with `inmc-vote tokens issue` and uploads the roll) or `server` "
+            "(POST .../tokens; for a demonstration, as the server could then mint credentials)"
+        },
+    )
+    registrar_party: str = field(
+        default="",
+        metadata={"description": "who holds the registrar key (required to freeze offline)"},
+    )
 
     def form(self) -> BallotForm:
         return BallotForm(
@@ -99,7 +111,17 @@ class BallotIn:
             opens_at=aware(self.opens_at, "opening time"),
             closes_at=aware(self.closes_at, "closing time"),
             last_place_tie=self.last_place_tie,
+            credential_authority=self.credential_authority,
+            registrar_party=self.registrar_party,
         )
+
+
+@dataclass
+class Registrar:
+    """Who makes the tokens: `custody` offline or server, and the party named."""
+
+    custody: str
+    party: str
 
 
 @dataclass
@@ -143,6 +165,7 @@ class BallotOut:
     allowed_actions: list[str]
     candidates: list[CandidateOut]
     electorate_size: int
+    registrar: Registrar
     manifest_hash: str | None = None
     fingerprint: str | None = None
     turnout: Turnout | None = None
@@ -169,6 +192,7 @@ class BallotOut:
             allowed_actions=[a.value for a in lifecycle_of(ballot).allowed() if a in STEPS],
             candidates=candidates or [],
             electorate_size=electorate_size,
+            registrar=Registrar(ballot.credential_authority, ballot.registrar_party),
         )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
@@ -20,8 +20,10 @@ from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
+from inmc_vote.web.api.openapi import file_answer, json_bytes
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.letters_download import issue_letters, replacement_letter, zip_response
+from inmc_vote.web.params import After, Round
 
 
 @dataclass
@@ -30,6 +32,16 @@ class RollLineOut:
     sig: str
     fingerprint: str
     revoked: bool
+
+
+@dataclass
+class CredentialIn:
+    credential: str  # unpadded base64url of the credential's public key
+
+
+@dataclass
+class TrackerIn:
+    tracker: str  # unpadded base64url of the ballot's tracker
 
 
 @dataclass
@@ -150,6 +162,7 @@ class VotingApi(Controller):
         "/tokens",
         guards=[organisers_only],
         summary="Issue the tokens (once)",
+        responses=file_answer("application/zip", "letters.html and tokens.csv", 201),
         description="One credential per eligible city, registrar-signed and put on the "
         "roll; the manifest is then fixed. Answers a ZIP with letters.html (one printable "
         "letter per city) and tokens.csv. The server keeps no token and no link between "
@@ -172,6 +185,7 @@ class VotingApi(Controller):
     @get(
         "/manifest",
         summary="The manifest's exact canonical bytes",
+        responses=json_bytes("The manifest (canonical JSON)"),
         description="Hash the bytes you receive: SHA-256 of them is the ballot's fingerprint "
         "(also in X-Manifest-Hash). X-Authority-Signature is the authority's Ed25519 "
         'signature over "inmc-vote/manifest-signature/v1" 0 manifest_hash.',
@@ -180,7 +194,7 @@ class VotingApi(Controller):
         self,
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
-        round: FromQuery[int | None] = None,
+        round: Round = None,
     ) -> Response[bytes]:
         found = await queries.manifests.manifest(db, ballot_id, round)
         return Response(
@@ -196,6 +210,7 @@ class VotingApi(Controller):
     @get(
         "/roll",
         summary="The roll fixed by the manifest, as JSON Lines",
+        responses=file_answer("application/jsonl", "One signed line per credential"),
         description="Lines {pk, sig} sorted by the raw public key; SHA-256 of these bytes is "
         "the manifest's roll hash. Revocations and replacements are in the event log.",
     )
@@ -205,11 +220,18 @@ class VotingApi(Controller):
         lines = [RollLine(e.pk, e.sig) for e in await queries.roll.roll(db, ballot_id)]
         return Response(roll_bytes(lines), media_type="application/jsonl")
 
-    @get("/roll/{credential:str}", summary="One credential's signed roll line")
+    @post(
+        "/roll/line",
+        summary="One credential's signed roll line",
+        description="Body {credential}: the credential in the body, never in the path, so "
+        "that no access log ties an address to a credential.",
+        status_code=HTTP_200_OK,
+    )
     async def roll_line(
-        self, ballot_id: FromPath[str], credential: FromPath[str], db: NamedDependency[Database]
+        self, ballot_id: FromPath[str], data: JSONBody[CredentialIn], db: NamedDependency[Database]
     ) -> RollLineOut:
-        entry = await queries.roll.roll_entry(db, ballot_id, _bytes_param(credential, "credential"))
+        credential = _bytes_param(data.credential, "credential")
+        entry = await queries.roll.roll_entry(db, ballot_id, credential)
         return RollLineOut(
             b64url(entry.pk), b64url(entry.sig), entry.fingerprint, entry.revoked_at is not None
         )
@@ -218,6 +240,7 @@ class VotingApi(Controller):
         "/credentials/{credential_fingerprint:str}/revoke",
         guards=[organisers_only],
         summary="A lost token: revoke it and get its replacement's letter",
+        responses=file_answer("application/zip", "The replacement letter", 201),
         description="Only a credential that has not voted. Answers a ZIP with the "
         "replacement letter.",
         status_code=HTTP_201_CREATED,
@@ -245,8 +268,10 @@ class VotingApi(Controller):
         "409 not open / outside its window; 422 a field missing, extra or malformed (the "
         "detail names it); 409 another manifest; 403 not on the roll or revoked; 422 a "
         "point not in the group, a proof of knowledge or a signature that does not check; "
-        "409 this token has already voted in this round. The receipt names the ballot's "
-        "tracker (SHA-256 of its canonical JSON): refuse one that names another.",
+        "409 this token has already voted in this round. The very same ballot sent again "
+        "(a reply that was lost) answers 200 with the same receipt, storing nothing. The "
+        "receipt names the ballot's tracker (SHA-256 of its canonical JSON): refuse one "
+        "that names another.",
         request_max_body_size=LIMITS.cast_body_bytes,
         status_code=HTTP_201_CREATED,
     )
@@ -256,7 +281,7 @@ class VotingApi(Controller):
         request: Request[Any, Any, Any],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
-    ) -> ReceiptOut:
+    ) -> Response[ReceiptOut]:
         try:
             body = await request.json()
         except HTTPException:  # e.g. 413, a body over LIMITS.cast_body_bytes: not a JSON problem
@@ -268,8 +293,12 @@ class VotingApi(Controller):
                 "The ballot is a JSON object with v, manifest_hash, credential, alpha, "
                 "beta, pok and signature."
             )
-        receipt = (await actions.casting.cast(db, ballot_id, body, now)).to_json()
-        return ReceiptOut(**receipt)
+        done = await actions.casting.cast(db, ballot_id, body, now)
+        # The same ballot sent again (a lost reply): its receipt, 200, nothing new stored.
+        return Response(
+            ReceiptOut(**done.receipt.to_json()),
+            status_code=HTTP_200_OK if done.again else HTTP_201_CREATED,
+        )
 
     @get(
         "/board",
@@ -287,8 +316,8 @@ class VotingApi(Controller):
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
-        after: FromQuery[int] = 0,
-        round: FromQuery[int | None] = None,
+        after: After = 0,
+        round: Round = None,
     ) -> BoardOut:
         await actions.schedule.current(db, ballot_id, now)  # a round past its time is sealed first
         current = await queries.manifests.manifest(db, ballot_id, round)
@@ -305,17 +334,19 @@ class VotingApi(Controller):
             else None,
         )
 
-    @get(
-        "/board/{tracker:str}",
+    @post(
+        "/board/find",
         summary="Find a ballot on the board by its tracker",
-        description="The tracker is SHA-256 of the ballot's canonical JSON, in base64url, "
-        "as the voter computed it and as the receipt names it.",
+        description="Body {tracker}: SHA-256 of the ballot's canonical JSON, in base64url, "
+        "as the voter computed it and as the receipt names it; in the body, never in the "
+        "path, so that no access log ties an address to a ballot.",
+        status_code=HTTP_200_OK,
     )
     async def find(
-        self, ballot_id: FromPath[str], tracker: FromPath[str], db: NamedDependency[Database]
+        self, ballot_id: FromPath[str], data: JSONBody[TrackerIn], db: NamedDependency[Database]
     ) -> FoundOut:
         entry = await queries.board.entry_by_tracker(
-            db, ballot_id, _bytes_param(tracker, "tracker")
+            db, ballot_id, _bytes_param(data.tracker, "tracker")
         )
         return FoundOut(
             entry.round,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inmc_vote.web.pages.organiser_accounts import OrganiserAccounts
 from inmc_vote.web.pages.organiser_ballots import OrganiserBallots
 from inmc_vote.web.pages.organiser_cities import OrganiserCities
 from inmc_vote.web.pages.organiser_lifecycle import OrganiserLifecycle
@@ -18,6 +19,7 @@ ROUTES = [
     PublicPages,
     ResultsPages,
     SignInPages,
+    OrganiserAccounts,
     OrganiserBallots,
     OrganiserCities,
     OrganiserLinks,

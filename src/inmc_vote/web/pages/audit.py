@@ -10,8 +10,10 @@ import asyncio
 import json
 import tempfile
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,28 +45,58 @@ class RoundFacts:
 
 
 # The server's own verification, by how far the bundle goes (a new ballot, a new seal or
-# a published tally makes a new bundle; a reload does not run the verifier again).
+# a published tally makes a new bundle; a reload does not run the verifier again). Anyone
+# may ask for it, so it is single-flight: requests for a head that is being checked wait
+# for that run instead of starting their own; finished reports are kept, the most recently
+# used last; and the verifier runs in one thread of its own, one bundle at a time, so that
+# however many heads are asked for at once the server spends at most one core on them.
 _reports: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
+_running: dict[tuple[Any, ...], asyncio.Task[Report]] = {}
+_verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inmc-own-check")
 
 
 def _key(head: bundle.Head) -> tuple[Any, ...]:
     return (head.ballot, head.state, head.events_count, head.events_head, head.rounds)
 
 
+async def _export_and_verify(
+    db: Database, taken: queries.audit_bundle.Snapshot, ballot_id: str
+) -> Report:
+    with tempfile.TemporaryDirectory(prefix="inmc-audit-") as folder:
+        path = Path(folder) / queries.audit_bundle.filename(ballot_id)
+        await queries.audit_bundle.write_file(db, taken, path)
+        # one process: the verifier's pool is for auditors' machines, not the server
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_verifier, partial(verify, path, jobs=1))
+
+
+def _finished(key: tuple[Any, ...], task: asyncio.Task[Report]) -> None:
+    if _running.get(key) is task:
+        del _running[key]
+    if task.cancelled() or task.exception() is not None:
+        return  # the next request tries again
+    _reports[key] = task.result()
+    while len(_reports) > LIMITS.kept_audit_reports:
+        _reports.popitem(last=False)
+
+
 async def own_check(db: Database, ballot_id: str, now: datetime) -> tuple[bundle.Head, Report]:
-    """Export the bundle as anyone would download it now, and run the verifier on it."""
+    """Export the bundle as anyone would download it now, and run the verifier on it: once
+    per head, however many ask at once."""
     await actions.schedule.current(db, ballot_id, now)  # what the clock made due, first
     taken = await queries.audit_bundle.snapshot(db, ballot_id, now)
     key = _key(taken.head)
-    if key not in _reports:
-        with tempfile.TemporaryDirectory(prefix="inmc-audit-") as folder:
-            path = Path(folder) / queries.audit_bundle.filename(ballot_id)
-            await queries.audit_bundle.write_file(db, taken, path)
-            # one process: the verifier's pool is for auditors' machines, not the server
-            _reports[key] = await asyncio.to_thread(verify, path, jobs=1)
-        while len(_reports) > LIMITS.kept_audit_reports:
-            _reports.popitem(last=False)
-    return taken.head, _reports[key]
+    report = _reports.get(key)
+    if report is not None:
+        _reports.move_to_end(key)
+        return taken.head, report
+    task = _running.get(key)
+    if task is None or task.get_loop() is not asyncio.get_running_loop():
+        task = asyncio.ensure_future(_export_and_verify(db, taken, ballot_id))
+        _running[key] = task
+        task.add_done_callback(partial(_finished, key))
+    # shielded: a client that goes away does not cancel the run the others wait for
+    return taken.head, await asyncio.shield(task)
 
 
 class AuditPages(Controller):

@@ -103,6 +103,8 @@ class BallotFields:
     opens_at: str = ""
     closes_at: str = ""
     last_place_tie: str = "lot"  # exhaustive ballots: "lot" or "runoff"
+    credential_authority: str = "offline"  # who makes the tokens: "offline" or "server"
+    registrar_party: str = ""
 
     @classmethod
     def blank(cls) -> BallotFields:
@@ -123,6 +125,8 @@ class BallotFields:
             opens_at=local_value(ballot.opens_at, zone),
             closes_at=local_value(ballot.closes_at, zone),
             last_place_tie=ballot.last_place_tie,
+            credential_authority=ballot.credential_authority,
+            registrar_party=ballot.registrar_party,
         )
 
     def form(self) -> BallotForm:
@@ -141,6 +145,8 @@ class BallotFields:
             opens_at=parse_local(self.opens_at, zone, _("opening time")),
             closes_at=parse_local(self.closes_at, zone, _("closing time")),
             last_place_tie=self.last_place_tie.strip() or "lot",
+            credential_authority=self.credential_authority.strip() or "offline",
+            registrar_party=self.registrar_party,
         )
 
 

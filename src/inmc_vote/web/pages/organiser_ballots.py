@@ -14,7 +14,8 @@ from litestar.response import Redirect, Template
 from inmc_vote.config import LIMITS, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
-from inmc_vote.domain.ballots import METHOD_NAMES
+from inmc_vote.domain.ballots import METHOD_NAMES, custody_words
+from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import RuleError
 from inmc_vote.domain.lifecycle import Action, State
 from inmc_vote.services import actions, queries
@@ -30,6 +31,7 @@ from inmc_vote.web.pages.organiser_trustees import trustees_section
 from inmc_vote.web.pages.timeline import timeline
 from inmc_vote.web.pages.voting import voting_facts
 from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
+from inmc_vote.web.params import PathId
 
 DONE = {
     "created": N_("The ballot was created, in draft."),
@@ -39,6 +41,10 @@ DONE = {
     "recorded": N_("The candidacy was recorded on the city's behalf."),
     "links": N_("New candidacy links were made; each city's older link no longer works."),
     "revoked": N_("The city's candidacy link no longer works."),
+    "tokens-cancelled": N_(
+        "The issuance was cancelled and its reason recorded: none of its tokens can vote. "
+        "Issue the tokens again."
+    ),
 }
 
 
@@ -159,7 +165,7 @@ class OrganiserBallots(Controller):
     async def accept(
         self,
         ballot_id: FromPath[str],
-        candidacy_id: FromPath[int],
+        candidacy_id: PathId,
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
@@ -171,7 +177,7 @@ class OrganiserBallots(Controller):
     async def reject(
         self,
         ballot_id: FromPath[str],
-        candidacy_id: FromPath[int],
+        candidacy_id: PathId,
         data: URLEncodedBody[ReasonForm],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
@@ -224,6 +230,8 @@ async def manage_page(
     status_code: int = 200,
     lost_fingerprint: str = "",
     lost_error: str = "",
+    cancel_reason: str = "",
+    cancel_error: str = "",
     **trustees_form: Any,
 ) -> Template:
     """The ballot's management page; also re-rendered when the by-post form is refused
@@ -258,6 +266,13 @@ async def manage_page(
         can_replace=ballot.tokens_issued_at is not None and state in {State.FROZEN, State.OPEN},
         lost_fingerprint=lost_fingerprint,
         lost_error=lost_error,
+        custody=custody_words(ballot.credential_authority, ballot.registrar_party),
+        server_custody=ballot.credential_authority == Custody.SERVER,
+        can_cancel=state is State.FROZEN
+        and ballot.round == 1
+        and ballot.tokens_issued_at is not None,
+        cancel_reason=cancel_reason,
+        cancel_error=cancel_error,
         **await trustees_section(db, ballot, trustees_form),
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
+from litestar.params import FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from inmc_vote.config import LIMITS
@@ -22,6 +22,7 @@ from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import page, see_other
 from inmc_vote.web.pages.forms import CityForm
 from inmc_vote.web.pages.words import N_
+from inmc_vote.web.params import Count, PathId
 
 # Messages after a redirect, by a fixed key (the query string never carries text to show).
 DONE = {
@@ -50,9 +51,9 @@ class OrganiserCities(Controller):
         request: Request[Any, Any, Any],
         db: NamedDependency[Database],
         done: FromQuery[str] = "",
-        added: FromQuery[int | None] = None,
-        updated: FromQuery[int | None] = None,
-        unchanged: FromQuery[int | None] = None,
+        added: Count = None,
+        updated: Count = None,
+        unchanged: Count = None,
     ) -> Template:
         imported = None if added is None else (added, updated or 0, unchanged or 0)
         notice = _(DONE[done]) if done in DONE else ""
@@ -103,7 +104,7 @@ class OrganiserCities(Controller):
     async def edit_page(
         self,
         request: Request[Any, Any, Any],
-        city_id: FromPath[int],
+        city_id: PathId,
         db: NamedDependency[Database],
     ) -> Template:
         city = await queries.cities.get_city(db, city_id)
@@ -113,7 +114,7 @@ class OrganiserCities(Controller):
     async def edit(
         self,
         request: Request[Any, Any, Any],
-        city_id: FromPath[int],
+        city_id: PathId,
         data: URLEncodedBody[CityForm],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
@@ -134,14 +135,14 @@ class OrganiserCities(Controller):
 
     @post("/{city_id:int}/suspend")
     async def suspend(
-        self, city_id: FromPath[int], db: NamedDependency[Database], now: NamedDependency[datetime]
+        self, city_id: PathId, db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> Redirect:
         await actions.cities.set_active(db, city_id, False, now)
         return see_other("/organiser/cities?done=suspended")
 
     @post("/{city_id:int}/reinstate")
     async def reinstate(
-        self, city_id: FromPath[int], db: NamedDependency[Database], now: NamedDependency[datetime]
+        self, city_id: PathId, db: NamedDependency[Database], now: NamedDependency[datetime]
     ) -> Redirect:
         await actions.cities.set_active(db, city_id, True, now)
         return see_other("/organiser/cities?done=reinstated")

@@ -14,21 +14,20 @@ from litestar.response import Redirect
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
+from inmc_vote.documents.csv_safe import spreadsheet_safe
+from inmc_vote.domain.candidacies import link_validity
 from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
+from inmc_vote.web.attachment import attachment
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import see_other
 from inmc_vote.web.pages.forms import LinksForm
+from inmc_vote.web.params import PathId
 
 CSV_HEADER = ("city", "country", "contact_email", "link", "expires_at")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def links_csv(links: list[queries.portal.IssuedLink], base_url: str) -> str:
@@ -39,7 +38,7 @@ def links_csv(links: list[queries.portal.IssuedLink], base_url: str) -> str:
         writer.writerow(
             [
                 spreadsheet_safe(link.city_name),
-                link.country,
+                spreadsheet_safe(link.country),
                 spreadsheet_safe(link.contact_email),
                 base_url + link.path,
                 rfc3339_ms(link.expires_at),
@@ -53,9 +52,7 @@ def _valid_days(text: str) -> timedelta:
         days = int(text.strip() or "60")
     except ValueError:
         raise Invalid(_("The validity must be a whole number of days, such as 60.")) from None
-    if not 1 <= days <= 366:
-        raise Invalid(_("A portal link is valid for between 1 and 366 days."))
-    return timedelta(days=days)
+    return link_validity(days)
 
 
 class OrganiserLinks(Controller):
@@ -90,7 +87,7 @@ class OrganiserLinks(Controller):
             links_csv(links, settings.base_url),
             media_type="text/csv; charset=utf-8",
             headers={
-                "Content-Disposition": f'attachment; filename="portal-links-{ballot_id}.csv"',
+                "Content-Disposition": attachment(f"portal-links-{ballot_id}.csv"),
                 "Cache-Control": "no-store",
             },
         )
@@ -99,7 +96,7 @@ class OrganiserLinks(Controller):
     async def revoke(
         self,
         ballot_id: FromPath[str],
-        city_id: FromPath[int],
+        city_id: PathId,
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],

@@ -11,12 +11,14 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from inmc_vote.db.engine import Database
+from inmc_vote.domain.ballots import custody_words
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.services import queries
 from inmc_vote.web.api.candidacies import dossier_response
 from inmc_vote.web.pages.common import current_ballot, page
 from inmc_vote.web.pages.timeline import timeline
 from inmc_vote.web.pages.voting import voting_facts
+from inmc_vote.web.params import PathId
 
 # From freezing on, the candidates and the electorate are fixed and worth showing.
 FIXED_STATES = frozenset({State.FROZEN, State.OPEN, State.CLOSED, State.TALLIED})
@@ -55,6 +57,8 @@ class PublicPages(Controller):
             candidacies=await queries.candidacies.list_for_ballot(db, ballot_id),
             candidates=await queries.ballots.candidates(db, ballot_id) if fixed else [],
             electorate_size=await queries.ballots.electorate_size(db, ballot_id) if fixed else None,
+            electorate=await queries.ballots.electorate(db, ballot_id) if fixed else [],
+            custody=custody_words(ballot.credential_authority, ballot.registrar_party),
             timeline=timeline(events, await queries.cities.list_cities(db)),
             facts=await voting_facts(db, ballot),
         )
@@ -63,7 +67,7 @@ class PublicPages(Controller):
     async def dossier(
         self,
         ballot_id: FromPath[str],
-        candidacy_id: FromPath[int],
+        candidacy_id: PathId,
         db: NamedDependency[Database],
     ) -> Response[bytes]:
         return dossier_response(await queries.candidacies.dossier_file(db, ballot_id, candidacy_id))

@@ -13,9 +13,10 @@ from litestar.response import Redirect, Template
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
+from inmc_vote.domain.errors import TooMany
 from inmc_vote.services import actions
 from inmc_vote.services.actions.accounts import SESSION_LIFETIME
-from inmc_vote.web.auth import SESSION_COOKIE
+from inmc_vote.web.auth import SESSION_COOKIE, client_address
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import local_path, page
 
@@ -45,9 +46,20 @@ class SignInPages(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Redirect | Template:
-        session_id = await actions.accounts.sign_in(
-            db, data.email, data.password, now, request.cookies.get(SESSION_COOKIE)
-        )
+        address = client_address(request, settings.trusted_proxies)
+        try:
+            session_id = await actions.accounts.sign_in(
+                db, data.email, data.password, now, address, request.cookies.get(SESSION_COOKIE)
+            )
+        except TooMany as error:
+            return await page(
+                request,
+                "login.html",
+                status_code=error.status,
+                next=local_path(data.next, ""),
+                email=data.email,
+                error=error.message,
+            )
         if session_id is None:
             return await page(
                 request,

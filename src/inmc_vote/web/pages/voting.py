@@ -23,6 +23,7 @@ from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import queries
 from inmc_vote.web.i18n import _
 from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.params import After
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class VotingPages(Controller):
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
-        after: FromQuery[int] = 0,
+        after: After = 0,
         tracker: FromQuery[str] = "",
     ) -> Template:
         ballot = await current_ballot(db, ballot_id, now)

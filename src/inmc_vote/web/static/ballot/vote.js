@@ -104,10 +104,20 @@ async function detailOf(response) {
   return w("server-error", { status: String(response.status) });
 }
 
-async function getJson(url) {
+/** GET `url`, or POST `body` as JSON when given (a look-up that keeps its key out of the path). */
+async function getJson(url, body) {
   let response;
   try {
-    response = await fetch(url, { headers: { Accept: "application/json" } });
+    response = await fetch(
+      url,
+      body === undefined
+        ? { headers: { Accept: "application/json" } }
+        : {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Accept: "application/json" },
+            body: JSON.stringify(body),
+          },
+    );
   } catch {
     throw new Refusal(0, w("network"));
   }
@@ -147,7 +157,8 @@ async function readToken(text) {
     const credentialB64 = P.b64url(credential.publicRaw);
     let line;
     try {
-      line = await getJson(`${api}/roll/${credentialB64}`);
+      // In the body, not the path: no access log ties an address to a credential.
+      line = await getJson(`${api}/roll/line`, { credential: credentialB64 });
     } catch (error) {
       if (error instanceof Refusal && error.status === 404) throw new Refusal(404, w("not-on-roll"));
       throw error;
