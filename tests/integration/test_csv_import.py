@@ -1,4 +1,5 @@
-"""Importing member cities from CSV: all or nothing, with every bad line named."""
+"""Importing member cities from CSV: every line checked before any is written, with every
+bad line named."""
 
 from __future__ import annotations
 

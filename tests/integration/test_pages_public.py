@@ -6,6 +6,7 @@ import hashlib
 
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions
+from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actors import city
 from tests import factories as f
 
@@ -147,3 +148,47 @@ def test_unknown_ballot_is_a_404_page(client):
     assert response.status_code == 404
     assert "There is no ballot «nope»." in response.text
     assert 'role="alert"' in response.text
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_text_people_typed_is_shown_escaped_never_as_markup(client, clock):
+    # Stored XSS: a ballot's description, a city's name and a candidacy's summary are
+    # typed by organisers and cities and shown to everyone.
+    fields = actions.cities.fields_of(
+        f"Town {HOSTILE}", "FR", "Region", "Contact", "contact@example.org"
+    )
+    town = f.call(client, actions.cities.add_city, f.db(client), fields, clock())
+    made = f.ballot(client, clock, description=f"Meetings {HOSTILE}")
+    f.act(client, clock, made.id, Action.OPEN_CANDIDACIES)
+    f.call(
+        client,
+        actions.candidacies.submit,
+        f.db(client),
+        city(town.slug),
+        made.id,
+        town.id,
+        CandidacyForm(f"Summary {HOSTILE}", "1-3 May 2029", "Congress centre"),
+        Upload("dossier.pdf", f.pdf(town.name)),
+        clock(),
+    )
+    for path in (f"/ballots/{made.id}", "/"):
+        page = client.get(path).text
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+    page = client.get(f"/ballots/{made.id}").text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_no_path_leaves_the_static_folder(client):
+    for path in (
+        "/static/../pyproject.toml",
+        "/static/%2e%2e/%2e%2e/pyproject.toml",
+        "/static/..%2f..%2fconfig.py",
+        "/static/ballot/../../config.py",
+    ):
+        answer = client.get(path)
+        assert answer.status_code in (400, 404), path
+        assert "class Limits" not in answer.text  # config.py
+        assert "[project]" not in answer.text  # pyproject.toml

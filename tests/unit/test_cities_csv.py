@@ -1,4 +1,5 @@
-"""domain/cities.py: the fields of a city and the all-or-nothing CSV import."""
+"""domain/cities.py: the fields of a city and the CSV import, checked whole before any
+row is written."""
 
 from __future__ import annotations
 

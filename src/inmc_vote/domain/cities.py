@@ -1,7 +1,7 @@
 """Member cities: the rules for a city's fields and for the CSV import.
 
-The import is all-or-nothing: `parse_cities_csv` returns every row, or raises
-`CsvRejected` listing every bad line with its number and reason.
+Every line of an import is checked before any is written: `parse_cities_csv` returns
+every row, or raises `CsvRejected` listing every bad line with its number and reason.
 """
 
 from __future__ import annotations

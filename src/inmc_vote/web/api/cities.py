@@ -80,13 +80,16 @@ class CitiesApi(Controller):
 
     @post(
         "/import",
-        summary="Import member cities from CSV (all or nothing)",
+        summary="Import member cities from CSV (every line checked first)",
         description=(
             "Send the CSV as the multipart field `file`, or as the request body with "
             "Content-Type text/csv. Columns: name, country (ISO 3166 alpha-2), region, "
             "contact name, contact email; comma or semicolon separated, UTF-8. Every row "
-            "is imported or none: a refusal lists each bad line with its reason. A city "
-            "already known (same country and name) is updated, not duplicated."
+            "is checked before any is written: a refusal lists each bad line with its reason "
+            "and writes nothing. The rows are then written in short batches, so that votes "
+            "never wait behind a large import; if one is cut short, sending the same file "
+            "again finishes it. A city already known (same country and name) is updated, "
+            "not duplicated."
         ),
         request_max_body_size=LIMITS.csv_body_bytes,
     )
