@@ -109,17 +109,13 @@ def cmd_tokens_issue(args: argparse.Namespace) -> int:
         return fail(str(error))
     from inmc_vote.domain.protocol.encoding import b64url
 
-    base = args.base_url.rstrip("/")
     print(f"{issued.count} tokens issued offline for ballot {args.ballot}, one per city listed.")
     print(f"  {issued.tokens_zip}  letters.html and tokens.csv: the only copy of the tokens")
     print(f"  {issued.registrar_key}  the registrar's private key: keep it offline")
     print(f"  {issued.roll_json}  the public roll (no token in it)")
     print(f"Roll hash: {b64url(issued.roll_hash)}")
     print("Next, once the ballot is frozen, upload the roll as an organiser:")
-    print(
-        '  curl -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" '
-        f"--data-binary @{issued.roll_json} {base}/api/v1/ballots/{args.ballot}/roll"
-    )
+    _print_upload(issued.roll_json, args.base_url, f"/api/v1/ballots/{args.ballot}/roll")
     print(
         "Its answer gives the ballot's fingerprint: announce it to the cities (the letters "
         "say it is shown on the voting page and published by the organiser)."
@@ -145,13 +141,17 @@ def cmd_tokens_revoke(args: argparse.Namespace) -> int:
         )
     except OfflineError as error:
         return fail(str(error))
-    base = args.base_url.rstrip("/")
     print(f"{done.revoked_fingerprint} revoked; its replacement is {done.fingerprint}.")
     print(f"  {done.letter_zip}  the replacement's letter: the only copy of its token")
     print(f"  {done.revocation_json}  the signed revocation (no token in it)")
     print("Next, upload the revocation as an organiser:")
+    _print_upload(done.revocation_json, args.base_url, f"/api/v1/ballots/{args.ballot}/revocations")
+    return 0
+
+
+def _print_upload(file: Path, base_url: str, path: str) -> None:
+    """The command that uploads `file` to the service's `path`, with an organiser's key."""
     print(
         '  curl -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" '
-        f"--data-binary @{done.revocation_json} {base}/api/v1/ballots/{args.ballot}/revocations"
+        f"--data-binary @{file} {base_url.rstrip('/')}{path}"
     )
-    return 0

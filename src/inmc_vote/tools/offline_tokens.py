@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from inmc_vote.documents.token_letters import Letter, letters_zip
 from inmc_vote.domain.cities import CityFields, CsvRejected, read_cities_csv, said
@@ -92,16 +93,7 @@ def issue(
     base_url = base_url.rstrip("/")
     if out_dir.exists() and not out_dir.is_dir():
         raise OfflineError(f"{out_dir} exists and is not a folder.")
-    present = [name for name in OUTPUTS if (out_dir / name).exists()]
-    if present:
-        raise OfflineError(
-            f"{out_dir} already holds {', '.join(present)}: nothing is overwritten "
-            "(a second set of tokens would not match the first). Choose another folder."
-        )
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OfflineError(f"Cannot create {out_dir}: {error.strerror}.") from None
+    _make_out_dir(out_dir, OUTPUTS, " (a second set of tokens would not match the first)")
 
     registrar_path, zip_path, roll_path = (out_dir / name for name in OUTPUTS)
     try:
@@ -124,13 +116,7 @@ def issue(
         letters=letters,
     )
     made = roll_file.make(ballot_id, registrar.seed, lines)
-    try:
-        keyfiles.write_private(zip_path, content)
-        with roll_path.open("x", encoding="utf-8") as out:
-            json.dump(made.to_json(), out, indent=1, sort_keys=True)
-            out.write("\n")
-    except (keyfiles.KeyFileError, OSError) as error:
-        raise OfflineError(f"Writing the tokens failed: {error}") from None
+    _write(zip_path, content, roll_path, made.to_json(), "the tokens")
     return Issued(len(lines), registrar_path, zip_path, roll_path, made.roll_hash)
 
 
@@ -156,14 +142,14 @@ def _roll_keys(path: Path) -> list[bytes]:
         value = json.loads(data)
         if isinstance(value, dict):
             return [from_b64url(line["pk"]) for line in value["lines"]]
+    except (ValueError, KeyError, TypeError):
+        pass  # not roll.json: read it as JSON Lines
+    try:
         return [from_b64url(json.loads(line)["pk"]) for line in data.splitlines() if line]
     except (ValueError, KeyError, TypeError):
-        try:
-            return [from_b64url(json.loads(line)["pk"]) for line in data.splitlines() if line]
-        except (ValueError, KeyError, TypeError):
-            raise OfflineError(
-                f"{path} is not a roll (roll.json, or the server's roll as JSON Lines)."
-            ) from None
+        raise OfflineError(
+            f"{path} is not a roll (roll.json, or the server's roll as JSON Lines)."
+        ) from None
 
 
 def revoke(
@@ -191,16 +177,7 @@ def revoke(
             f"No credential of {roll} has the fingerprint {wanted}: check the letter, or "
             "give the server's current roll with --roll."
         )
-    present = [name for name in REVOKE_OUTPUTS if (out_dir / name).exists()]
-    if present:
-        raise OfflineError(
-            f"{out_dir} already holds {', '.join(present)}: nothing is overwritten. "
-            "Choose another folder."
-        )
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OfflineError(f"Cannot create {out_dir}: {error.strerror}.") from None
+    _make_out_dir(out_dir, REVOKE_OUTPUTS)
     new = credentials.issue_credential(ballot_id, registrar.seed)
     made = revocation_file.make(ballot_id, registrar.seed, found[0], new.line)
     content = letters_zip(
@@ -213,11 +190,34 @@ def revoke(
         letters=[Letter(f"Replacement for {wanted}", "", new.token, new.fingerprint)],
     )
     json_path, zip_path = (out_dir / name for name in REVOKE_OUTPUTS)
+    _write(zip_path, content, json_path, made.to_json(), "the replacement")
+    return Revoked(wanted, new.fingerprint, json_path, zip_path)
+
+
+def _make_out_dir(out_dir: Path, outputs: Sequence[str], why: str = "") -> None:
+    """Create `out_dir` unless it already holds one of `outputs`: nothing is overwritten
+    (`why` says what that would spoil)."""
+    present = [name for name in outputs if (out_dir / name).exists()]
+    if present:
+        raise OfflineError(
+            f"{out_dir} already holds {', '.join(present)}: nothing is overwritten{why}. "
+            "Choose another folder."
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OfflineError(f"Cannot create {out_dir}: {error.strerror}.") from None
+
+
+def _write(
+    zip_path: Path, content: bytes, json_path: Path, value: dict[str, Any], what: str
+) -> None:
+    """Write the letters' ZIP (mode 600) and the public JSON file, neither over an existing
+    file; `what` the letters hold, for the refusal."""
     try:
         keyfiles.write_private(zip_path, content)
         with json_path.open("x", encoding="utf-8") as out:
-            json.dump(made.to_json(), out, indent=1, sort_keys=True)
+            json.dump(value, out, indent=1, sort_keys=True)
             out.write("\n")
     except (keyfiles.KeyFileError, OSError) as error:
-        raise OfflineError(f"Writing the replacement failed: {error}") from None
-    return Revoked(wanted, new.fingerprint, json_path, zip_path)
+        raise OfflineError(f"Writing {what} failed: {error}") from None

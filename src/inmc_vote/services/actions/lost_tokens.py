@@ -80,15 +80,9 @@ async def record_revocation(
 ) -> RecordedRevocation:
     """Record a revocation and its replacement made offline by the registrar; both
     signatures are checked against the ballot's registrar key before anything is stored."""
-    try:
-        made = revocation_file.parse(body)
-    except revocation_file.RevocationFileError as error:
-        raise Invalid(str(error)) from None
-    if made.ballot_id != ballot_id:
-        raise Invalid(
-            f"This revocation is for ballot «{made.ballot_id}», not «{ballot_id}»: "
-            "upload it to its own ballot."
-        )
+    made = roll.read_registrar_file(
+        revocation_file.parse, revocation_file.RevocationFileError, body, ballot_id, "revocation"
+    )
     wanted = credentials.fingerprint(made.revoked)
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)

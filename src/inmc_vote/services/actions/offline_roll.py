@@ -40,15 +40,9 @@ class UploadedRoll:
 async def upload_roll(
     db: Database, actor: Actor, ballot_id: str, body: Any, now: datetime
 ) -> UploadedRoll:
-    try:
-        uploaded = roll_file.parse(body)
-    except roll_file.RollFileError as error:
-        raise Invalid(str(error)) from None
-    if uploaded.ballot_id != ballot_id:
-        raise Invalid(
-            f"This roll file is for ballot «{uploaded.ballot_id}», not «{ballot_id}»: "
-            "upload it to its own ballot."
-        )
+    uploaded = roll.read_registrar_file(
+        roll_file.parse, roll_file.RollFileError, body, ballot_id, "roll file"
+    )
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)

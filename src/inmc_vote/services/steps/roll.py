@@ -1,18 +1,49 @@
 """The roll of credentials, inside a transaction: the one rule for when a ballot's tokens
 may be issued (by the server, or offline and uploaded as a roll) and the one way a
-credential goes on the roll."""
+credential goes on the roll; and, before the transaction, the one way a file the offline
+registrar signed (a roll, a revocation) is read for a ballot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.models import Ballot, RollEntry
-from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
 from inmc_vote.domain.timefmt import show_time
+
+
+class _ForBallot(Protocol):
+    @property
+    def ballot_id(self) -> str: ...
+
+
+RegistrarFile = TypeVar("RegistrarFile", bound=_ForBallot)
+
+
+def read_registrar_file(
+    parse: Callable[[Any], RegistrarFile],
+    refusal: type[ValueError],
+    body: Any,
+    ballot_id: str,
+    what: str,
+) -> RegistrarFile:
+    """The uploaded `body` read by `parse` (its `refusal` answered 422) and checked to be
+    for `ballot_id`; `what` names the file for the person uploading it."""
+    try:
+        made = parse(body)
+    except refusal as error:
+        raise Invalid(str(error)) from None
+    if made.ballot_id != ballot_id:
+        raise Invalid(
+            f"This {what} is for ballot «{made.ballot_id}», not «{ballot_id}»: "
+            "upload it to its own ballot."
+        )
+    return made
 
 
 def check_tokens_can_be_issued(ballot: Ballot) -> None:

@@ -90,10 +90,7 @@ class RollUploadApi(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> RollUploaded:
-        try:
-            body = await request.json()
-        except Exception:
-            raise Invalid("The roll file is not JSON.") from None
+        body = await _json_file(request, "roll file")
         uploaded = await actions.offline_roll.upload_roll(db, actor, ballot_id, body, now)
         return RollUploaded(
             uploaded.ballot_id,
@@ -151,9 +148,14 @@ class RollUploadApi(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> RevocationRecorded:
-        try:
-            body = await request.json()
-        except Exception:
-            raise Invalid("The revocation file is not JSON.") from None
+        body = await _json_file(request, "revocation file")
         done = await actions.lost_tokens.record_revocation(db, actor, ballot_id, body, now)
         return RevocationRecorded(done.revoked_fingerprint, done.fingerprint)
+
+
+async def _json_file(request: Request[Any, Any, Any], what: str) -> Any:
+    """The uploaded file's JSON, or a 422 naming `what` it should have been."""
+    try:
+        return await request.json()
+    except Exception:
+        raise Invalid(f"The {what} is not JSON.") from None

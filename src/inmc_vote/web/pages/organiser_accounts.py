@@ -85,8 +85,7 @@ class OrganiserAccounts(Controller):
         actor: NamedDependency[Actor],
     ) -> Template:
         password = await actions.accounts.reset_password(db, data.email, str(actor), now)
-        shown = (_("New password for %(email)s") % {"email": data.email.strip().lower()}, password)
-        return await self._page(request, db, shown=shown)
+        return await self._shown_once(request, db, _("New password for %(email)s"), data, password)
 
     @post("/new-key")
     async def new_key(
@@ -98,8 +97,19 @@ class OrganiserAccounts(Controller):
         actor: NamedDependency[Actor],
     ) -> Template:
         key = await actions.accounts.new_api_key(db, data.email, str(actor), now)
-        shown = (_("New API key for %(email)s") % {"email": data.email.strip().lower()}, key)
-        return await self._page(request, db, shown=shown)
+        return await self._shown_once(request, db, _("New API key for %(email)s"), data, key)
+
+    async def _shown_once(
+        self,
+        request: Request[Any, Any, Any],
+        db: Database,
+        label: str,
+        data: AccountForm,
+        secret: str,
+    ) -> Template:
+        """The page with a new `secret` of the account, under `label` (%(email)s names it)."""
+        email = data.email.strip().lower()
+        return await self._page(request, db, shown=(label % {"email": email}, secret))
 
     async def _page(
         self,

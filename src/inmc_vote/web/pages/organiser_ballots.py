@@ -205,15 +205,8 @@ class OrganiserBallots(Controller):
                 db, actor, ballot_id, data.city_id, form, upload, now, by_organiser=True
             )
         except RuleError as refused:
-            return await manage_page(
-                request,
-                db,
-                settings,
-                now,
-                ballot_id,
-                behalf=data,
-                behalf_error=refused.message,
-                status_code=refused.status,
+            return await refused_page(
+                request, db, settings, now, ballot_id, refused, "behalf", behalf=data
             )
         return see_other(f"/organiser/ballots/{ballot_id}?done=recorded#candidacies")
 
@@ -274,6 +267,25 @@ async def manage_page(
         cancel_reason=cancel_reason,
         cancel_error=cancel_error,
         **await trustees_section(db, ballot, trustees_form),
+    )
+
+
+async def refused_page(
+    request: Request[Any, Any, Any],
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    ballot_id: str,
+    refused: RuleError,
+    form: str,
+    **entered: Any,
+) -> Template:
+    """The management page again after one of its forms (`behalf`, `lost`, `cancel`,
+    `trustees`) was refused: the refusal's status, its message as `{form}_error`, and what
+    was `entered` in the form (manage_page's arguments), to correct and send again."""
+    entered[f"{form}_error"] = refused.message
+    return await manage_page(
+        request, db, settings, now, ballot_id, status_code=refused.status, **entered
     )
 
 

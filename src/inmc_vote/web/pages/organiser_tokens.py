@@ -21,7 +21,7 @@ from inmc_vote.services.actors import Actor
 from inmc_vote.web.auth import organisers_only
 from inmc_vote.web.letters_download import issue_letters, replacement_letter, zip_response
 from inmc_vote.web.pages.common import current_ballot, page, see_other
-from inmc_vote.web.pages.organiser_ballots import manage_page
+from inmc_vote.web.pages.organiser_ballots import refused_page
 from inmc_vote.web.pages.voting import voting_facts
 
 
@@ -82,15 +82,8 @@ class OrganiserTokens(Controller):
         try:
             await actions.tokens.cancel_issuance(db, actor, ballot_id, data.reason, now)
         except RuleError as refused:
-            return await manage_page(
-                request,
-                db,
-                settings,
-                now,
-                ballot_id,
-                cancel_reason=data.reason,
-                cancel_error=refused.message,
-                status_code=refused.status,
+            return await refused_page(
+                request, db, settings, now, ballot_id, refused, "cancel", cancel_reason=data.reason
             )
         return see_other(f"/organiser/ballots/{ballot_id}?done=tokens-cancelled#tokens")
 
@@ -110,14 +103,14 @@ class OrganiserTokens(Controller):
                 db, settings, actor, ballot_id, data.fingerprint, now
             )
         except RuleError as refused:
-            return await manage_page(
+            return await refused_page(
                 request,
                 db,
                 settings,
                 now,
                 ballot_id,
+                refused,
+                "lost",
                 lost_fingerprint=data.fingerprint,
-                lost_error=refused.message,
-                status_code=refused.status,
             )
         return zip_response(download)

@@ -69,7 +69,7 @@ class OrganiserTrustees(Controller):
         now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Template:
-        from inmc_vote.web.pages.organiser_ballots import manage_page
+        from inmc_vote.web.pages.organiser_ballots import refused_page
 
         names = [line for line in data.names.splitlines() if line.strip()]
         try:
@@ -81,16 +81,16 @@ class OrganiserTrustees(Controller):
                 db, actor, ballot_id, names, threshold, now=now
             )
         except RuleError as refused:
-            return await manage_page(
+            return await refused_page(
                 request,
                 db,
                 settings,
                 now,
                 ballot_id,
-                status_code=refused.status,
+                refused,
+                "trustees",
                 trustee_names=data.names,
                 trustee_threshold=data.threshold,
-                trustees_error=refused.message,
             )
         shown = named_out(named, settings.base_url)
         response = await page(
