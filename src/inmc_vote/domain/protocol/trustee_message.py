@@ -5,6 +5,7 @@ through it, so that a field is refused in the same words wherever it stands."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -49,12 +50,13 @@ def message_hash(message: Mapping[str, Any]) -> bytes:
     return sha256(canonical_json(dict(message)))
 
 
-class Reader:
-    """Checks of untrusted JSON values; each failure goes through `fail`, which a reader
-    overrides to raise its own error naming the trustee."""
+class Reader(ABC):
+    """Checks of untrusted JSON values; each failure goes through `fail`, which each
+    reader defines to raise its own error naming the trustee."""
 
+    @abstractmethod
     def fail(self, check: str) -> NoReturn:
-        raise NotImplementedError
+        """Refuse the message: `check` says which check failed, in words."""
 
     def fields(self, obj: object, form: str, fields: frozenset[str]) -> dict[str, Any]:
         """`obj` as a JSON object with exactly `fields`, its `format` being `form`."""
