@@ -47,7 +47,8 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "--invitation",
         required=True,
         metavar="SECRET",
-        help="your invitation from the organiser (a secret: like 1.2.XXXX...)",
+        help="your invitation from the organiser, a secret: the ceremony, your number, "
+        "then 43 characters (e.g. 1.2.Qk7…)",
     )
     join.add_argument("--key-file", required=True, metavar="FILE", help=KEY_FILE_HELP)
     join.set_defaults(func=_command(_join))

@@ -72,9 +72,16 @@ def scalar_of(n: int) -> bytes:
     return n.to_bytes(SCALAR_BYTES, "little")
 
 
+def reduce(wide: bytes) -> bytes:
+    """64 bytes, read little-endian, reduced mod L (libsodium's `scalar_reduce`)."""
+    if len(wide) != 2 * SCALAR_BYTES:
+        raise GroupError("a value to reduce is 64 bytes")
+    return sodium.crypto_core_ed25519_scalar_reduce(wide)
+
+
 def random_scalar() -> bytes:
     """A uniform scalar: 64 random bytes reduced mod L (bias below 2^-250)."""
-    return sodium.crypto_core_ed25519_scalar_reduce(os.urandom(64))
+    return reduce(os.urandom(64))
 
 
 def hash_scalar(label: str, *parts: bytes) -> bytes:

@@ -40,7 +40,7 @@ def read_invitation(text: str) -> Invitation:
     found = _SHAPE.match(text.strip())
     if found is None:
         raise ValueError(
-            "This is not a trustee invitation: it looks like 1.2.XXXX… (the ceremony, "
+            "This is not a trustee invitation: it looks like 1.2.Qk7… (the ceremony, "
             "your number, then 43 letters, digits, - or _)."
         )
     return Invitation(int(found.group(1)), int(found.group(2)), text.strip())
