@@ -9,6 +9,7 @@ PostgreSQL too, and INMC_ALL_BACKENDS=1 runs every one of them on both. A test m
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.testing import TestClient
 
 from inmc_vote.config import Settings
+from inmc_vote.demo.mailbox import Mailbox
 from inmc_vote.services import security
 from inmc_vote.web.app import create_app
 from tests.databases import (
@@ -211,3 +213,22 @@ def app(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock) ->
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A local SMTP server (aiosmtpd) that keeps every message it is sent."""
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+def mail_client(app: Litestar, mailbox: Mailbox) -> Iterator[TestClient[Litestar]]:
+    """The client of the app with its mail going to `mailbox` (INMC_SMTP_* set)."""
+    saved = app.state.settings
+    app.state.settings = dataclasses.replace(saved, smtp=mailbox.settings())
+    try:
+        with TestClient(app, base_url=BASE_URL) as test_client:
+            yield test_client
+    finally:
+        app.state.settings = saved

@@ -26,7 +26,8 @@ from tests import factories as f
 
 def tokens_from_zip(content: bytes) -> list[dict[str, str]]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return list(csv.DictReader(io.StringIO(archive.read("tokens.csv").decode())))
+        text = archive.read("tokens.csv").decode("utf-8-sig")  # with its BOM
+        return list(csv.DictReader(io.StringIO(text)))
 
 
 def open_ballot(

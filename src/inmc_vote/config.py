@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # As a person writes it (db/urls.py picks the driver); the CLI's help and the README's
@@ -18,6 +18,7 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "sqlite:///./inmc-vote.sqlite3"
 DEFAULT_SECRET_FILE = "./inmc-vote-secret.key"  # noqa: S105 (a path, not a secret)
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_REMINDER_HOURS = 48
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,10 @@ class Settings:
     # Proxies whose X-Forwarded-For is believed (INMC_TRUSTED_PROXIES); from any other
     # peer the header is ignored, so that no one can pose as another address.
     trusted_proxies: frozenset[str] = frozenset()
+    # The SMTP server that sends portal links, token letters and reminders (INMC_SMTP_*);
+    # None: mail is not set up, and the pages offer the printable files instead.
+    smtp: SmtpSettings | None = None
+    reminder_hours: int = DEFAULT_REMINDER_HOURS  # INMC_REMINDER_HOURS before a deadline
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -103,7 +108,75 @@ class Settings:
             secure_cookies=base_url.startswith("https://"),
             secret_key_source=secret_key_source(env),
             trusted_proxies=trusted_proxies(env.get("INMC_TRUSTED_PROXIES", "")),
+            smtp=smtp_settings(env),
+            reminder_hours=reminder_hours(env.get("INMC_REMINDER_HOURS", "")),
         )
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail goes: INMC_SMTP_HOST (set it to turn mail on), INMC_SMTP_PORT (587 with
+    STARTTLS, else 25), INMC_SMTP_STARTTLS (on/off, on by default unless the host is
+    local), INMC_SMTP_USER and INMC_SMTP_PASSWORD (both or neither), INMC_MAIL_FROM."""
+
+    host: str
+    port: int
+    starttls: bool
+    user: str
+    password: str = field(repr=False)
+    sender: str
+    timeout_s: float = 30.0
+
+
+SMTP_HELP = (
+    "Mail is not set up on this server. Set INMC_SMTP_HOST (and INMC_SMTP_PORT, "
+    "INMC_SMTP_STARTTLS, INMC_SMTP_USER, INMC_SMTP_PASSWORD, INMC_MAIL_FROM) in the "
+    "server's environment and restart it; until then, use the printable files."
+)
+
+
+def smtp_settings(env: dict[str, str]) -> SmtpSettings | None:
+    host = env.get("INMC_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    local = host in {"localhost", "127.0.0.1", "::1"}
+    starttls = _on_off("INMC_SMTP_STARTTLS", env.get("INMC_SMTP_STARTTLS", ""), not local)
+    port_text = env.get("INMC_SMTP_PORT", "").strip() or ("587" if starttls else "25")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigurationError(f"INMC_SMTP_PORT: «{port_text}» is not a port number.")
+    user = env.get("INMC_SMTP_USER", "")
+    password = env.get("INMC_SMTP_PASSWORD", "")
+    if bool(user) != bool(password):
+        raise ConfigurationError("INMC_SMTP_USER and INMC_SMTP_PASSWORD go together.")
+    sender = env.get("INMC_MAIL_FROM", "").strip()
+    if "@" not in sender:
+        raise ConfigurationError(
+            "INMC_MAIL_FROM: the address the mail comes from, such as "
+            "«INMC vote <vote@example.org>», is needed when INMC_SMTP_HOST is set."
+        )
+    return SmtpSettings(host, int(port_text), starttls, user, password, sender)
+
+
+def _on_off(name: str, text: str, default: bool) -> bool:
+    word = text.strip().lower()
+    if not word:
+        return default
+    if word in {"on", "1", "yes", "true"}:
+        return True
+    if word in {"off", "0", "no", "false"}:
+        return False
+    raise ConfigurationError(f"{name}: «{text}» is neither on nor off.")
+
+
+def reminder_hours(text: str) -> int:
+    """INMC_REMINDER_HOURS: how long before a deadline the reminder goes (48 by default)."""
+    if not text.strip():
+        return DEFAULT_REMINDER_HOURS
+    if not text.strip().isdigit() or not 0 < int(text) <= 24 * 30:
+        raise ConfigurationError(
+            f"INMC_REMINDER_HOURS: «{text}» is not a number of hours from 1 to 720."
+        )
+    return int(text)
 
 
 def secret_key_source(env: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ INMC_REQUIRE_BROWSER=1 (as in .ci/run) makes that a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,11 +16,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from tests import factories as f
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -160,52 +169,70 @@ class VotingServer:
     irv: dict
 
 
+@contextmanager
+def start_test_server(
+    module: str, folder: Path, *, timeout: float = 60
+) -> Iterator[tuple[str, dict]]:
+    """Run `python -m tests.browser.<module> --port P --folder F` on a free port and wait
+    until it has written F/facts.json and answers; yields (base URL, facts). One launcher,
+    so that every test server starts, fails and stops the same way."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INMC_")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "src"), str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", f"tests.browser.{module}"]
+    with (folder / "server.log").open("w") as log:
+        process = subprocess.Popen(
+            [*command, "--port", str(port), "--folder", str(folder)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not ((folder / "facts.json").exists() and _answers(base)):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        f"the {module} did not start:\n" + (folder / "server.log").read_text()
+                    )
+                time.sleep(0.2)
+            yield base, json.loads((folder / "facts.json").read_text())
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(base + "/", timeout=1).is_success
+    except httpx.HTTPError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def voting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VotingServer]:
     """tests/browser/voting_server.py on a free port: ballots built through the services
     with times in the past, so that the real clock has opened them."""
-    import json
-
-    folder = tmp_path_factory.mktemp("voting")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INMC_")}
-    root = Path(__file__).resolve().parents[2]
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(root / "src"), str(root), *filter(None, [env.get("PYTHONPATH")])]
-    )
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.browser.voting_server",
-            "--port",
-            str(port),
-            "--folder",
-            str(folder),
-        ],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if (folder / "facts.json").exists() and httpx.get(base + "/", timeout=1).is_success:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    "the voting server did not start:\n" + (folder / "server.log").read_text()
-                )
-            time.sleep(0.2)
-        facts = json.loads((folder / "facts.json").read_text())
+    with start_test_server("voting_server", tmp_path_factory.mktemp("voting")) as (base, facts):
         yield VotingServer(base, facts["plurality"], facts["irv"])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+
+
+def route_to(client: f.Client) -> Any:
+    """A Playwright route handler that answers Chromium's requests from the test client
+    (path, query, body and headers but Host), so a page runs against the app in process."""
+
+    def serve(route: Any) -> None:
+        request = route.request
+        url = urlsplit(request.url)
+        answer = client.request(
+            request.method,
+            url.path + (f"?{url.query}" if url.query else ""),
+            content=request.post_data_buffer,
+            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+        )
+        route.fulfill(status=answer.status_code, headers=dict(answer.headers), body=answer.content)
+
+    return serve

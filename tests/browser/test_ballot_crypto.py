@@ -11,14 +11,10 @@ file://. Values cross between Python and the page as hex or base64url strings.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import random
 import re
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nacl import bindings as sodium
 
-import inmc_vote
 from inmc_vote.domain.protocol import (
     ballot,
     board,
@@ -39,10 +34,18 @@ from inmc_vote.domain.protocol import (
     readable,
 )
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, sha256
+from tests.browser.module_page import (
+    WEB,
+    ModulePageHandler,
+    check_loads_only_ours_and_vendored,
+    hash_source,
+    open_page,
+    page_html,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
-WEB = Path(inmc_vote.__file__).parent / "web"
 TEMPLATE = WEB / "templates" / "vote.html"
 IMPORT_MAP = re.search(
     r'<script type="importmap">(.*?)</script>', TEMPLATE.read_text(encoding="utf-8"), re.S
@@ -61,22 +64,12 @@ def _spoilt_map() -> str:
     return "\n" + json.dumps(value, indent=2) + "\n"
 
 
-def _hash_source(import_map: str) -> str:
-    """The CSP source that lets Chromium run this inline import map."""
-    digest = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode("ascii")
-    return f"'sha256-{digest}'"
-
-
 def _page(import_map: str) -> tuple[bytes, str]:
-    html = (
-        '<!doctype html><html lang="en"><meta charset="utf-8"><title>ballot code</title>'
-        f'<script type="importmap">{import_map}</script><p>ballot code</p></html>'
-    )
     csp = (
-        f"default-src 'self'; script-src 'self' {_hash_source(import_map)}; object-src 'none'; "
+        f"default-src 'self'; script-src 'self' {hash_source(import_map)}; object-src 'none'; "
         "base-uri 'none'"
     )
-    return html.encode(), csp
+    return page_html("ballot code", import_map), csp
 
 
 PAGES = {"/page.html": _page(PAGE_MAP), "/spoilt.html": _page(_spoilt_map())}
@@ -133,12 +126,19 @@ class StubServer:
         part = text[start : text.index('{% elif ballot.state == "frozen" %}')]
         env = jinja2.Environment(autoescape=True)
         env.globals["_"] = lambda words, **values: words % values if values else words
+        env.globals["ngettext"] = lambda one, many, n, **values: (
+            (one if n == 1 else many)
+            % {
+                "num": n,
+                **values,
+            }
+        )
         html = env.from_string(
             '<!doctype html><html lang="en"><meta charset="utf-8"><title>vote</title>'
             f"<main>{part}</main></html>"
         ).render(ballot={"id": BALLOT_ID, "question": "Which city?"}, server="http://testserver")
         policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
-            "script-src 'self'", f"script-src 'self' {_hash_source(PAGE_MAP)}"
+            "script-src 'self'", f"script-src 'self' {hash_source(PAGE_MAP)}"
         )
         return (
             200,
@@ -206,29 +206,14 @@ STUBS: list[StubServer] = []  # the current one last (see the `stub` fixture)
 # --- Fixtures: a static server with the site's CSP, Chromium, one page -------------------
 
 
-class _StaticHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
+class _StaticHandler(ModulePageHandler):
+    """The module pages, and the stub server's answers for the vote page's API."""
+
+    pages = PAGES
 
     def do_GET(self) -> None:
-        if self.path in PAGES:
-            body, csp = PAGES[self.path]
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Security-Policy", csp)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
-            return
         if self.path.startswith(("/vote/", "/api/")):
             self._answer(*STUBS[-1].get(self.path))
-            return
-        if self.path == "/favicon.ico":  # none: answer without a 404 in the console
-            self.send_response(204)
-            self.end_headers()
-            return
-        if not self.path.startswith("/static/"):  # only what the site serves
-            self.send_error(404)
             return
         super().do_GET()
 
@@ -248,18 +233,11 @@ class _StaticHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def static_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_StaticHandler, directory=str(WEB)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(_StaticHandler) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
@@ -269,13 +247,7 @@ def chromium(browser: Any) -> Any:
 
 
 def _open(chromium: Any, url: str) -> Any:
-    context = chromium.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url)
-    page.errors = errors
+    page, page.errors = open_page(chromium, url)
     return page
 
 
@@ -1171,23 +1143,7 @@ def test_the_support_check_names_what_is_missing(chromium, static_url):
 
 
 def test_ballot_modules_use_no_eval_and_load_only_ours_and_the_vendored_library():
-    vendored = {
-        f"@noble/{p.parent.relative_to(WEB / 'static' / 'vendor').as_posix()[6:]}/{p.name}"
-        if p.parent.name != "abstract"
-        else f"@noble/{p.parent.parent.name[6:]}/abstract/{p.name}"
-        for p in (WEB / "static" / "vendor").rglob("*.js")
-    }
-    assert "@noble/curves/ed25519.js" in vendored
-    assert "@noble/hashes/sha2.js" in vendored
-    for path in (WEB / "static" / "ballot").glob("*.js"):
-        source = path.read_text()
-        assert not re.search(r"\beval\s*\(|new\s+Function\b|\bsetTimeout\s*\(\s*['\"]", source)
-        imports = re.findall(r"""\bfrom\s+["']([^"']+)["']|import\s*\(\s*["']([^"']+)""", source)
-        for spec in (spec for pair in imports for spec in pair if spec):
-            if spec.startswith("./"):
-                assert (path.parent / spec).is_file(), (path.name, spec)
-            else:
-                assert spec in vendored, (path.name, spec)
+    check_loads_only_ours_and_vendored(WEB / "static" / "ballot", "./")
     assert not (WEB / "static" / "ballot" / "hpke.js").exists()  # gone with protocol v1
 
 

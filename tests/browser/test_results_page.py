@@ -8,13 +8,13 @@ ballot is made in the test's own database with its own clock."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions
 from tests import factories as f
+from tests.browser.conftest import route_to
 from tests.voting_helpers import (
     cast_all,
     close_tally,
@@ -72,23 +72,6 @@ def instant_runoff_ballot(client: f.Client, clock: Any) -> str:
     return made.id
 
 
-def route_to(client: f.Client) -> Any:
-    """Serve Chromium's requests for ORIGIN from the test client, headers included."""
-
-    def serve(route: Any) -> None:
-        request = route.request
-        url = urlsplit(request.url)
-        answer = client.request(
-            request.method,
-            url.path + (f"?{url.query}" if url.query else ""),
-            content=request.post_data_buffer,
-            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
-        )
-        route.fulfill(status=answer.status_code, headers=dict(answer.headers), body=answer.content)
-
-    return serve
-
-
 def test_the_results_page_on_a_phone_and_on_paper(phone, client, clock):
     ballot_id = instant_runoff_ballot(client, clock)
     refused: list[str] = []
@@ -105,7 +88,7 @@ def test_the_results_page_on_a_phone_and_on_paper(phone, client, clock):
     first = charts.first
     assert first.get_attribute("role") == "img"
     assert first.locator("title").text_content()
-    for shown in ("Vitoria-Gasteiz", "4 (44.4 %)", "3 (33.3 %)", "2 (22.2 %)", "0 (0.0 %)"):
+    for shown in ("Vitoria-Gasteiz", "4 (44.4%)", "3 (33.3%)", "2 (22.2%)", "0 (0.0%)"):
         assert shown in first.text_content(), shown
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
@@ -123,7 +106,7 @@ def test_the_results_page_on_a_phone_and_on_paper(phone, client, clock):
     assert refused == []  # the strict CSP refused nothing (no inline style or script)
 
     phone.emulate_media(media="print")
-    assert phone.locator("header.site nav").is_hidden()
+    assert all(nav.is_hidden() for nav in phone.locator("header.site nav").all())
     pdf = phone.pdf(format="A4", print_background=False)
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 10_000

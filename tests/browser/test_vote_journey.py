@@ -7,6 +7,7 @@ vote, a typo in a pasted token; and the page on a phone."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -75,6 +76,11 @@ def cast_and_check_receipt(page, server, ballot: dict, *, keyboard: bool = False
     assert b64url(board.ReceiptFile.parse(text).tracker) == before
     assert page.locator("#receipt-full").inner_text() == before
     assert page.locator("#receipt-seq").inner_text() == str(receipt["seq"])
+    # the time as people read it, in the ballot's zone, named; never the receipt's ISO text
+    when = page.locator("#receipt-time")
+    assert when.get_attribute("datetime") == receipt["received_at"]
+    assert "(Europe/Paris, UTC+" in when.inner_text()
+    assert receipt["received_at"] not in when.inner_text()
     # The board's entry at that seq is this ballot, with this tracker and this hash.
     entries = api(server, ballot, f"/board?after={receipt['seq'] - 1}")["entries"]
     entry = entries[0]
@@ -102,7 +108,7 @@ def test_one_choice_from_the_link_to_the_board(page, voting_server):
     receipt = cast_and_check_receipt(page, voting_server, ballot)["receipt"]
     assert receipt["tracker"] == shown
     turnout = page.locator(".voting-facts .turnout")
-    turnout.filter(has_text="1 ballots from 5 eligible cities").wait_for()  # it grew
+    turnout.filter(has_text="1 ballot from 5 eligible cities").wait_for()  # it grew (one: singular)
 
     page.get_by_role("link", name="Find it on the board").click()
     page.wait_for_url("**/board?tracker=*")
@@ -202,3 +208,99 @@ def test_the_vote_page_fits_a_phone(phone, voting_server):
     assert overflow() <= 0, f"the ranking scrolls sideways by {overflow()}px on a 360px screen"
     phone.goto(f"{voting_server.base_url}/ballots/{ballot['id']}/board")
     assert overflow() <= 0, f"the board scrolls sideways by {overflow()}px on a 360px screen"
+
+
+def test_a_second_token_link_in_the_same_tab_is_read(page, voting_server):
+    """Opening another city's link in the same tab changes only the fragment: the page
+    reads the new token, and takes it out of the address bar as the first one."""
+    ballot = voting_server.plurality
+    first, second = ballot["tokens"][2], ballot["tokens"][3]
+    open_with_link(page, voting_server, ballot, first)
+    shown = page.locator("#token-fp").inner_text()
+    page.evaluate("(token) => { window.location.hash = 't=' + token; }", second)
+    page.wait_for_function(
+        "(before) => document.getElementById('token-fp').textContent !== before", arg=shown
+    )
+    page.get_by_role("heading", name="2. Check the ballot's fingerprint").wait_for()
+    assert "#t=" not in page.url
+    assert second not in page.evaluate("window.location.href")
+    assert page.locator("#token").input_value() == second
+    # a fragment with no token (a link to a section) leaves the page as it is
+    page.evaluate("() => { window.location.hash = 'main'; }")
+    page.wait_for_function("() => window.location.hash === ''")
+    assert page.locator("#token-fp").is_visible()
+
+
+def test_a_token_without_its_ballot_prefix_is_explained(page, voting_server):
+    ballot = voting_server.plurality
+    token = ballot["tokens"][2]
+    page.goto(f"{voting_server.base_url}/vote/{ballot['id']}")
+    field = page.get_by_role("textbox", name="Voting token")
+    field.fill(token.split(".", 1)[1])  # the groups alone, without "<ballot>."
+    page.get_by_role("button", name="Read my token").click()
+    problem = page.get_by_role("alert").filter(has_text="with its beginning")
+    problem.wait_for()
+    assert f"({ballot['id']}.)" in problem.inner_text()
+    assert field.get_attribute("aria-invalid") == "true"
+
+
+def test_the_ranking_error_goes_once_the_ranking_is_fixed(page, voting_server):
+    ballot = voting_server.irv
+    open_with_link(page, voting_server, ballot, ballot["tokens"][2])
+    page.get_by_role("button", name="Yes, it is the same: continue").click()
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    alert = page.locator("#vote-problem")
+    alert.filter(has_text="Add at least one city to your ranking").wait_for()
+    page.get_by_role("button", name="Add to my ranking: Ota (JP)").click()
+    page.wait_for_function("() => document.getElementById('vote-problem').textContent === ''")
+    assert not alert.is_visible()
+    # and a blank vote together with a ranking says so, then clears when the blank goes
+    page.get_by_label("Blank vote (no city)").check()
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    alert.filter(has_text="not both").wait_for()
+    page.get_by_label("Blank vote (no city)").uncheck()
+    page.wait_for_function("() => document.getElementById('vote-problem').textContent === ''")
+
+
+def test_the_already_voted_message_gives_a_readable_time_and_the_readers_own(
+    browser, voting_server
+):
+    """A reader in New York: the time in the ballot's zone (Paris), and in theirs, in the
+    page's English (day first, as the server writes it)."""
+    context = browser.new_context(timezone_id="America/New_York", locale="en-US")
+    tab = context.new_page()
+    try:
+        ballot = voting_server.plurality
+        token = ballot["tokens"][0]  # cast by the first test of this file
+        entry = next(
+            e for e in api(voting_server, ballot, "/board?after=0")["entries"] if e["seq"] == 1
+        )
+        tab.goto(f"{voting_server.base_url}/vote/{ballot['id']}#t={token}")
+        problem = tab.get_by_role("alert").filter(has_text="already voted")
+        problem.wait_for()
+        said = problem.inner_text()
+        assert entry["received_at"] not in said
+        assert "(Europe/Paris, UTC+1)" in said
+        assert "(America/New_York, UTC-5) in your time zone" in said
+        assert re.search(r"recorded at \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \(Europe/Paris", said)
+    finally:
+        context.close()
+
+
+def test_a_token_cut_short_or_for_another_ballot_is_explained_in_the_pages_words(
+    page, voting_server
+):
+    ballot, other = voting_server.plurality, voting_server.irv
+    page.goto(f"{voting_server.base_url}/vote/{ballot['id']}")
+    field = page.get_by_role("textbox", name="Voting token")
+    field.fill(ballot["tokens"][2][:-5])  # the last group left out
+    page.get_by_role("button", name="Read my token").click()
+    page.get_by_role("alert").filter(has_text="this one has 52").wait_for()
+    assert (
+        "a token has 56 letters and digits after the dot" in page.get_by_role("alert").inner_text()
+    )
+    field.fill(other["tokens"][4])
+    page.get_by_role("button", name="Read my token").click()
+    said = page.get_by_role("alert").filter(has_text="another ballot")
+    said.wait_for()
+    assert f"({other['id']}), not this one ({ballot['id']}): use the letter" in said.inner_text()

@@ -8,25 +8,16 @@ their tokens), then serves.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
-from inmc_vote.db.migrate import upgrade
 from inmc_vote.demo.sample_network import key_ceremony
-from inmc_vote.demo.sample_pdf import sample_pdf
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.ballots import BallotForm
-from inmc_vote.services.actions.candidacies import CandidacyForm, Upload
 from inmc_vote.services.actions.lifecycle import ActionRequest
-from inmc_vote.services.actors import city as city_actor
 from inmc_vote.services.actors import organiser
+from tests.browser.serve import accept_candidacy, serve
 
 CITIES = [
     ("Cuneo", "IT"),
@@ -62,17 +53,15 @@ async def open_ballot(
     await key_ceremony(db, WHO, made.id, start)  # 3 trustees, threshold 2, as in the demo
     by_name = {c.name: c for c in await queries.cities.list_cities(db)}
     for name in candidates:
-        town = by_name[name]
-        submitted = await actions.candidacies.submit(
+        await accept_candidacy(
             db,
-            city_actor(town.slug),
+            WHO,
             made.id,
-            town.id,
-            CandidacyForm(f"The meetings in {name}.", "May 2028", f"{name} congress centre"),
-            Upload(f"{town.slug}.pdf", sample_pdf(f"Candidacy of {name}", ["A sample."])),
+            by_name[name],
             start,
+            venue=f"{name} congress centre",
+            pdf_title=f"Candidacy of {name}",
         )
-        await actions.candidacies.decide(db, WHO, made.id, submitted.id, True, "", start)
     frozen_at = start + timedelta(days=1, hours=1)
     await actions.lifecycle.perform(db, WHO, made.id, Action.FREEZE, ActionRequest(frozen_at))
     issued = await actions.tokens.issue_tokens(db, WHO, made.id, frozen_at)
@@ -102,28 +91,7 @@ async def build(url: str, secret_key: bytes) -> dict[str, object]:
 
 
 def main() -> None:
-    import uvicorn
-
-    from inmc_vote.web.app import create_app
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--folder", type=Path, required=True)
-    args = parser.parse_args()
-    database = args.folder / "voting.sqlite3"
-    url = f"sqlite+aiosqlite:///{database.resolve()}"
-    base = f"http://127.0.0.1:{args.port}"
-    env = dict(
-        os.environ,
-        INMC_DATABASE_URL=url,
-        INMC_BASE_URL=base,
-        INMC_SECRET_KEY_FILE=str(args.folder / "secret.key"),
-    )
-    settings = Settings.from_env(env)
-    upgrade(url)
-    facts = asyncio.run(build(url, settings.secret_key))
-    (args.folder / "facts.json").write_text(json.dumps({"base_url": base, **facts}))
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+    serve("voting.sqlite3", build)
 
 
 if __name__ == "__main__":

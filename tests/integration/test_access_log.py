@@ -63,7 +63,11 @@ def test_a_vote_and_a_portal_visit_leave_no_secret_in_the_log(tmp_path, sqlite_f
             assert found.status_code == 200, found.text
             http.get(f"/ballots/{made.id}/board", params={"tracker": tracker})
             receipt = json.dumps(result.receipt_file)
-            http.get(f"/ballots/{made.id}/board/receipt", params={"receipt": receipt})
+            checked = http.post(  # a form POST: the receipt is in the body, never the address
+                f"/ballots/{made.id}/board/receipt",
+                data={"receipt": receipt, "_csrf_token": http.cookies["csrftoken"]},
+            )
+            assert checked.status_code == 200, checked.text
             http.get(f"/portal/{portal}")
             http.get(f"/api/v1/portal/{portal}")
             http.get(f"/portal/{portal}/withdraw")

@@ -49,10 +49,10 @@ def test_a_missing_field_is_named(client: f.Client, key: dict[str, str]) -> None
 def test_a_field_of_the_wrong_type_is_named(client: f.Client, key: dict[str, str]) -> None:
     body = {"title": "Host 2029", "question": 42, "method": "irv"}
     detail = f.problem(client.post("/api/v1/ballots", json=body, headers=key), 400)
-    assert detail == "The request is not valid: «question»: Expected `str`, got `int`."
+    assert detail == "The request is not valid: “question”: Expected `str`, got `int`."
     bad_time = {"title": "T", "question": "Q", "method": "irv", "closes_at": "next Tuesday"}
     detail = f.problem(client.post("/api/v1/ballots", json=bad_time, headers=key), 400)
-    assert "«closes_at»" in detail
+    assert "“closes_at”" in detail
 
 
 def test_an_unknown_ballot_is_404(client: f.Client) -> None:

@@ -128,7 +128,8 @@ def test_freeze_refuses_before_the_deadline(client: f.Client, clock: FakeClock) 
     before = f.snapshot_of(client)
     detail = f.problem(post(client, key, ballot_id, "freeze"), 409)
     assert detail == (
-        "The candidacy deadline (2027-01-18 10:00 CET (09:00 UTC)) has not passed: cities may "
+        "The candidacy deadline (18 January 2027, 10:00 (Europe/Paris, UTC+1)) has not passed: "
+        "cities may "
         "still apply. Move the deadline earlier to freeze now."
     )
     assert f.snapshot_of(client) == before
@@ -212,7 +213,9 @@ def test_an_early_close_needs_a_reason(client: f.Client, clock: FakeClock) -> No
     ballot_id = in_state(client, clock, "open")
     before = f.snapshot_of(client)
     detail = f.problem(post(client, key, ballot_id, "close"), 422)
-    assert detail.startswith("Closing before the scheduled time (2027-01-31 10:00 CET")
+    assert detail.startswith(
+        "Closing before the scheduled time (31 January 2027, 10:00 (Europe/Paris, UTC+1)"
+    )
     assert "needs a reason" in detail
     assert f.snapshot_of(client) == before
     closed = post(client, key, ballot_id, "close", reason="All cities have voted")
@@ -238,7 +241,8 @@ def test_opening_by_hand_before_the_opening_time_is_refused(
     ballot_id = frozen_ballot(client, clock)
     detail = f.problem(post(client, key, ballot_id, "open"), 409)
     assert detail == (
-        "Voting is scheduled to open at 2027-01-21 10:00 CET (09:00 UTC); it will open by "
+        "Voting is scheduled to open at 21 January 2027, 10:00 (Europe/Paris, UTC+1); it will "
+        "open by "
         "itself then."
     )
 

@@ -149,7 +149,8 @@ def test_an_expired_link_is_refused(client: f.Client, clock: FakeClock) -> None:
     before = f.snapshot_of(client)
     detail = f.problem(submit(client, token, f.pdf()), 403)
     assert detail == (
-        "This candidacy link expired on 2027-01-13 10:00 CET (09:00 UTC): ask the organiser "
+        "This candidacy link expired on 13 January 2027, 10:00 (Europe/Paris, UTC+1): ask the "
+        "organiser "
         "for a new one."
     )
     assert f.problem(client.get(portal(token)), 403) == detail

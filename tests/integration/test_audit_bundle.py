@@ -129,7 +129,7 @@ def test_a_full_ballot_s_bundle_verifies(client, clock, tmp_path) -> None:
     with zipfile.ZipFile(final) as archive:
         names = archive.namelist()
         head = bundle.Head.from_bytes(archive.read("bundle.json"))
-        assert "inmc-vote verify" in archive.read("AUDITORS.txt").decode()
+        assert "python3 inmc-verify-" in archive.read("AUDITORS.txt").decode()
         assert "the proof is tally.json" in archive.read("round-1/result.txt").decode()
     assert names[:5] == ["AUDITORS.txt", "bundle.json", "bundle.sig", "events.jsonl", "roll.jsonl"]
     assert names[5:] == [

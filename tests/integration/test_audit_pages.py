@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import inmc_vote
 from inmc_vote.domain.protocol import keys
 from inmc_vote.domain.protocol.encoding import b64url
 from tests import factories as f
@@ -30,8 +31,9 @@ def test_the_audit_page_during_voting_and_after(client, clock) -> None:
     assert shown.status_code == 200, shown.text
     page = shown.text
     assert f"/api/v1/ballots/{ballot_id}/audit" in page
-    assert f"inmc-vote verify inmc-vote-{ballot_id}-audit.zip" in page
-    assert "inmc-vote verify OLDER.zip NEWER.zip" in page
+    pyz = f"inmc-verify-{inmc_vote.__version__}.pyz"
+    assert f"python3 {pyz} inmc-vote-{ballot_id}-audit.zip" in page
+    assert f"python3 {pyz} OLDER.zip NEWER.zip" in page
     assert "checks passed." in page
     assert "FAILED" not in page
     assert "not closed: the board goes up to the head signed in bundle.sig" in page
@@ -63,15 +65,19 @@ def test_the_board_page_checks_a_pasted_receipt(client, clock) -> None:
 
     def checked(value: Any) -> str:
         text = value if isinstance(value, str) else json.dumps(value)
-        answer = client.get(f"/ballots/{ballot_id}/board/receipt", params={"receipt": text})
-        assert answer.status_code == 200
+        token = f.csrf_headers(client)["x-csrftoken"]
+        answer = client.post(
+            f"/ballots/{ballot_id}/board/receipt", data={"receipt": text, "_csrf_token": token}
+        )
+        assert answer.status_code in (200, 400)
         return answer.text
 
-    assert "Your ballot is on the board." in checked(receipt)
-    assert "found: entry 1 of round 1" in checked(receipt)
+    assert "Your ballot is entry 1 of round 1 on the board" in checked(receipt)
     forged = receipt | {"signature": b64url(keys.sign(keys.new_ed25519()[0], b"x"))}
-    assert "FORGED" in checked(forged)
-    assert "FOREIGN" in checked(receipt | {"ballot": "someotherid"})
-    assert "FORGED" in checked(receipt | {"seq": 2})  # signed for entry 1, not 2
+    assert "Forged or altered" in checked(forged)
+    assert "This receipt is for another ballot (someotherid)" in checked(
+        receipt | {"ballot": "someotherid"}
+    )
+    assert "Forged or altered" in checked(receipt | {"seq": 2})  # signed for entry 1, not 2
     assert "This is not a receipt" in checked("hello")
     assert "Check the receipt" in client.get(f"/ballots/{ballot_id}/board/receipt").text

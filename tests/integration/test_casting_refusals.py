@@ -364,7 +364,7 @@ def test_before_opening_and_after_closing_the_message_gives_the_time(client, clo
         client,
         made.id,
         409,
-        "Voting has not opened yet: it opens at 2027-01-21 10:00 CET (09:00 UTC).",
+        "Voting has not opened yet: it opens at 21 January 2027, 10:00 (Europe/Paris, UTC+1).",
         json=body,
     )
     clock.advance(days=2)  # opens_at: open
@@ -376,7 +376,8 @@ def test_before_opening_and_after_closing_the_message_gives_the_time(client, clo
         client,
         made.id,
         409,
-        "Voting closed at 2027-01-31 10:00 CET (09:00 UTC): no more ballots are accepted.",
+        "Voting closed at 31 January 2027, 10:00 (Europe/Paris, UTC+1): no more ballots are "
+        "accepted.",
         json=late,
     )
     assert manifest["closes_at"] == "2027-01-31T09:00:00.000Z"
@@ -392,7 +393,8 @@ def test_after_an_early_close_the_message_gives_the_time_it_closed(client, clock
         client,
         made.id,
         409,
-        "Voting closed at 2027-01-21 15:30 CET (14:30 UTC): no more ballots are accepted.",
+        "Voting closed at 21 January 2027, 15:30 (Europe/Paris, UTC+1): no more ballots are "
+        "accepted.",
         json=body,
     )
 

@@ -33,7 +33,8 @@ def issued(client, clock, tmp_path) -> tuple[str, dict[str, str], list[dict[str,
     assert issue_offline(tmp_path, made.id, towns).returncode == 0
     assert upload(client, key, made.id, (tmp_path / "out" / "roll.json").read_bytes()).is_success
     with zipfile.ZipFile(tmp_path / "out" / "tokens.zip") as archive:
-        rows = list(csv.DictReader(io.StringIO(archive.read("tokens.csv").decode())))
+        text = archive.read("tokens.csv").decode("utf-8-sig")  # with its BOM
+        rows = list(csv.DictReader(io.StringIO(text)))
     return made.id, key, rows
 
 
@@ -97,7 +98,8 @@ def test_a_lost_token_replaced_offline(client, clock, tmp_path, issued) -> None:
     assert answer.status_code == 201, answer.text
     new = answer.json()["fingerprint"]
     with zipfile.ZipFile(tmp_path / "lost" / "replacement.zip") as archive:
-        (row,) = csv.DictReader(io.StringIO(archive.read("tokens.csv").decode()))
+        text = archive.read("tokens.csv").decode("utf-8-sig")  # with its BOM
+        (row,) = csv.DictReader(io.StringIO(text))
     assert row["credential_fingerprint"] == new
     events = client.get(f"/api/v1/ballots/{ballot_id}/events").json()
     assert [e["action"] for e in events[-2:]] == ["credential-revoked", "credential-added"]

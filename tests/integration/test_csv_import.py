@@ -137,7 +137,7 @@ def test_a_multipart_request_without_the_file_field_is_refused(
 ) -> None:
     key = f.bearer(f.account(client, clock))
     sent = client.post(IMPORT, files={"upload": ("c.csv", GOOD.encode(), "text/csv")}, headers=key)
-    assert "multipart field «file»" in f.problem(sent, 422)
+    assert "multipart field “file”" in f.problem(sent, 422)
 
 
 @pytest.mark.both_databases  # a refusal proven by snapshot()

@@ -260,3 +260,25 @@ def test_no_download_links_a_vote_to_a_city(demo: Demo) -> None:
             continue
         found = payload.extract(point)
         assert found is None or payload.decode(found, ids) is None, "a stored secret decrypts"
+
+
+def test_a_new_demo_keeps_the_previous_database_as_a_backup(tmp_path) -> None:
+    """`make run` starts afresh, but never wipes the last demo silently: it is moved to
+    .bak (with its SQLite journal) and the start-up output says where."""
+    from inmc_vote.demo.sample_network import keep_previous
+
+    path = tmp_path / "inmc-demo.sqlite3"
+    assert keep_previous(path) == "A new demo database (none was there before)."
+    path.write_bytes(b"first run")
+    (tmp_path / "inmc-demo.sqlite3-wal").write_bytes(b"its journal")
+    said = keep_previous(path)
+    backup = tmp_path / "inmc-demo.sqlite3.bak"
+    assert f"moved to {backup}" in said
+    assert backup.read_bytes() == b"first run"
+    assert (tmp_path / "inmc-demo.sqlite3.bak-wal").read_bytes() == b"its journal"
+    assert not path.exists()
+    assert not (tmp_path / "inmc-demo.sqlite3-wal").exists()
+    path.write_bytes(b"second run")
+    keep_previous(path)
+    assert backup.read_bytes() == b"second run"  # one copy: the run before this one
+    assert not (tmp_path / "inmc-demo.sqlite3.bak-wal").exists()

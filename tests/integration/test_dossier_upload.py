@@ -86,7 +86,9 @@ def test_a_pdf_of_exactly_20_mb_is_stored(client: f.Client, send: Send) -> None:
 def test_a_dossier_over_20_mb_is_refused(client: f.Client, send: Send) -> None:
     before = f.snapshot_of(client)
     detail = f.problem(send(padded_pdf(LIMITS.dossier_bytes + 512 * 1024), "big.pdf"), 413)
-    assert detail == "The dossier is 20.5 MB; the limit is 20 MB. Please send a smaller PDF."
+    assert detail == (
+        "The dossier is 20.5 MB, 0.50 MB over the limit of 20 MB. Please send a smaller PDF."
+    )
     assert f.snapshot_of(client) == before
 
 
@@ -106,7 +108,7 @@ def test_a_late_submission_is_refused(client: f.Client, clock: FakeClock, send: 
     for content in (f.pdf("late update"), f.pdf("another")):
         detail = f.problem(send(content, "dossier.pdf"), 409)
         assert detail == (
-            "The candidacy deadline passed on 2027-01-18 10:00 CET (09:00 UTC); "
+            "The candidacy deadline passed on 18 January 2027, 10:00 (Europe/Paris, UTC+1); "
             "nothing more can be submitted."
         )
     assert f.snapshot_of(client) == before

@@ -140,7 +140,8 @@ def test_offline_tokens_vote_and_the_server_never_holds_the_registrar(
     assert len(pks) == 5
 
     with zipfile.ZipFile(out / "tokens.zip") as archive:
-        rows = list(csv.DictReader(io.StringIO(archive.read("tokens.csv").decode())))
+        text = archive.read("tokens.csv").decode("utf-8-sig")  # with its BOM
+        rows = list(csv.DictReader(io.StringIO(text)))
         letters = archive.read("letters.html").decode()
     assert sorted(r["city"] for r in rows) == sorted(t.name for t in towns)
     assert "shown on the voting page" in letters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_confirmation_page_explains_then_the_post_performs(client, clock):
     assert done.headers["location"] == f"/organiser/ballots/{made.id}?done=open-candidacies"
     assert state_of(client, made.id) == "candidacies"
     after = client.get(done.headers["location"])
-    assert "Done: the ballot is now «Open for candidacies»." in html.unescape(after.text)
+    assert "Done: the ballot is now “Open for candidacies”." in html.unescape(after.text)
 
 
 def test_freeze_through_its_confirmation_page(client, clock):
@@ -134,7 +135,9 @@ def test_early_close_through_the_confirmation_page(client, clock):
 
     page = client.get(f"/organiser/ballots/{made.id}/confirm/close")
     assert page.status_code == 200
-    assert "Scheduled closing time: 2027-01-31 10:00 CET (09:00 UTC)" in page.text
+    said = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "Scheduled closing time: 31 January 2027, 10:00 (Europe/Paris, UTC+1)" in said
+    assert re.search(r'<time class="local-time" datetime="2027-01-31T09:00:00\+00:00"', page.text)
     closed = client.post(
         f"/organiser/ballots/{made.id}/confirm/close",
         data={"reason": "Every city has voted", "_csrf_token": token},

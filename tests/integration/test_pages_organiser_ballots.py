@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -133,7 +134,7 @@ def test_bad_quorum_and_bad_time_are_explained(client, clock):
 
     when = client.post("/organiser/ballots/new", data=ballot_fields(token, opens_at="soon"))
     assert when.status_code == 422
-    assert "The opening time «soon» is not a date and time" in text(when)
+    assert "The opening time “soon” is not a date and time" in text(when)
 
 
 @pytest.mark.both_databases  # a refusal proven by snapshot()
@@ -279,12 +280,30 @@ def test_portal_links_are_made_listed_downloaded_and_revoked(client, clock, sett
     for link in links:
         assert f"http://testserver.local{link.path}" in made_links.text
         assert link.contact_email in made_links.text
-    assert "2027-02-10 10:00 CET (09:00 UTC)" in made_links.text  # 30 days on
+    # summed up first, the list itself folded away (44 cities would make the page endless)
+    said = " ".join(re.sub(r"<[^>]+>", " ", made_links.text).split())
+    assert (
+        "3 links in force, the last valid until 10 February 2027, 10:00 (Europe/Paris, UTC+1) ."
+        in said
+    )
+    assert '<details class="links-list">' in made_links.text
+    # the Expires column: the date alone, on one line; the full time in its <time>
+    expires = re.findall(
+        r'<td class="when"[^>]*><time datetime="([^"]+)"[^>]*>([^<]+)</time>', made_links.text
+    )
+    assert [shown for _iso, shown in expires] == ["2027-02-10"] * 3
+    assert expires[0][0].startswith("2027-02-10T09:00:00")
+    # on a phone the table reflows into one card per city, each cell named
+    assert '<table class="reflow">' in made_links.text
+    assert 'data-label="Expires"' in made_links.text
+    # one landmark per name: the section and the table's scrolling region differ
+    labels = re.findall(r'role="region" aria-label="([^"]+)"', made_links.text)
+    assert "Candidacy links" not in labels
 
     download = client.get(f"/organiser/ballots/{made.id}/links/links.csv")
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(download.text)))
+    rows = list(csv.DictReader(io.StringIO(download.text.removeprefix("\ufeff"))))
     assert [r["city"] for r in rows] == ["City 1", "City 2", "City 3"]
     assert rows[0]["contact_email"] == "contact1@example.org"
     assert rows[0]["link"] == "http://testserver.local" + links[0].path

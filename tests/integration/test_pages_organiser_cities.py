@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
-from inmc_vote.services import queries
+from inmc_vote.services import actions, queries
 from tests import factories as f
 from tests.databases import snapshot
 
@@ -203,3 +204,19 @@ def test_csv_import_without_a_file_asks_for_one(client, clock):
     )
     assert refused.status_code == 422
     assert "Choose a CSV file to import." in refused.text
+
+
+def test_cities_are_listed_by_name_and_their_rows_reflow_on_a_phone(client, clock):
+    signed_in(client, clock)
+    db = f.db(client)
+    # by country code this would be AT, BE, ES, PL: Wien, Brugge, Ávila, Łódź
+    for name, country in (("Wien", "AT"), ("Brugge", "BE"), ("Ávila", "ES"), ("Łódź", "PL")):
+        fields = actions.cities.fields_of(name, country)
+        f.call(client, actions.cities.add_city, db, fields, clock())
+
+    page = html.unescape(client.get("/organiser/cities").text)
+
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert rows == ["Ávila", "Brugge", "Łódź", "Wien"]
+    assert '<table class="reflow">' in page
+    assert 'data-label="Country"' in page

@@ -80,6 +80,11 @@ def text(response: Any) -> str:
     return html.unescape(response.text)
 
 
+def words(response: Any) -> str:
+    """The page's text as read, tags taken out and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
+
+
 def results(client: f.Client, ballot_id: str, **headers: str) -> Any:
     return client.get(f"/ballots/{ballot_id}/results", headers=headers)
 
@@ -127,7 +132,7 @@ def test_nothing_to_show_is_a_clear_404_naming_the_state(client, clock):
     missing = results(client, ballot_id)
     assert missing.status_code == 404
     assert "No results to show." in missing.text
-    assert "This ballot has no results yet: it is «Open for voting»." in text(missing)
+    assert "This ballot has no results yet: it is “Open for voting”." in text(missing)
     assert f'href="/ballots/{ballot_id}"' in missing.text
     unknown = client.get("/ballots/nosuchballot/results")
     assert unknown.status_code == 404
@@ -148,27 +153,29 @@ def test_the_count_shows_turnout_quorum_blank_invalid_and_a_chart(client, clock)
     page = results(client, t.ballot_id)
     assert page.status_code == 200
     said = text(page)
-    assert "6 of 7 eligible cities (85.7 %)" in said
-    assert "Quorum 1/2 of the eligible cities: at least 4 ballots, met." in said
+    assert "6 of 7 eligible cities (85.7%)" in said
+    # said once: the term "Quorum" heads the value, which does not repeat it
+    assert "Quorum 1/2 of the eligible cities: at least 4 ballots, met." in words(page)
+    assert "Quorum Quorum" not in words(page)
     assert re.search(r'<dd class="valid">4</dd>', page.text)
     assert re.search(r'<dd class="blank">1 ', page.text)
     assert "1 ballot: The vote names a candidate who is not standing in this round." in said
     a, b, c = (t.names[i] for i in t.candidates)
     (table,) = tables(page.text, "tally")
     assert table[1:4] == [
-        [a, "3", "75.0 %", "✓ elected"],
-        [b, "1", "25.0 %", ""],
-        [c, "0", "0.0 %", ""],
+        [a, "3", "75.0%", "✓ elected"],
+        [b, "1", "25.0%", ""],
+        [c, "0", "0.0%", ""],
     ]
     assert table[4][:2] == ["Votes counted in this round", "4"]
     # The chart: an image with its title, every number as text, no inline style.
     svg = re.search(r"<svg\b.*?</svg>", page.text, re.S)
     assert svg is not None
     assert 'role="img"' in svg.group(0)
-    for shown in ("3 (75.0 %)", "1 (25.0 %)", "0 (0.0 %)", a, b, c):
+    for shown in ("3 (75.0%)", "1 (25.0%)", "0 (0.0%)", a, b, c):
         assert f">{shown}<" in html.unescape(svg.group(0)) or shown in svg.group(0)
     assert "style=" not in page.text
-    assert "<script" not in page.text
+    assert "<script" not in page.text.split('<main id="main">', 1)[1]  # none of its own
 
 
 def test_without_the_quorum_there_is_no_winner_and_the_page_says_why(client, clock):
@@ -180,8 +187,8 @@ def test_without_the_quorum_there_is_no_winner_and_the_page_says_why(client, clo
     assert page.status_code == 200
     assert 'class="winner-name"' not in page.text
     assert "No winner: 2 ballots were cast and the quorum needs 3." in said
-    assert "Quorum 1/2 of the eligible cities: at least 3 ballots, NOT met." in said
-    assert "2 of 5 eligible cities (40.0 %)" in said
+    assert "Quorum 1/2 of the eligible cities: at least 3 ballots, NOT met." in words(page)
+    assert "2 of 5 eligible cities (40.0%)" in said
     assert "The quorum was not met, so nobody is elected; the count is shown for information:" in (
         said
     )
@@ -385,3 +392,35 @@ def test_an_extra_round_between_the_cities_tied_for_last_is_named(client, clock)
     assert f"Still in the race: {names[a]}, {names[b]}, {names[c]} and {names[d]}." in page
     assert f"{names[d]} has the fewest votes (3): eliminated." in page
     assert f"Next: a round of voting between {names[a]}, {names[b]} and {names[c]}." in page
+
+
+def test_published_results_are_named_so_and_linked_from_home_and_the_vote_page(client, clock):
+    t = tallied_ballot(client, clock, lambda ids: [{"choice": ids[0]}] * 4 + [{"choice": ids[1]}])
+    winner = t.names[t.candidates[0]]
+    # counted, not published: the public reads that, and no winner anywhere
+    for path in ("/", f"/ballots/{t.ballot_id}", f"/vote/{t.ballot_id}"):
+        page = text(client.get(path))
+        assert "Counted, not published yet" in page, path
+        assert "Tallied" not in page, path
+        assert "Elected:" not in page, path
+    assert "once they are counted and published" in text(client.get(f"/vote/{t.ballot_id}"))
+
+    lifecycle_call(client, t.key, t.ballot_id, "publish")
+    home = text(client.get("/"))
+    assert ">Results published<" in home
+    assert f"Elected: {winner}." in home
+    assert f'href="/ballots/{t.ballot_id}/results"' in home
+    for path in (f"/ballots/{t.ballot_id}", f"/ballots/{t.ballot_id}/results"):
+        assert ">Results published<" in text(client.get(path)), path
+    closed = text(client.get(f"/vote/{t.ballot_id}"))
+    assert "Voting is closed" in closed
+    assert f'<a class="button" href="/ballots/{t.ballot_id}/results">See the results</a>' in closed
+
+
+def test_counts_of_one_are_in_the_singular(client, clock):
+    t = tallied_ballot(
+        client, clock, lambda ids: [{"choice": ids[0]}], publish=True, quorum="1/2", n_cities=3
+    )
+    said = words(results(client, t.ballot_id))
+    assert "No winner: 1 ballot was cast and the quorum needs 2." in said
+    assert "1 ballots" not in said

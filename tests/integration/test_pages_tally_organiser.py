@@ -81,7 +81,8 @@ def test_the_tally_and_the_publication_through_their_confirmation_pages(client, 
 
     publish = client.get(confirm(ballot_id, "publish"))
     assert "The results of this round become public" in publish.text
-    assert "published results cannot be taken back" in publish.text
+    assert "Published results cannot be taken back" in publish.text
+    assert publish.text.count("annot be undone") == 1  # said once, not twice in a row
     published = client.post(
         confirm(ballot_id, "publish"), data={"_csrf_token": token}, follow_redirects=False
     )
@@ -170,7 +171,7 @@ def test_the_next_round_page_says_who_goes_on_and_keeps_what_was_typed(client, c
         data={"_csrf_token": token, "closes_at": "next Friday", "opens_at": "2027-02-01T09:00"},
     )
     assert garbled.status_code == 422
-    assert "The closing time «next Friday» is not a date and time" in text(garbled)
+    assert "The closing time “next Friday” is not a date and time" in text(garbled)
     assert 'value="next Friday"' in garbled.text
     assert 'value="2027-02-01T09:00"' in garbled.text
     assert f.snapshot_of(client) == before

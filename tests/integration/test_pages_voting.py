@@ -45,6 +45,15 @@ def manifest_hash(client, ballot_id: str) -> bytes:
     return from_b64url(response.headers["x-manifest-hash"])
 
 
+def inline_code(page: str) -> list[str]:
+    """Scripts with code in the page itself (an import map is data, not code)."""
+    return [
+        body
+        for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
+        if body.strip() and 'type="importmap"' not in attrs
+    ]
+
+
 def text_of(response) -> str:
     return html.unescape(response.text)
 
@@ -53,12 +62,14 @@ def test_vote_page_loads_the_module_and_no_inline_code(client, clock):
     made, _letters = open_with_tokens(client, clock)
     page = client.get(f"/vote/{made.id}")
     assert page.status_code == 200
-    scripts = re.findall(r"<script\b[^>]*>", page.text)
+    main = page.text.split('<main id="main">', 1)[1]  # the site's own scripts are in <head>
+    scripts = re.findall(r"<script\b[^>]*>", main)
     assert scripts == [
         '<script type="importmap">',
         '<script type="module" src="/static/ballot/vote.js">',
     ]
-    bodies = re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, re.S)
+    assert not inline_code(page.text)
+    bodies = re.findall(r"<script\b[^>]*>(.*?)</script>", main, re.S)
     # The one inline script is the import map: data, allowed by its hash in the CSP.
     assert json.loads(bodies[0])["imports"]["@noble/curves/"] == "/static/vendor/noble-curves/"
     assert bodies[1] == ""
@@ -82,11 +93,16 @@ def test_vote_page_before_opening_and_after_closing(client, clock):
     made, _ = f.frozen_with_tokens(client, clock)
     page = client.get(f"/vote/{made.id}")
     assert "Voting has not opened yet." in page.text
-    assert "<script" not in page.text
+    assert "vote.js" not in page.text
+    assert not inline_code(page.text)
     clock.advance(days=30)  # past closes_at: the clock closes it
     page = client.get(f"/vote/{made.id}")
     assert "Voting is closed" in page.text
-    assert "<script" not in page.text
+    assert "vote.js" not in page.text
+    assert not inline_code(page.text)
+    # not counted yet: where the results will be; no link to a page that has none
+    assert "once they are counted and published" in page.text
+    assert f'href="/ballots/{made.id}/results"' not in page.text
 
 
 def test_public_ballot_page_shows_fingerprint_turnout_and_board(client, clock):
@@ -96,7 +112,7 @@ def test_public_ballot_page_shows_fingerprint_turnout_and_board(client, clock):
     digest = manifest_hash(client, made.id)
     assert short_fingerprint(digest) in page.text
     assert b64url(digest) in page.text
-    assert "1 ballots from 5 eligible cities" in page.text
+    assert "1 ballot from 5 eligible cities" in page.text  # one ballot, in the singular
     assert f'href="/ballots/{made.id}/board"' in page.text
     assert f'href="/vote/{made.id}"' in page.text
 
@@ -183,3 +199,17 @@ def test_every_page_of_the_ballot_has_the_fingerprint(client, clock, path):
     page = client.get(path.format(id=made.id))
     assert page.status_code == 200
     assert short_fingerprint(manifest_hash(client, made.id)) in page.text
+
+
+def test_the_vote_page_gives_its_scripts_the_ballot_zone_and_every_plural_form(client, clock):
+    made, _letters = open_with_tokens(client, clock)
+    page = html.unescape(client.get(f"/vote/{made.id}").text)
+    assert f'data-ballot="{made.id}" data-zone="Europe/Paris"' in page
+    # the turnout the script updates, in each plural form ({ballots} filled by the script)
+    assert '<span data-key="turnout-one">{ballots} ballot from {eligible} eligible cities' in page
+    assert '<span data-key="turnout-other">{ballots} ballots from {eligible} eligible' in page
+    # the reader's own time, and a token without its ballot prefix explained
+    assert 'data-key="your-time">{time} in your time zone<' in page
+    assert 'data-key="token-no-prefix">' in page
+    assert f"It starts with the ballot's id and a dot ({made.id}.)" in page
+    assert "Recorded at (UTC)" not in page

@@ -23,7 +23,8 @@ def signed_in(client, clock) -> str:
 def rows_of(content: bytes) -> list[dict[str, str]]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert "letters.html" in archive.namelist()
-        return list(csv.DictReader(io.StringIO(archive.read("tokens.csv").decode())))
+        text = archive.read("tokens.csv").decode("utf-8-sig")  # with its BOM
+        return list(csv.DictReader(io.StringIO(text)))
 
 
 def frozen(client, clock):
@@ -96,12 +97,17 @@ def test_lost_token_is_replaced_by_its_fingerprint(client, clock):
 
     replaced = client.post(
         f"/organiser/ballots/{made.id}/lost-token",
-        data={"_csrf_token": token, "fingerprint": lost.lower().replace("-", " ")},
+        data={
+            "_csrf_token": token,
+            "fingerprint": lost.lower().replace("-", " "),
+            "city": rows[0]["city"],
+            "country": rows[0]["country"],
+        },
     )
     assert replaced.status_code == 200
     assert replaced.headers["content-type"] == "application/zip"
     [letter] = rows_of(replaced.content)
-    assert letter["city"] == f"Replacement for {lost}"
+    assert (letter["city"], letter["country"]) == (rows[0]["city"], rows[0]["country"])
     assert letter["credential_fingerprint"] != lost
     assert letter["token"].startswith(f"{made.id}.")
 
@@ -110,7 +116,8 @@ def test_lost_token_is_replaced_by_its_fingerprint(client, clock):
     assert f"to replace {lost}" in log
 
     again = client.post(
-        f"/organiser/ballots/{made.id}/lost-token", data={"_csrf_token": token, "fingerprint": lost}
+        f"/organiser/ballots/{made.id}/lost-token",
+        data={"_csrf_token": token, "fingerprint": lost, "city": "Lyon"},
     )
     assert again.status_code == 409
     assert f"The credential {lost} is already revoked." in html.unescape(again.text)
@@ -118,7 +125,7 @@ def test_lost_token_is_replaced_by_its_fingerprint(client, clock):
 
     unknown = client.post(
         f"/organiser/ballots/{made.id}/lost-token",
-        data={"_csrf_token": token, "fingerprint": "0000-0000-0000-0000"},
+        data={"_csrf_token": token, "fingerprint": "0000-0000-0000-0000", "city": "Lyon"},
     )
     assert unknown.status_code == 404
     assert "No credential of this ballot has the fingerprint" in unknown.text

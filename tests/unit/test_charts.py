@@ -98,6 +98,29 @@ def test_a_threshold_sets_the_scale_when_it_is_higher_and_is_drawn_in_words():
     )
 
 
+def test_the_threshold_line_never_crosses_a_count():
+    """A bar that ends just short of the line would have its count written across the
+    line: the count moves past the line instead, on its white ground."""
+    bars = [
+        Bar("Valladolid", 12, "12 (48.0 %)"),
+        Bar("Sherbrooke", 11, "11 (44.0 %)"),
+        Bar("Tampere", 2, "2 (8.0 %)"),
+    ]
+    root = parse(bar_chart(bars, chart_id="c", title="t", threshold=Threshold(13, "half: 13")))
+    group = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "threshold")
+    line_x = float(next(group.iter(f"{SVG}line")).get("x1", 0))
+    counts = [t for t in root.iter(f"{SVG}text") if t.get("class") == "bar-count"]
+    grounds = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "count-ground"]
+    assert len(counts) == len(grounds) == 3
+    for text, ground in zip(counts, grounds, strict=True):
+        start = float(ground.get("x", 0))
+        end = start + float(ground.get("width", 0))
+        assert not start <= line_x <= end, f"the line at {line_x} crosses {text.text!r}"
+        assert end <= charts.WIDTH - charts.PAD  # and the count stays inside the box
+    # the two near the line are past it; the short bar's count stays beside its bar
+    assert [float(t.get("x", 0)) > line_x for t in counts] == [True, True, False]
+
+
 def test_long_city_names_wrap_inside_the_box_and_lose_no_letter():
     name = (
         "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch "

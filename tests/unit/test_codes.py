@@ -112,6 +112,8 @@ def test_event_actions_are_pinned_and_the_documented_ones_known() -> None:
         "ceremony-complete",
         "shuffle-added",
         "decryption-added",
+        "mail-sent",
+        "reminder-due",
     }
     assert not _words(Action) & _words(EventAction)
     docs = " ".join((DOCS / name).read_text(encoding="utf-8") for name in DOCS.iterdir())

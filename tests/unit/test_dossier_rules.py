@@ -79,7 +79,11 @@ def test_the_size_limit_is_exact() -> None:
     with pytest.raises(TooLarge) as refused:
         check_dossier(over)
     assert refused.value.status == 413
-    assert "the limit is 20 MB" in refused.value.message
+    # one byte over: the size alone would read "20.0 MB" against 20 MB, so the excess is said
+    assert refused.value.message == (
+        "The dossier is 20.000 MB, less than 1 kB over the limit of 20 MB. "
+        "Please send a smaller PDF."
+    )
 
 
 def test_candidacy_texts_within_limits_pass() -> None:

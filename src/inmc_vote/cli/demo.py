@@ -13,7 +13,9 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         help="a sample network and ballot, then serve",
         description="Recreate a demo database (a SQLite file) with about 40 sample member "
         "cities and a sample ballot with three candidacies, print an organiser's "
-        "credentials and the addresses to open, then serve.",
+        "credentials and the addresses to open, then serve. Mail goes to a local SMTP "
+        "server the demo starts (127.0.0.1, a free port), which writes each message into "
+        "<database-file stem>.mail/ as an .eml file.",
     )
     listen_options(demo)
     demo.add_argument(

@@ -20,6 +20,11 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         help="run the service",
         description="Run the web service (the schema must be up to date, and the secret "
         "key must open the keys already sealed in the database).",
+        epilog="Mail (candidacy links, token letters, reminders) is sent when INMC_SMTP_HOST "
+        "is set, with INMC_SMTP_PORT (587 with STARTTLS, else 25), INMC_SMTP_STARTTLS (on/off), "
+        "INMC_SMTP_USER and INMC_SMTP_PASSWORD, INMC_MAIL_FROM (the sender) and "
+        "INMC_REMINDER_HOURS (48: reminders that long before a deadline). Without them the "
+        "pages offer the printable files.",
     )
     listen_options(serve)
     serve.set_defaults(func=cmd_serve)

@@ -126,6 +126,12 @@ class Ballot(Base):
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     question: Mapped[str] = mapped_column(String(500))
+    # The title and question in French and in English, when given ("" when not): shown in
+    # the reader's language, else the text above (0007_ballot_texts, docs/languages.md).
+    title_fr: Mapped[str] = mapped_column(String(200), default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    question_fr: Mapped[str] = mapped_column(String(500), default="")
+    question_en: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(String(20))
     quorum: Mapped[str | None] = mapped_column(String(20), nullable=True)  # "1/2"
@@ -144,7 +150,7 @@ class Ballot(Base):
     tokens_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # who makes the tokens (domain.codes.Custody): "offline" unless the ballot says "server"
     credential_authority: Mapped[str] = mapped_column(
-        String(10), default="offline", server_default="offline"
+        String(20), default="offline", server_default="offline"
     )
     registrar_party: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -162,6 +168,9 @@ class Candidacy(Base):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     status: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text)
+    # The summary in French and in English, when given (as the ballot's title_fr/title_en).
+    summary_fr: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
     proposed_dates: Mapped[str] = mapped_column(String(300))
     venue: Mapped[str] = mapped_column(String(300))
     by_organiser: Mapped[bool] = mapped_column(Boolean, default=False)

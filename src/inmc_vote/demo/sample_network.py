@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +18,9 @@ from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.migrate import upgrade
 from inmc_vote.db.models import City
+from inmc_vote.demo.mailbox import Mailbox
 from inmc_vote.demo.sample_pdf import sample_pdf
-from inmc_vote.documents.token_letters import letters_zip, vote_link
+from inmc_vote.documents.token_letters import InBoth, letters_zip, vote_link
 from inmc_vote.domain.codes import CeremonyMessage, VoteKind
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol import ballot as ballots
@@ -151,7 +153,8 @@ async def build(db: Database, secret_key: bytes, now: datetime) -> DemoFacts:
             candidacy_deadline=now + timedelta(days=3),
             opens_at=now + timedelta(days=7),
             closes_at=now + timedelta(days=21),
-            credential_authority="server",  # the demo issues its tokens on the server
+            # the demo's server issues the tokens and, once frozen, e-mails the letters
+            credential_authority="server-mail",
         ),
         now,
     )
@@ -421,17 +424,40 @@ def write_trustee_files(folder: Path, facts: DemoFacts) -> Path:
     return folder
 
 
+def keep_previous(path: Path) -> str:
+    """The demo starts from a fresh database every time: an earlier one is not wiped but
+    renamed to `<file>.bak` (replacing an older .bak), and the start-up output says so."""
+    backup = path.with_name(f"{path.name}.bak")
+    existed = path.exists()
+    for suffix in ("", "-wal", "-shm"):  # SQLite's journals go with it, under its new name
+        old, new = Path(f"{path}{suffix}"), Path(f"{backup}{suffix}")
+        new.unlink(missing_ok=True)
+        if existed and old.exists():
+            old.replace(new)
+        old.unlink(missing_ok=True)
+    if not existed:
+        return "A new demo database (none was there before)."
+    return (
+        f"The previous demo database was moved to {backup} (this run starts afresh; "
+        "the next run replaces that copy)."
+    )
+
+
 def run_demo(host: str, port: int, database_file: str) -> int:
     import uvicorn
 
     from inmc_vote.web.app import create_app
 
     path = Path(database_file)
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
+    kept = keep_previous(path)
     url = f"sqlite+aiosqlite:///{path.resolve()}"
     env = dict(os.environ, INMC_DATABASE_URL=url)
     env.setdefault("INMC_BASE_URL", f"http://{host}:{port}")
+    # A local SMTP server that writes what it is sent into <demo>.mail/ as .eml files.
+    mail_dir = path.parent / f"{path.stem}.mail"
+    shutil.rmtree(mail_dir, ignore_errors=True)
+    mailbox = Mailbox(mail_dir).start()
+    env.update(mailbox.env())
     settings = Settings.from_env(env)
     upgrade(url)
 
@@ -443,6 +469,7 @@ def run_demo(host: str, port: int, database_file: str) -> int:
             await db.dispose()
 
     facts = asyncio.run(fill())
+    mailed = asyncio.run(mail_portal_links(url, settings, facts))
     base = settings.base_url
     trustees_dir = write_trustee_files(path.parent / f"{path.stem}.trustees", facts)
     letters_file = path.with_suffix(".tokens.zip")
@@ -450,7 +477,7 @@ def run_demo(host: str, port: int, database_file: str) -> int:
         letters_zip(
             title=facts.issued.title,
             question=facts.issued.question,
-            closes=facts.issued.closes_at,
+            closes=InBoth.time(datetime.fromisoformat(facts.issued.closes_at), "Europe/Paris"),
             manifest_hash=facts.issued.manifest_hash,
             base_url=base,
             ballot_id=facts.open_ballot_id,
@@ -464,6 +491,7 @@ def run_demo(host: str, port: int, database_file: str) -> int:
     print(
         f"""
 inmc-vote demo (sample data) in {path}
+  {kept}
 
   Ballots:            {base}/
   The sample ballot:  {base}/ballots/{facts.ballot_id}
@@ -483,8 +511,27 @@ inmc-vote demo (sample data) in {path}
 {vote_lines}
   All {len(facts.issued.letters)} token letters (the only copy): {letters_file}
   The sample trustees' key files (any 2 of 3 decrypt): {trustees_dir}/
+
+  E-mail goes to a local SMTP server started for the demo (smtp://{mailbox.host}:{mailbox.port});
+  every message it receives is written to {mail_dir.resolve()}/ as an .eml file
+  (open one in a mail program or a text editor). {mailed} candidacy links were mailed at start.
 """,
         flush=True,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    finally:
+        mailbox.stop()
     return 0
+
+
+async def mail_portal_links(url: str, settings: Settings, facts: DemoFacts) -> int:
+    """Mail the sample ballot's candidacy links, so that the demo's mailbox shows them."""
+    db = Database(url, at_rest_key=settings.secret_key)
+    try:
+        report = await actions.mailing.mail_portal_links(
+            db, settings, organiser(facts.email), facts.ballot_id, datetime.now(UTC)
+        )
+        return len(report.sent)
+    finally:
+        await db.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from inmc_vote.documents.verifier_zipapp import REQUIREMENTS, Verifier, served
+
 TEXT = """\
 Audit bundle of ballot {ballot} (format inmc-vote/bundle/v1)
 ==========================================================
@@ -12,8 +14,22 @@ organiser's word.
 
 Check it
 --------
-    pip install inmc-vote
-    inmc-vote verify {filename}
+The verifier is one file, {verifier}, served by the server with its SHA-256.
+It needs Python 3.11 or later and two packages from the public index:
+
+    curl -fO {base}/verifier/{verifier}
+    curl -fO {base}/verifier/SHA256SUMS
+    sha256sum -c SHA256SUMS          (macOS: shasum -a 256 -c SHA256SUMS;
+                                      Windows: Get-FileHash {verifier})
+    python3 -m pip install {requirements}
+    python3 {verifier} {filename}
+
+SHA256SUMS must say "{verifier}: OK". This server checks its bundles with
+that very verifier (the audit page shows its own run); when it exported this bundle,
+the verifier's SHA-256 was
+    {sha256}
+The .pyz file is a ZIP of readable Python source: unzip -l lists it, and you can read
+every line it runs before you run it.
 
 One line per check says what it counted and whether it passed; the exit status is 0
 only if every check passed. Add --json for a machine-readable report.
@@ -24,10 +40,10 @@ First compare the fingerprint it prints with the one the organiser announced
 
 During voting, keep each bundle you download, and check that the next one only adds
 to it (nothing recorded was ever taken back):
-    inmc-vote verify OLDER.zip NEWER.zip
+    python3 {verifier} OLDER.zip NEWER.zip
 
 A voter can check their receipt against the bundle:
-    inmc-vote verify {filename} --receipt receipt.json
+    python3 {verifier} {filename} --receipt receipt.json
 
 What is in it
 -------------
@@ -76,10 +92,22 @@ commitment the manifest published before anyone voted.
 """
 
 
-def auditors_text(ballot_id: str, fingerprints: dict[int, str]) -> str:
+def auditors_text(
+    ballot_id: str,
+    fingerprints: dict[int, str],
+    verifier: Verifier | None = None,
+    base_url: str = "",
+) -> str:
+    """`verifier` is the one the server serves and runs (by default, the one built from
+    this very source); `base_url` the server's address, for the download commands."""
+    verifier = verifier or served()
     listed = "\n".join(f"    round {n}: {short}" for n, short in sorted(fingerprints.items()))
     return TEXT.format(
         ballot=ballot_id,
         filename=f"inmc-vote-{ballot_id}-audit.zip",
         fingerprints=listed,
+        verifier=verifier.filename,
+        sha256=verifier.sha256,
+        requirements=" ".join(f"'{r}'" for r in REQUIREMENTS),
+        base=base_url.rstrip("/") or "https://THIS-SERVER",
     )

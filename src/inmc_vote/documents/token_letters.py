@@ -1,5 +1,6 @@
 """The token letters: one printable page per city (HTML with a QR code of the vote link),
-and a CSV for mail merge, packed in one ZIP that the organiser downloads once.
+each city's letter also in a file of its own (to print, or to send as it is), and a CSV
+for mail merge, packed in one ZIP that the organiser downloads once.
 
 The server builds this in memory and keeps none of it: whoever holds the ZIP holds
 the only link between a city and its credential.
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import segno
 from jinja2 import Environment, select_autoescape
@@ -20,18 +23,45 @@ from markupsafe import Markup
 from inmc_vote.documents.csv_safe import spreadsheet_safe
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.domain.timefmt import show_time
+
+
+@dataclass(frozen=True)
+class InBoth:
+    """A text that each half of a bilingual letter or e-mail gives in its own language: a
+    time reads "13 décembre 2026 à 22:50" in the French half and "13 December 2026, 22:50"
+    in the English one. A plain string (the `--closes` text of `inmc-vote tokens issue`)
+    stands the same in both."""
+
+    fr: str
+    en: str
+
+    @classmethod
+    def of(cls, text: str | InBoth) -> InBoth:
+        return text if isinstance(text, InBoth) else cls(text, text)
+
+    @classmethod
+    def time(cls, moment: datetime | None, zone: str) -> InBoth:
+        """A moment in the ballot's zone, in each language; none gives empty texts."""
+        if moment is None:
+            return cls("", "")
+        return cls(show_time(moment, zone, "fr"), show_time(moment, zone, "en"))
 
 
 @dataclass(frozen=True)
 class Letter:
     """One city's letter: the holder it is addressed to, its token (the only copy) and
     its credential's fingerprint. The server's issuing, the offline command and a lost
-    token's replacement all hand out this record."""
+    token's replacement all hand out this record; the contact, when known, is whom the
+    letter goes to (the CSV's mail merge, the server's e-mail)."""
 
     city: str
     country: str
     token: str
     fingerprint: str
+    contact_name: str = ""
+    contact_email: str = ""
+    city_id: int = 0
 
 
 _TEMPLATE = """<!doctype html>
@@ -75,7 +105,7 @@ _TEMPLATE = """<!doctype html>
     confidentiel. Scannez le code ou ouvrez le lien, vérifiez que l’empreinte du scrutin
     affichée est bien {% if short %}<span class="fp">{{ short }}</span>{% else %}celle que
     l’organisateur a publiée{% endif %}, votez, puis gardez votre reçu.
-    {% if closes %}Le vote ferme le {{ closes }}. {% endif %}{% if short %}Jeton perdu :
+    {% if closes.fr %}Le vote ferme le {{ closes.fr }}. {% endif %}{% if short %}Jeton perdu :
     signalez-le à l’organisateur, qui le remplace tant qu’il n’a pas voté.{% else %}Ce
     jeton a été émis hors ligne : perdu, il ne peut pas être remplacé.{% endif %}</p>
   </div>
@@ -84,7 +114,7 @@ _TEMPLATE = """<!doctype html>
     Scan the code or open the link, check that the ballot fingerprint shown is
     {% if short %}<span class="fp">{{ short }}</span>{% else %}the one the organiser
     published{% endif %}, vote, then keep your receipt.
-    {% if closes %}Voting closes {{ closes }}. {% endif %}{% if short %}Lost token: tell
+    {% if closes.en %}Voting closes {{ closes.en }}. {% endif %}{% if short %}Lost token: tell
     the organiser, who replaces it as long as it has not voted.{% else %}This token was
     issued offline: if it is lost, it cannot be replaced.{% endif %}</p>
   </div>
@@ -113,7 +143,7 @@ def letters_html(
     *,
     title: str,
     question: str,
-    closes: str,
+    closes: str | InBoth,
     manifest_hash: bytes | None,
     base_url: str,
     ballot_id: str,
@@ -138,22 +168,38 @@ def letters_html(
     return _env.from_string(_TEMPLATE).render(
         title=title,
         question=question,
-        closes=closes,
+        closes=InBoth.of(closes),
         letters=rows,
         short=short_fingerprint(manifest_hash) if manifest_hash else "",
         full=b64url(manifest_hash) if manifest_hash else "",
     )
 
 
+CSV_HEADER = (
+    "city",
+    "country",
+    "contact_name",
+    "contact_email",
+    "credential_fingerprint",
+    "token",
+    "link",
+)
+BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows «Nyíregyháza»
+
+
 def letters_csv(base_url: str, ballot_id: str, letters: Sequence[Letter]) -> str:
+    """UTF-8 with a byte-order mark; what people typed is made spreadsheet-safe."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["city", "country", "credential_fingerprint", "token", "link"])
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
     for letter in letters:
         writer.writerow(
             [
                 spreadsheet_safe(letter.city),
                 spreadsheet_safe(letter.country),
+                spreadsheet_safe(letter.contact_name),
+                spreadsheet_safe(letter.contact_email),
                 letter.fingerprint,
                 letter.token,
                 vote_link(base_url, ballot_id, letter.token),
@@ -162,30 +208,53 @@ def letters_csv(base_url: str, ballot_id: str, letters: Sequence[Letter]) -> str
     return out.getvalue()
 
 
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def letter_filename(letter: Letter, taken: set[str]) -> str:
+    """`letters/<city> (<country>).html`: the city's own name (accents kept; a ZIP names
+    its files in UTF-8), without what a file system refuses, unique within the ZIP."""
+    name = _UNSAFE_IN_NAMES.sub("_", letter.city).strip(" .") or "letter"
+    if letter.country:
+        name = f"{name} ({letter.country})"
+    name = name[:100]
+    candidate, n = name, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{name} {n}"
+    taken.add(candidate.casefold())
+    return f"letters/{candidate}.html"
+
+
 def letters_zip(
     *,
     title: str,
     question: str,
-    closes: str,
+    closes: str | InBoth,
     manifest_hash: bytes | None,
     base_url: str,
     ballot_id: str,
     letters: Sequence[Letter],
 ) -> bytes:
-    """letters.html (print it: one page per city) and tokens.csv (for mail merge)."""
+    """letters.html (print it: one page per city), letters/<city> (<country>).html (each
+    city's letter alone) and tokens.csv (for mail merge)."""
+
+    def page(some: Sequence[Letter]) -> str:
+        return letters_html(
+            title=title,
+            question=question,
+            closes=closes,
+            manifest_hash=manifest_hash,
+            base_url=base_url,
+            ballot_id=ballot_id,
+            letters=some,
+        )
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "letters.html",
-            letters_html(
-                title=title,
-                question=question,
-                closes=closes,
-                manifest_hash=manifest_hash,
-                base_url=base_url,
-                ballot_id=ballot_id,
-                letters=letters,
-            ),
-        )
-        archive.writestr("tokens.csv", letters_csv(base_url, ballot_id, letters))
+        archive.writestr("letters.html", page(letters))
+        taken: set[str] = set()
+        for letter in letters:
+            archive.writestr(letter_filename(letter, taken), page([letter]))
+        archive.writestr("tokens.csv", letters_csv(base_url, ballot_id, letters).encode())
     return out.getvalue()

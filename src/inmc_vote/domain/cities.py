@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmc_vote.domain.countries import COUNTRIES
-from inmc_vote.domain.errors import Invalid, TooLarge
+from inmc_vote.domain.errors import N_, Invalid, TooLarge
 from inmc_vote.domain.text import text_problem
 
 # A city's fields are as wide as their columns (db/models.py): part of what a city is,
@@ -61,7 +61,7 @@ class CsvProblem:
 
 class CsvRejected(Invalid):
     def __init__(self, problems: list[CsvProblem]) -> None:
-        super().__init__(f"Nothing was imported: {said(problems)}.")
+        super().__init__(N_("Nothing was imported: {problems}."), problems=said(problems))
         self.problems = problems
 
 
@@ -89,7 +89,8 @@ def clean_city(
     problems = city_problems(name, country, region, contact_name, contact_email)
     if problems:
         text = "; ".join(problems)
-        raise Invalid(text[0].upper() + text[1:] + ".")  # not capitalize(): it lowercases «FR»
+        # not capitalize(): it lowercases «FR»
+        raise Invalid.as_written(text[0].upper() + text[1:] + ".")
     return CityFields(
         name=" ".join(name.split()),
         country=country.strip().upper(),
@@ -135,14 +136,17 @@ def parse_cities_csv(data: bytes, max_bytes: int, max_rows: int) -> list[CityFie
     `LIMITS.csv_rows`)."""
     if len(data) > max_bytes:
         raise TooLarge(
-            f"Nothing was imported: the file is larger than {max_bytes:,} bytes; "
-            "split it into smaller files."
+            "Nothing was imported: the file is larger than {max_bytes:,} bytes; "
+            "split it into smaller files.",
+            max_bytes=max_bytes,
         )
     rows = read_cities_csv(data, REQUIRED_COLUMNS)
     if len(rows) > max_rows:
         raise TooLarge(
-            f"Nothing was imported: the file has {len(rows):,} cities, more than the "
-            f"{max_rows:,} one import takes; split it into smaller files."
+            "Nothing was imported: the file has {count:,} cities, more than the "
+            "{max_rows:,} one import takes; split it into smaller files.",
+            count=len(rows),
+            max_rows=max_rows,
         )
     return rows
 

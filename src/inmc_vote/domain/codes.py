@@ -48,6 +48,8 @@ class EventAction(StrEnum):
     CEREMONY_COMPLETE = "ceremony-complete"
     SHUFFLE_ADDED = "shuffle-added"
     DECRYPTION_ADDED = "decryption-added"
+    MAIL_SENT = "mail-sent"  # messages sent or failed: city, kind, outcome (no secret)
+    REMINDER_DUE = "reminder-due"  # a deadline's reminder claimed, so it is sent once
 
 
 LoggedAction = Action | EventAction
@@ -149,10 +151,17 @@ class RoundKind(StrEnum):
 
 class Custody(StrEnum):
     """Who holds a ballot's registrar key and makes its tokens (the manifest's
-    `registrar.custody`): a named party offline (`inmc-vote tokens issue`), or the server."""
+    `registrar.custody`): a named party offline (`inmc-vote tokens issue`), the server
+    (the organiser downloads the letters), or the server mailing the letters itself (so
+    the server and the mail relays see each token once, while it is sent)."""
 
     OFFLINE = "offline"
     SERVER = "server"
+    SERVER_MAIL = "server-mail"
+
+
+SERVER_MADE = frozenset({Custody.SERVER, Custody.SERVER_MAIL})
+"""The custodies in which the server holds the registrar key and makes the tokens."""
 
 
 class LastPlaceTie(StrEnum):

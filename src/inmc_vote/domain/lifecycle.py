@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.errors import N_, Choices, Conflict
 
 
 class State(StrEnum):
@@ -36,16 +36,30 @@ class Action(StrEnum):
     CANCEL = "cancel"
 
 
+# A state as a refusal names it ("The ballot is frozen: …", its `state` field): marked so
+# that the web layer translates it with the sentence.
+STATE_NAMES = (
+    # Translators: a ballot's state, as in "The ballot is {state}: …".
+    N_("draft"),
+    # Translators: a ballot's state (open for candidacies), as in "The ballot is {state}: …".
+    N_("candidacies"),
+    N_("frozen"),
+    N_("open"),
+    N_("closed"),
+    N_("tallied"),
+    N_("cancelled"),
+)
+
 # What a person reads: "it can be opened or cancelled".
 ACTION_VERBS: dict[Action, str] = {
-    Action.OPEN_CANDIDACIES: "opened for candidacies",
-    Action.FREEZE: "frozen",
-    Action.OPEN: "opened for voting",
-    Action.CLOSE: "closed",
-    Action.TALLY: "tallied",
-    Action.PUBLISH: "published",
-    Action.NEXT_ROUND: "taken to a next round",
-    Action.CANCEL: "cancelled",
+    Action.OPEN_CANDIDACIES: N_("opened for candidacies"),
+    Action.FREEZE: N_("frozen"),
+    Action.OPEN: N_("opened for voting"),
+    Action.CLOSE: N_("closed"),
+    Action.TALLY: N_("tallied"),
+    Action.PUBLISH: N_("published"),
+    Action.NEXT_ROUND: N_("taken to a next round"),
+    Action.CANCEL: N_("cancelled"),
 }
 
 _EDGES: dict[tuple[State, Action], State] = {
@@ -57,6 +71,7 @@ _EDGES: dict[tuple[State, Action], State] = {
     (State.TALLIED, Action.PUBLISH): State.TALLIED,
     (State.TALLIED, Action.NEXT_ROUND): State.FROZEN,
 }
+_NOT_FROM_HERE = "not from this state"
 CANCELLABLE = frozenset({State.DRAFT, State.CANDIDACIES, State.FROZEN, State.OPEN, State.CLOSED})
 
 
@@ -96,16 +111,16 @@ class Lifecycle:
 
     def _refusal(self, action: Action) -> str | None:
         if action is Action.CANCEL:
-            return None if self.state in CANCELLABLE else "not from this state"
+            return None if self.state in CANCELLABLE else _NOT_FROM_HERE
         if (self.state, action) not in _EDGES:
-            return "not from this state"
+            return _NOT_FROM_HERE
         if action is Action.PUBLISH and self.published:
-            return "its results are already published"
+            return N_("its results are already published")
         if action is Action.NEXT_ROUND:
             if not self.successive_rounds:
-                return "only an exhaustive ballot has successive rounds"
+                return N_("only an exhaustive ballot has successive rounds")
             if not self.needs_another_round:
-                return "the last round's tally did not call for another round"
+                return N_("the last round's tally did not call for another round")
         return None
 
 
@@ -113,20 +128,42 @@ class WrongState(Conflict):
     """A transition that the current state does not allow (HTTP 409)."""
 
     def __init__(self, lifecycle: Lifecycle, action: Action, reason: str) -> None:
-        allowed = [ACTION_VERBS[a] for a in lifecycle.allowed()]
-        allows = "it can be " + _join_or(allowed) if allowed else "no further change is possible"
-        why = "" if reason == "not from this state" else f" ({reason})"
-        super().__init__(
-            f"The ballot is {lifecycle.state.value}: it cannot be "
-            f"{ACTION_VERBS[action]}{why}; {allows}."
-        )
+        allowed = Choices(ACTION_VERBS[a] for a in lifecycle.allowed())
+        state, verb = lifecycle.state.value, ACTION_VERBS[action]
+        if reason == _NOT_FROM_HERE and allowed:
+            super().__init__(
+                N_("The ballot is {state}: it cannot be {verb}; it can be {allowed}."),
+                state=state,
+                verb=verb,
+                allowed=allowed,
+            )
+        elif reason == _NOT_FROM_HERE:
+            super().__init__(
+                N_("The ballot is {state}: it cannot be {verb}; no further change is possible."),
+                state=state,
+                verb=verb,
+            )
+        elif allowed:
+            super().__init__(
+                N_("The ballot is {state}: it cannot be {verb} ({reason}); it can be {allowed}."),
+                state=state,
+                verb=verb,
+                reason=reason,
+                allowed=allowed,
+            )
+        else:
+            super().__init__(
+                N_(
+                    "The ballot is {state}: it cannot be {verb} ({reason}); no further change "
+                    "is possible."
+                ),
+                state=state,
+                verb=verb,
+                reason=reason,
+            )
         self.current = lifecycle.state
         self.action = action
         self.allowed = lifecycle.allowed()
-
-
-def _join_or(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def due_action(

@@ -35,7 +35,10 @@ def check_trustees(names: Sequence[str], threshold: int) -> list[str]:
     cleaned = [" ".join(name.split()) for name in names]
     if not MIN_TRUSTEES <= len(cleaned) <= MAX_TRUSTEES:
         raise Invalid(
-            f"Name between {MIN_TRUSTEES} and {MAX_TRUSTEES} trustees; {len(cleaned)} were given."
+            "Name between {minimum} and {maximum} trustees; {count} were given.",
+            minimum=MIN_TRUSTEES,
+            maximum=MAX_TRUSTEES,
+            count=len(cleaned),
         )
     if any(not name for name in cleaned):
         raise Invalid("Every trustee needs a name (a person or an office people recognise).")
@@ -43,18 +46,24 @@ def check_trustees(names: Sequence[str], threshold: int) -> list[str]:
         check_text("a trustee's name", name, name=True)
     long = [name for name in cleaned if len(name) > NAME_CHARS]
     if long:
-        raise Invalid(f"A trustee's name is at most {NAME_CHARS} characters: «{long[0][:40]}…».")
+        raise Invalid(
+            "A trustee's name is at most {name_chars} characters: «{long}…».",
+            name_chars=NAME_CHARS,
+            long=long[0][:40],
+        )
     folded = [name.casefold() for name in cleaned]
     twice = sorted(
         {name for name, key in zip(cleaned, folded, strict=True) if folded.count(key) > 1}
     )
     if twice:
-        raise Invalid(f"Each trustee is named once: «{twice[0]}» is named twice.")
+        raise Invalid("Each trustee is named once: «{twice}» is named twice.", twice=twice[0])
     if isinstance(threshold, bool) or not isinstance(threshold, int):
         raise Invalid("The threshold is a whole number.")
     if not 1 <= threshold <= len(cleaned):
         raise Invalid(
-            f"The threshold (how many trustees are needed to decrypt) is between 1 and the "
-            f"number of trustees ({len(cleaned)}); {threshold} was given."
+            "The threshold (how many trustees are needed to decrypt) is between 1 and the "
+            "number of trustees ({count}); {threshold} was given.",
+            count=len(cleaned),
+            threshold=threshold,
         )
     return cleaned

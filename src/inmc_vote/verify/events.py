@@ -21,7 +21,11 @@ LIFECYCLE = frozenset(Action)
 STATES = frozenset(State)
 REPLACEABLE = (State.FROZEN, State.OPEN)
 ISSUING = (EventAction.TOKENS_ISSUED, EventAction.ROLL_UPLOADED)  # both fix round 1's roll
-CUSTODY_ISSUES = {"server": EventAction.TOKENS_ISSUED, "offline": EventAction.ROLL_UPLOADED}
+CUSTODY_ISSUES = {
+    "server": EventAction.TOKENS_ISSUED,
+    "server-mail": EventAction.TOKENS_ISSUED,
+    "offline": EventAction.ROLL_UPLOADED,
+}
 
 
 def check_events(audit: Audit) -> list[Event]:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import FileSystemLoader, select_autoescape
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
@@ -25,9 +25,10 @@ from inmc_vote import __version__
 from inmc_vote.config import LIMITS, ConfigurationError, Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.services import queries
+from inmc_vote.services.actions.reminders import send_due_reminders
 from inmc_vote.services.actions.schedule import catch_up_all
 from inmc_vote.services.security import sign
-from inmc_vote.web import auth, deps, i18n, log_redaction, pages
+from inmc_vote.web import auth, deps, error_context, i18n, log_redaction, pages
 from inmc_vote.web.api.audit import AuditApi
 from inmc_vote.web.api.ballots import BallotsApi, lifecycle_api
 from inmc_vote.web.api.candidacies import CandidaciesApi, PortalApi
@@ -40,12 +41,15 @@ from inmc_vote.web.api.roll_upload import RollUploadApi
 from inmc_vote.web.api.voting import VotingApi
 from inmc_vote.web.errors import EXCEPTION_HANDLERS
 from inmc_vote.web.pages.audit import AuditPages
+from inmc_vote.web.pages.common import provide_ballot_page
 from inmc_vote.web.params import refuse_control_characters
 from inmc_vote.web.security_headers import SECURITY_HEADERS
-from inmc_vote.web.templating import install_filters
+from inmc_vote.web.templating import TemplateEnvironment, install_filters
+from inmc_vote.web.verifier_download import VerifierDownload
 
 log = logging.getLogger("inmc_vote")
 SCHEDULE_EVERY_S = 15.0
+REMINDERS_EVERY_S = 60.0
 
 
 WEB = Path(__file__).resolve().parent
@@ -54,14 +58,21 @@ STATIC = WEB / "static"
 
 
 def templates() -> TemplateConfig:
-    environment = Environment(
+    environment = TemplateEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.install_gettext_translations(i18n.translations(), newstyle=True)  # type: ignore[attr-defined]
+    # One environment serves every request: the callables read the request's language.
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n._,
+        ngettext=i18n.ngettext,
+        pgettext=i18n.pgettext,
+        npgettext=i18n.npgettext,
+        newstyle=True,
+    )
     install_filters(environment)
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
@@ -73,6 +84,16 @@ async def _run_schedule(app: Litestar) -> None:
         except Exception:  # keep the clock going; the next write catches up anyway
             log.exception("the scheduled transitions failed")
         await asyncio.sleep(SCHEDULE_EVERY_S)
+
+
+async def _run_reminders(app: Litestar, settings: Settings) -> None:
+    """Send the reminders that fall due (each once: `actions.reminders` claims it)."""
+    while True:
+        try:
+            await send_due_reminders(app.state.db, settings, app.state.clock())
+        except Exception:  # a mail server down: the next round tries the unclaimed ones
+            log.exception("sending the reminders failed")
+        await asyncio.sleep(REMINDERS_EVERY_S)
 
 
 def create_app(
@@ -96,11 +117,15 @@ def create_app(
             if owned:
                 await app.state.db.dispose()
             raise ConfigurationError(problem)
-        task = asyncio.create_task(_run_schedule(app)) if run_schedule else None
+        tasks = []
+        if run_schedule:
+            tasks.append(asyncio.create_task(_run_schedule(app)))
+            if settings.smtp is not None:
+                tasks.append(asyncio.create_task(_run_reminders(app, settings)))
         try:
             yield
         finally:
-            if task:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -124,6 +149,7 @@ def create_app(
             Router(path="/", route_handlers=[VotingApi, RollUploadApi]),
             *pages.ROUTES,
             AuditPages,
+            VerifierDownload,
             create_static_files_router(
                 path="/static", directories=[STATIC], include_in_schema=False
             ),
@@ -133,6 +159,7 @@ def create_app(
             "settings": Provide(deps.provide_settings, sync_to_thread=False),
             "now": Provide(deps.provide_now, sync_to_thread=False),
             "actor": Provide(auth.actor),
+            "at": Provide(provide_ballot_page, sync_to_thread=False),
         },
         state=State({"settings": settings, "clock": clock, "csrf_secret": csrf_secret}),
         lifespan=[lifespan],
@@ -144,7 +171,9 @@ def create_app(
             cookie_samesite="strict",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[error_context.remember],  # the error page's reader and ballot
         before_request=refuse_control_characters,
+        middleware=[i18n.LanguageMiddleware()],  # the request's language, before all else
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         openapi_config=OpenAPIConfig(
             title="inmc-vote",
@@ -153,7 +182,8 @@ def create_app(
                 "The host-city ballot of an international network of cities. Organiser "
                 "calls take `Authorization: Bearer <api key>` (or the session cookie with "
                 "the x-csrftoken header); public reads need neither. Errors are problem "
-                "details (RFC 9457) whose `detail` says what is wrong in plain words."
+                "details (RFC 9457) whose `detail` says what is wrong in plain words, in "
+                "French or English as `Accept-Language` (or `?lang=fr|en`) asks."
             ),
             path="/schema",
             render_plugins=[JsonRenderPlugin()],

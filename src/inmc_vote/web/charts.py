@@ -71,6 +71,7 @@ def bar_chart(
     room = min(max((len(b.value_text) for b in bars), default=1) * CHAR + 12, WIDTH / 2)
     area = WIDTH - 2 * PAD - room
     y = PAD + (LINE if threshold else 0)
+    line_x = PAD + round(area * threshold.value / top, 2) if threshold else None
     body: list[str] = []
     bar_tops: list[int] = []
     for index, bar in enumerate(bars):
@@ -87,12 +88,13 @@ def bar_chart(
         width = round(area * bar.value / top, 2)
         bar_tops.append(y)
         body.append(_bar_rect(chart_id, bar.mark, PAD, y, width))
-        # a white ground under the count, so that a threshold line never crosses it
+        count_x = _count_x(PAD + width + 6, len(bar.value_text) * CHAR, line_x)
+        # a white ground under the count as well, so that nothing drawn crosses it
         ground = len(bar.value_text) * CHAR + 6
         body.append(
-            f'<rect x="{PAD + width + 3:g}" y="{y + 1}" width="{ground:g}" height="{BAR - 2}" '
+            f'<rect x="{count_x - 3:g}" y="{y + 1}" width="{ground:g}" height="{BAR - 2}" '
             'fill="#ffffff" class="count-ground"/>'
-            f'<text x="{PAD + width + 6:g}" y="{y + BAR - 6}" font-size="{FONT - 1}" '
+            f'<text x="{count_x:g}" y="{y + BAR - 6}" font-size="{FONT - 1}" '
             f'class="bar-count">{escape(bar.value_text)}</text>'
         )
         body.append("</g>")
@@ -105,8 +107,8 @@ def bar_chart(
         for t in bar_tops
     )
     line = ""
-    if threshold is not None:  # drawn first: the bars and their counts go over it
-        line = _threshold(threshold, PAD + round(area * threshold.value / top, 2), bar_tops)
+    if threshold is not None and line_x is not None:  # drawn first, under the bars
+        line = _threshold(threshold, line_x, bar_tops)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
@@ -120,6 +122,15 @@ def bar_chart(
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
+
+
+def _count_x(after_bar: float, text_width: float, line_x: float | None) -> float:
+    """Where a bar's count starts: just after its bar, unless the threshold's line would
+    run through it; then just past the line, so that the line and the count never meet
+    (the room kept right of the longest bar holds it: the line is at most that long)."""
+    if line_x is not None and after_bar - 4 <= line_x <= after_bar + text_width + 4:
+        return line_x + 6
+    return after_bar
 
 
 def _threshold(threshold: Threshold, x: float, bar_tops: list[int]) -> str:

@@ -18,21 +18,39 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from inmc_vote.domain.errors import RuleError
-from inmc_vote.web.i18n import _
+from inmc_vote.domain.errors import N_, RuleError
+from inmc_vote.web import error_context, i18n
+from inmc_vote.web.i18n import _, refusal
 from inmc_vote.web.security_headers import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("inmc_vote.web")
 
+# The status lines' words (HTTPStatus phrases), marked so that an error page and a problem's
+# `title` can show them in the reader's language.
+STATUS_PHRASES = (
+    N_("Bad Request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Conflict"),
+    N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"),
+    N_("Unprocessable Entity"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_("Service Unavailable"),
+)
+
 _PLAIN_WORDS = {
-    400: "The request could not be understood.",
-    401: "Sign in first.",
-    403: "You are not allowed to do this.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept this kind of request.",
-    413: "What you sent is too large.",
-    429: "Too many attempts in a short time: wait a minute and try again.",
+    400: N_("The request could not be understood."),
+    401: N_("Sign in first."),
+    403: N_("You are not allowed to do this."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not accept this kind of request."),
+    413: N_("What you sent is too large."),
+    429: N_("Too many attempts in a short time: wait a minute and try again."),
 }
 
 
@@ -47,10 +65,10 @@ def _validation_detail(exc: ValidationException) -> str:
             elif key == "data":  # the whole body: msgspec's message names the field, if any
                 problems.append(message)
             else:
-                problems.append(f"«{key}»: {message}" if key else message)
+                problems.append(f"“{key}”: {message}" if key else message)
     if not problems:
         return _("The request is not valid: check its fields and their types.")
-    return _("The request is not valid: ") + "; ".join(problems) + "."
+    return _("The request is not valid: {problems}.").format(problems="; ".join(problems))
 
 
 def _json_error(exc: BaseException) -> msgspec.DecodeError | None:
@@ -76,7 +94,7 @@ def _too_deep(exc: BaseException) -> bool:
 def describe(exc: Exception) -> tuple[int, str]:
     """The status and the message a person reads."""
     if isinstance(exc, RuleError):
-        return exc.status, exc.message
+        return exc.status, refusal(exc)
     if isinstance(exc, UnicodeDecodeError):  # a form field (read by the CSRF check first)
         return 400, _("The request holds text that is not UTF-8: send it as UTF-8.")
     if _too_deep(exc):
@@ -84,7 +102,7 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, HTTPException) and exc.status_code == 400 and (bad := _json_error(exc)):
         # msgspec says "Input data was truncated" or "JSON is malformed: ...".
         why = str(bad).removeprefix("JSON is malformed: ")
-        return 400, _("The body is not valid JSON: ") + why[:1].lower() + why[1:] + "."
+        return 400, _("The body is not valid JSON: {why}.").format(why=why[:1].lower() + why[1:])
     if isinstance(exc, ValidationException):
         return 400, _validation_detail(exc)
     if isinstance(exc, HTTPException):
@@ -113,13 +131,22 @@ def log_answer(request: Request[Any, Any, Any], exc: Exception, status: int, det
 
 
 def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Some errors (no such route) are answered before LanguageMiddleware runs.
+    i18n.set_language(
+        i18n.choose(
+            request.query_params.get("lang"),
+            request.cookies.get(i18n.COOKIE),
+            request.headers.get("accept-language"),
+        )
+    )
     status, detail = describe(exc)
-    log_answer(request, exc, status, detail)
+    # The log keeps a refusal in English, whatever the reader's language.
+    log_answer(request, exc, status, exc.message if isinstance(exc, RuleError) else detail)
     if is_api(request):
         return Response(
             {
                 "type": "about:blank",
-                "title": HTTPStatus(status).phrase,
+                "title": _(HTTPStatus(status).phrase),
                 "status": status,
                 "detail": detail,
             },
@@ -132,7 +159,12 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         return Redirect(f"/login?next={quote(target, safe='')}")
     return Template(
         template_name="error.html",
-        context={"status": status, "title": HTTPStatus(status).phrase, "detail": detail},
+        context={
+            "status": status,
+            "title": HTTPStatus(status).phrase,
+            "detail": detail,
+            **error_context.context(request),  # who reads it, and the way back to the ballot
+        },
         status_code=status,
         media_type=MediaType.HTML,
         headers=_headers(exc, status),

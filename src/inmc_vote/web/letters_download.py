@@ -13,8 +13,7 @@ from litestar import Response
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
-from inmc_vote.documents.token_letters import Letter, letters_zip
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.documents.token_letters import InBoth, Letter, letters_zip
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.attachment import attachment
@@ -49,13 +48,41 @@ async def issue_letters(
     content = letters_zip(
         title=issued.title,
         question=issued.question,
-        closes=show_time(ballot.closes_at, ballot.timezone),
+        closes=InBoth.time(ballot.closes_at, ballot.timezone),
         manifest_hash=issued.manifest_hash,
         base_url=settings.base_url,
         ballot_id=ballot_id,
         letters=issued.letters,
     )
     return Download(content, f"tokens-{ballot_id}.zip")
+
+
+async def _current_letters_zip(
+    db: Database, settings: Settings, ballot_id: str, letters: list[Letter]
+) -> bytes:
+    """Letters made after issuing (unsent or replacements) carry the ballot's current
+    manifest, so one packing serves both."""
+    ballot = await queries.ballots.get_ballot(db, ballot_id)
+    current = await queries.manifests.manifest(db, ballot_id)
+    return letters_zip(
+        title=ballot.title,
+        question=ballot.question,
+        closes=InBoth.time(ballot.closes_at, ballot.timezone),
+        manifest_hash=current.hash,
+        base_url=settings.base_url,
+        ballot_id=ballot_id,
+        letters=letters,
+    )
+
+
+async def unsent_letters(
+    db: Database, settings: Settings, ballot_id: str, returned: list[tuple[int, str]]
+) -> Download:
+    """The letters that the server could not mail, packed from the (city id, token) pairs
+    the report page gives back, for the organiser to print or send by other means."""
+    letters = await actions.mailing.returned_letters(db, ballot_id, returned)
+    content = await _current_letters_zip(db, settings, ballot_id, letters)
+    return Download(content, f"unsent-letters-{ballot_id}.zip")
 
 
 async def replacement_letter(
@@ -65,27 +92,19 @@ async def replacement_letter(
     ballot_id: str,
     fingerprint: str,
     now: datetime,
+    city: str = "",
+    country: str = "",
 ) -> Download:
-    """Revoke a lost credential that has not voted and pack its replacement's letter."""
+    """Revoke a lost credential that has not voted and pack its replacement's letter,
+    addressed to `city` (the organiser's pages always name it; the API may not)."""
     replacement = await actions.lost_tokens.revoke_and_replace(
         db, actor, ballot_id, fingerprint, now
     )
-    ballot = await queries.ballots.get_ballot(db, ballot_id)
-    current = await queries.manifests.manifest(db, ballot_id)
-    content = letters_zip(
-        title=ballot.title,
-        question=ballot.question,
-        closes=show_time(ballot.closes_at, ballot.timezone),
-        manifest_hash=current.hash,
-        base_url=settings.base_url,
-        ballot_id=ballot_id,
-        letters=[
-            Letter(
-                f"Replacement for {replacement.revoked_fingerprint}",
-                "",
-                replacement.token,
-                replacement.fingerprint,
-            )
-        ],
+    letter = Letter(
+        city.strip() or f"Replacement for {replacement.revoked_fingerprint}",
+        country.strip(),
+        replacement.token,
+        replacement.fingerprint,
     )
+    content = await _current_letters_zip(db, settings, ballot_id, [letter])
     return Download(content, f"replacement-{replacement.fingerprint}.zip")

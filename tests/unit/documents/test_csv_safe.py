@@ -24,6 +24,15 @@ def test_other_cells_are_unchanged() -> None:
 
 
 def test_tokens_csv_quotes_a_formula_in_a_city_name() -> None:
-    letter = Letter('=HYPERLINK("http://evil.example","Lyon")', "@FR", "tok.en", "fp")
+    letter = Letter(
+        '=HYPERLINK("http://evil.example","Lyon")', "@FR", "tok.en", "fp", "+Ann", "-a@b.fr"
+    )
     rows = list(csv.reader(io.StringIO(letters_csv("http://x", "b1", [letter]))))
-    assert rows[1][:4] == ['\'=HYPERLINK("http://evil.example","Lyon")', "'@FR", "fp", "tok.en"]
+    assert rows[1][:6] == [
+        '\'=HYPERLINK("http://evil.example","Lyon")',
+        "'@FR",
+        "'+Ann",
+        "'-a@b.fr",
+        "fp",
+        "tok.en",
+    ]

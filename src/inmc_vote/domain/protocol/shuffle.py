@@ -72,7 +72,7 @@ import hashlib
 import multiprocessing
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -301,25 +301,27 @@ def _challenge_c(
 
 
 def _permutation_commitment(
-    psi: Sequence[int], hs: Sequence[bytes]
+    psi: Sequence[int], hs: Sequence[bytes], draw: Callable[[], bytes]
 ) -> tuple[list[bytes], list[bytes]]:
     """GenPermutationCommitment: c_ψ(i) = r_ψ(i)·G + h_i; returns (c, r)."""
     n = len(psi)
     cs = [b""] * n
     rs = [b""] * n
     for i, j in enumerate(psi):
-        rs[j] = group.random_scalar()
+        rs[j] = draw()
         cs[j] = group.add(group.base_mul(rs[j]), hs[i])
     return cs, rs
 
 
-def _commitment_chain(c0: bytes, us: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]:
+def _commitment_chain(
+    c0: bytes, us: Sequence[bytes], draw: Callable[[], bytes]
+) -> tuple[list[bytes], list[bytes]]:
     """GenCommitmentChain: ĉ_i = r̂_i·G + u_i·ĉ_(i−1); returns (ĉ_1..ĉ_N, r̂)."""
     chain: list[bytes] = []
     rs: list[bytes] = []
     previous = c0
     for u in us:
-        r = group.random_scalar()
+        r = draw()
         previous = group.add(group.base_mul(r), group.mul(u, previous))
         chain.append(previous)
         rs.append(r)
@@ -337,8 +339,14 @@ def prove(
     cts_in: Sequence[Ciphertext],
     cts_out: Sequence[Ciphertext],
     secret: ShuffleSecret,
+    *,
+    draw: Callable[[], bytes] = group.random_scalar,
 ) -> Proof:
-    """GenProof: prove that `cts_out` is `shuffle(cts_in, Y)` with `secret`."""
+    """GenProof: prove that `cts_out` is `shuffle(cts_in, Y)` with `secret`.
+
+    `draw` gives the proof's random scalars, in this order: r (commitments, by output
+    position), r̂_1..r̂_N, w1..w4, ŵ_1..ŵ_N, w'_1..w'_N; tests pass a fixed source to
+    compare another implementation byte for byte (static/trustee/shuffle.js)."""
     n = len(cts_in)
     psi, r_out = secret.permutation, secret.randomness
     if n == 0 or len(cts_out) != n or len(psi) != n or len(r_out) != n or len(mh) != _SIZE:
@@ -346,15 +354,15 @@ def prove(
     gens = generators(mh, n)
     h, hs = gens[0], gens[1:]
 
-    commitments, r = _permutation_commitment(psi, hs)
+    commitments, r = _permutation_commitment(psi, hs, draw)
     prefix = _prefix(mh, Y, cts_in, cts_out, commitments)
     u = _challenges_u(prefix, n)
     u_prime = [u[j] for j in psi]  # u'_i = u_ψ(i)
-    chain, r_hat = _commitment_chain(h, u_prime)
+    chain, r_hat = _commitment_chain(h, u_prime, draw)
 
-    w1, w2, w3, w4 = (group.random_scalar() for _ in range(4))
-    w_hat = [group.random_scalar() for _ in range(n)]
-    w_prime = [group.random_scalar() for _ in range(n)]
+    w1, w2, w3, w4 = (draw() for _ in range(4))
+    w_hat = [draw() for _ in range(n)]
+    w_prime = [draw() for _ in range(n)]
     t1 = group.base_mul(w1)
     t2 = group.base_mul(w2)
     t3 = group.add(group.base_mul(w3), _weighted_sum(w_prime, hs))

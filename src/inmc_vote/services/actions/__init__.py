@@ -11,9 +11,11 @@ from inmc_vote.services.actions import (
     keys,
     lifecycle,
     lost_tokens,
+    mailing,
     mixing,
     offline_roll,
     portal,
+    reminders,
     schedule,
     tokens,
 )
@@ -29,9 +31,11 @@ __all__ = [
     "keys",
     "lifecycle",
     "lost_tokens",
+    "mailing",
     "mixing",
     "offline_roll",
     "portal",
+    "reminders",
     "schedule",
     "tokens",
 ]

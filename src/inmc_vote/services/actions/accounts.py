@@ -25,18 +25,18 @@ from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Account, AccountEvent, ApiKey, SignInAttempt, WebSession
 from inmc_vote.domain.accounts import Role
 from inmc_vote.domain.cities import EMAIL
-from inmc_vote.domain.errors import Conflict, Invalid, NotFound, TooMany
+from inmc_vote.domain.errors import N_, Conflict, Invalid, NotFound, TooMany
 from inmc_vote.services import security
 
 SESSION_LIFETIME = timedelta(hours=12)
 COMMAND_LINE = "operator:command line"  # `by` of what `inmc-vote organiser` does
 _MINUTES = LIMITS.sign_in_window_s // 60
-ADDRESS_LIMITED = (
-    f"Too many failed sign-ins from your address: wait {_MINUTES} minutes, then try again."
+ADDRESS_LIMITED = N_(
+    "Too many failed sign-ins from your address: wait {minutes} minutes, then try again."
 )
-ACCOUNT_LIMITED = (
+ACCOUNT_LIMITED = N_(
     "Too many failed sign-ins to this account from addresses it has not signed in from "
-    f"before: sign in from an address you have used before, or wait {_MINUTES} minutes."
+    "before: sign in from an address you have used before, or wait {minutes} minutes."
 )
 
 
@@ -55,7 +55,7 @@ async def add_account(
     only now."""
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise Invalid(f"«{email}» is not an e-mail address.")
+        raise Invalid("«{email}» is not an e-mail address.", email=email)
     password = security.new_password()
     password_hash = await asyncio.to_thread(security.hash_password, password)
     key = security.new_api_key()
@@ -72,7 +72,7 @@ async def add_account(
             _add_key(session, account, key, now)
             _record(session, account, "created", by, now)
     except IntegrityError:
-        raise Conflict(f"An account for {email} already exists.") from None
+        raise Conflict("An account for {email} already exists.", email=email) from None
     return NewAccount(email=email, role=Role.ORGANISER, password=password, api_key=key.token)
 
 
@@ -107,9 +107,9 @@ async def sign_in(
             )
         ).first() is not None
     if from_address >= LIMITS.sign_in_failures_per_address:
-        raise TooMany(ADDRESS_LIMITED)
+        raise TooMany(ADDRESS_LIMITED, minutes=_MINUTES)
     if for_account >= LIMITS.sign_in_failures_per_account and not known:
-        raise TooMany(ACCOUNT_LIMITED)
+        raise TooMany(ACCOUNT_LIMITED, minutes=_MINUTES)
     stored = account.password_hash if account else _DUMMY_HASH
     matches = await asyncio.to_thread(security.check_password, password, stored)
     ok = account is not None and matches and account.disabled_at is None
@@ -177,7 +177,9 @@ async def set_disabled(db: Database, email: str, disabled: bool, by: str, now: d
             raise Conflict("You cannot disable your own account: ask another organiser.")
         if (account.disabled_at is not None) == disabled:
             state = "disabled" if disabled else "enabled"
-            raise Conflict(f"The account of {account.email} is already {state}.")
+            raise Conflict(
+                "The account of {email} is already {state}.", email=account.email, state=state
+            )
         account.disabled_at = now if disabled else None
         if disabled:
             await _end_sessions(session, account)
@@ -208,7 +210,7 @@ async def revoke_api_keys(db: Database, email: str, by: str, now: datetime) -> i
         )
         count = int(revoked.rowcount or 0)  # type: ignore[attr-defined]
         if count == 0:
-            raise Conflict(f"{account.email} has no API key in force.")
+            raise Conflict("{email} has no API key in force.", email=account.email)
         _record(session, account, "API keys revoked", by, now)
     return count
 
@@ -233,7 +235,7 @@ async def _account(session: AsyncSession, email: str) -> Account:
         await session.execute(select(Account).where(Account.email == email))
     ).scalar_one_or_none()
     if account is None:
-        raise NotFound(f"There is no account for {email}.")
+        raise NotFound("There is no account for {email}.", email=email)
     return account
 
 

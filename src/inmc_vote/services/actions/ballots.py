@@ -8,9 +8,11 @@ from datetime import datetime
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.ballots import (
+    TRANSLATED_TEXTS,
     Timetable,
     check_registrar,
     check_text,
+    check_translations,
     parse_last_place_tie,
     parse_method,
     parse_quorum,
@@ -44,6 +46,19 @@ class BallotForm:
     # who makes the tokens: "offline" (a named party, `inmc-vote tokens issue`) or "server"
     credential_authority: str = Custody.OFFLINE.value
     registrar_party: str = ""
+    # The title and question in French and in English, when given (docs/languages.md).
+    title_fr: str = ""
+    title_en: str = ""
+    question_fr: str = ""
+    question_en: str = ""
+
+    def translations(self) -> dict[str, str]:
+        return {
+            "title_fr": self.title_fr,
+            "title_en": self.title_en,
+            "question_fr": self.question_fr,
+            "question_en": self.question_en,
+        }
 
     def checked(self) -> BallotForm:
         """The form with its values normalised, or Invalid naming the first problem."""
@@ -55,6 +70,7 @@ class BallotForm:
         timetable.check()
         parse_last_place_tie(self.last_place_tie)
         party = check_registrar(self.credential_authority, self.registrar_party)
+        translations = check_translations(self.translations())
         return BallotForm(
             title=self.title.strip(),
             question=self.question.strip(),
@@ -69,6 +85,7 @@ class BallotForm:
             last_place_tie=self.last_place_tie,
             credential_authority=self.credential_authority,
             registrar_party=party,
+            **translations,
         )
 
 
@@ -96,7 +113,13 @@ def _settings(ballot: Ballot) -> dict[str, object]:
             "custody": ballot.credential_authority,
             "party": ballot.registrar_party,
         },
-    }
+    } | _translations(ballot)
+
+
+def _translations(ballot: Ballot) -> dict[str, object]:
+    """The French and English texts, recorded once some are given."""
+    texts = {field: getattr(ballot, field) for field in TRANSLATED_TEXTS}
+    return {"translations": texts} if any(texts.values()) else {}
 
 
 def _assign(ballot: Ballot, form: BallotForm) -> None:
@@ -113,6 +136,8 @@ def _assign(ballot: Ballot, form: BallotForm) -> None:
     ballot.closes_at = form.closes_at
     ballot.credential_authority = form.credential_authority
     ballot.registrar_party = form.registrar_party
+    for field, value in form.translations().items():
+        setattr(ballot, field, value)
 
 
 def _refuse_past_times(form: BallotForm, now: datetime, before: Ballot | None) -> None:
@@ -124,7 +149,7 @@ def _refuse_past_times(form: BallotForm, now: datetime, before: Ballot | None) -
         value = getattr(form, attr)
         unchanged = before is not None and getattr(before, attr) == value
         if value is not None and value <= now and not unchanged:
-            raise Invalid(f"The {label} is in the past.")
+            raise Invalid("The {label} is in the past.", label=label)
 
 
 async def create_ballot(db: Database, actor: Actor, form: BallotForm, now: datetime) -> Ballot:
@@ -157,13 +182,14 @@ async def edit_ballot(
         await catch_up(session, ballot, now, db.at_rest_key)  # the clock applies first
         if State(ballot.state) not in EDITABLE_STATES:
             raise Conflict(
-                f"The ballot is {ballot.state}: its settings were fixed when it was frozen."
+                "The ballot is {state}: its settings were fixed when it was frozen.",
+                state=ballot.state,
             )
         _refuse_past_times(form, now, ballot)
         before = _settings(ballot)
         _assign(ballot, form)
         after = _settings(ballot)
-        changed = {k: v for k, v in after.items() if before[k] != v}
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
         if changed:
             ballot.updated_at = now
             await event_log.record(session, ballot.id, actor, EventAction.EDIT, changed, now)

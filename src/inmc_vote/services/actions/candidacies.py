@@ -13,11 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, Candidacy, City, Dossier
-from inmc_vote.domain.candidacies import CandidacyStatus, check_candidacy_text, check_dossier
+from inmc_vote.domain.candidacies import (
+    CandidacyStatus,
+    check_candidacy_text,
+    check_dossier,
+    check_summary_translations,
+)
 from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Invalid, NotFound
 from inmc_vote.domain.lifecycle import State
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps import event_log
 from inmc_vote.services.steps.rows import candidacy_of
@@ -29,6 +34,8 @@ class CandidacyForm:
     summary: str
     proposed_dates: str
     venue: str
+    summary_fr: str = ""  # the summary in French and in English, when given
+    summary_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,11 @@ async def _open_for_candidacies(
     ballot = await event_log.lock_ballot(session, ballot_id)
     await catch_up(session, ballot, now, at_rest_key)
     if ballot.state != State.CANDIDACIES.value:
-        raise Conflict(f"The ballot is {ballot.state}: it is not taking candidacies.")
+        raise Conflict("The ballot is {state}: it is not taking candidacies.", state=ballot.state)
     if ballot.candidacy_deadline is not None and now >= ballot.candidacy_deadline:
         raise Conflict(
-            f"The candidacy deadline passed on "
-            f"{show_time(ballot.candidacy_deadline, ballot.timezone)}; "
-            "nothing more can be submitted."
+            "The candidacy deadline passed on {time}; nothing more can be submitted.",
+            time=Zoned(ballot.candidacy_deadline, ballot.timezone),
         )
     return ballot
 
@@ -71,20 +77,23 @@ async def submit(
 ) -> Candidacy:
     """Submit or update a city's candidacy; it then waits for the organiser's decision."""
     check_candidacy_text(form.summary, form.proposed_dates, form.venue)
+    summary_fr, summary_en = check_summary_translations(form.summary_fr, form.summary_en)
     if dossier is not None:
         check_dossier(dossier.content, LIMITS.dossier_bytes)
     async with db.write() as session:
         await _open_for_candidacies(session, ballot_id, now, db.at_rest_key)
         city = await session.get(City, city_id)
         if city is None:
-            raise NotFound(f"There is no member city with id {city_id}.")
+            raise NotFound("There is no member city with id {city_id}.", city_id=city_id)
         if not city.active:
-            raise Conflict(f"{city.name} is suspended: only active member cities may apply.")
+            raise Conflict(
+                "{name} is suspended: only active member cities may apply.", name=city.name
+            )
         candidacy = await candidacy_of(session, ballot_id, city_id)
         if candidacy is None and dossier is None:
             raise Invalid(
-                "A candidacy needs its dossier (a PDF of at most "
-                f"{LIMITS.dossier_bytes // (1024 * 1024)} MB)."
+                "A candidacy needs its dossier (a PDF of at most {dossier_bytes} MB).",
+                dossier_bytes=LIMITS.dossier_bytes // (1024 * 1024),
             )
         first = candidacy is None
         if candidacy is None:
@@ -92,6 +101,7 @@ async def submit(
             candidacy = Candidacy(ballot_id=ballot_id, city=city, submitted_at=now)
             session.add(candidacy)
         candidacy.summary = form.summary.strip()
+        candidacy.summary_fr, candidacy.summary_en = summary_fr, summary_en
         candidacy.proposed_dates = form.proposed_dates.strip()
         candidacy.venue = form.venue.strip()
         candidacy.status = CandidacyStatus.SUBMITTED.value
@@ -124,7 +134,9 @@ async def withdraw(db: Database, actor: Actor, ballot_id: str, city_id: int, now
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state != State.CANDIDACIES.value:
-            raise Conflict(f"The ballot is {ballot.state}: candidacies can no longer change.")
+            raise Conflict(
+                "The ballot is {state}: candidacies can no longer change.", state=ballot.state
+            )
         candidacy = await candidacy_of(session, ballot_id, city_id)
         if candidacy is None or candidacy.status == CandidacyStatus.WITHDRAWN.value:
             raise Conflict("There is no candidacy to withdraw.")
@@ -154,19 +166,25 @@ async def decide(
     if not accept and not reason:
         raise Invalid("Say why the candidacy is rejected: the city and the auditors read it.")
     if len(reason) > LIMITS.reason_chars:
-        raise Invalid(f"The reason is longer than {LIMITS.reason_chars:,} characters.")
+        raise Invalid(
+            "The reason is longer than {reason_chars:,} characters.",
+            reason_chars=LIMITS.reason_chars,
+        )
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state != State.CANDIDACIES.value:
             raise Conflict(
-                f"The ballot is {ballot.state}: candidacies are decided before it is frozen."
+                "The ballot is {state}: candidacies are decided before it is frozen.",
+                state=ballot.state,
             )
         candidacy = await session.get(Candidacy, candidacy_id)
         if candidacy is None or candidacy.ballot_id != ballot_id:
-            raise NotFound(f"This ballot has no candidacy {candidacy_id}.")
+            raise NotFound(
+                "This ballot has no candidacy {candidacy_id}.", candidacy_id=candidacy_id
+            )
         if candidacy.status == CandidacyStatus.WITHDRAWN.value:
-            raise Conflict(f"{candidacy.city.name} withdrew its candidacy.")
+            raise Conflict("{name} withdrew its candidacy.", name=candidacy.city.name)
         status = CandidacyStatus.ACCEPTED if accept else CandidacyStatus.REJECTED
         decided = EventAction.CANDIDACY_ACCEPTED if accept else EventAction.CANDIDACY_REJECTED
         candidacy.status = status.value

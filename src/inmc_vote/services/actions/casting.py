@@ -26,26 +26,26 @@ from sqlalchemy.exc import IntegrityError
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import BoardEntry, Manifest, RollEntry, Seal
-from inmc_vote.domain.errors import Conflict, Forbidden, Invalid
+from inmc_vote.domain.errors import N_, Conflict, Forbidden, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import ballot as ballots
 from inmc_vote.domain.protocol import board, manifest
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 from inmc_vote.services.queries.board import protocol_entry
 from inmc_vote.services.steps import event_log, keyring
 from inmc_vote.services.steps.schedule import catch_up
 
-ALREADY_VOTED = "This token has already voted in this round: a token votes once."
-OTHER_MANIFEST = (
+ALREADY_VOTED = N_("This token has already voted in this round: a token votes once.")
+OTHER_MANIFEST = N_(
     "This ballot was made for another manifest (another ballot or round): reload the "
     "voting page and vote again."
 )
-NOT_ON_ROLL = (
+NOT_ON_ROLL = N_(
     "This token is not on this ballot's roll: check that you used the token of this "
     "ballot's letter."
 )
-REVOKED = "This token was revoked (reported lost) and replaced; use the replacement letter."
+REVOKED = N_("This token was revoked (reported lost) and replaced; use the replacement letter.")
 
 Receipt = board.Receipt
 
@@ -61,7 +61,7 @@ def read_ballot(body: Any) -> ballots.Ballot:
     try:
         return ballots.Ballot.parse(body)
     except ballots.BallotError as error:
-        raise Invalid(str(error)) from None
+        raise Invalid.as_written(str(error)) from None
 
 
 async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> Cast:
@@ -72,9 +72,7 @@ async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> Cast:
             # After an early close the round closed at its seal's time, not at closes_at.
             seal = await session.get(Seal, (ballot_id, ballot.round))
             closed_at = datetime.fromisoformat(seal.closed_at) if seal else ballot.closes_at
-            raise Conflict(
-                _not_open_message(ballot.state, ballot.opens_at, closed_at, ballot.timezone)
-            )
+            raise _not_open(ballot.state, ballot.opens_at, closed_at, ballot.timezone)
         cast_ballot = read_ballot(body)
         current = await session.get(Manifest, (ballot_id, ballot.round))
         assert current is not None  # opening requires the manifest
@@ -89,7 +87,7 @@ async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> Cast:
         try:
             ballots.check(cast_ballot, current.hash, election_key)
         except ballots.BallotError as error:
-            raise Invalid(str(error)) from None
+            raise Invalid.as_written(str(error)) from None
         canonical = cast_ballot.canonical()
         voted = (
             await session.execute(
@@ -155,11 +153,15 @@ async def cast(db: Database, ballot_id: str, body: Any, now: datetime) -> Cast:
     )
 
 
-def _not_open_message(
+def _not_open(
     state: str, opens_at: datetime | None, closes_at: datetime | None, zone: str
-) -> str:
+) -> Conflict:
     if state in (State.CLOSED.value, State.TALLIED.value):
-        return f"Voting closed at {show_time(closes_at, zone)}: no more ballots are accepted."
+        return Conflict(
+            "Voting closed at {time}: no more ballots are accepted.", time=Zoned(closes_at, zone)
+        )
     if state == State.FROZEN.value and opens_at is not None:
-        return f"Voting has not opened yet: it opens at {show_time(opens_at, zone)}."
-    return f"The ballot is {state}: it is not open for voting."
+        return Conflict(
+            "Voting has not opened yet: it opens at {time}.", time=Zoned(opens_at, zone)
+        )
+    return Conflict("The ballot is {state}: it is not open for voting.", state=state)

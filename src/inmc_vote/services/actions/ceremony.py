@@ -90,8 +90,9 @@ async def name_trustees(
         await catch_up(session, ballot, now, db.at_rest_key)
         if State(ballot.state) not in NAMING_STATES:
             raise Conflict(
-                f"The trustees are named before freeze; this ballot is {ballot.state}, and "
-                "its votes are encrypted to the key its trustees made."
+                "The trustees are named before freeze; this ballot is {state}, and "
+                "its votes are encrypted to the key its trustees made.",
+                state=ballot.state,
             )
         before = await steps.latest(session, ballot_id)
         number = 1 if before is None else before.ceremony + 1
@@ -153,7 +154,7 @@ async def receive(
     try:
         claimed = read_invitation(invitation)
     except ValueError as error:
-        raise Unauthorized(str(error)) from None
+        raise Unauthorized.as_written(str(error)) from None
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
@@ -170,9 +171,11 @@ async def receive(
             if stored == data:
                 return _received(run, trustee, kind, stored=False)
             raise Conflict(
-                f"{_first_upper(steps.who(trustee))} already sent its {kind.value}, and a "
+                "{who} already sent its {kind}, and a "
                 "different one cannot replace it. Send the same file again, or ask the "
-                "organiser to name the trustees again to start over."
+                "organiser to name the trustees again to start over.",
+                who=_first_upper(steps.who(trustee)),
+                kind=kind.value,
             )
         _check_phase(run, trustee, kind)
         _check_message(run, trustee, kind, value)
@@ -218,9 +221,11 @@ def _received(run: steps.Run, trustee: Trustee, kind: CeremonyMessage, *, stored
 def _unknown_invitation(claimed_ceremony: int, row: Ceremony | None) -> Exception:
     if row is not None and claimed_ceremony < row.ceremony:
         return Forbidden(
-            f"This invitation was for ceremony {claimed_ceremony}, which the organiser "
-            f"replaced by naming the trustees again (ceremony {row.ceremony} now): ask the "
-            "organiser for your new invitation, and join again with a new key file."
+            "This invitation was for ceremony {claimed_ceremony}, which the organiser "
+            "replaced by naming the trustees again (ceremony {ceremony} now): ask the "
+            "organiser for your new invitation, and join again with a new key file.",
+            claimed_ceremony=claimed_ceremony,
+            ceremony=row.ceremony,
         )
     return Unauthorized(
         "This invitation is not known for this ballot: check the ballot and the "
@@ -233,9 +238,13 @@ def _read_body(body: bytes, trustee: Trustee, kind: CeremonyMessage) -> dict[str
         value = json.loads(body)
         canonical_json(value)  # refuses floats and what JSON cannot hold
     except (ValueError, TypeError):
-        raise Invalid(f"The {kind.value} from {steps.who(trustee)} is not JSON.") from None
+        raise Invalid(
+            "The {kind} from {who} is not JSON.", kind=kind.value, who=steps.who(trustee)
+        ) from None
     if not isinstance(value, dict):
-        raise Invalid(f"The {kind.value} from {steps.who(trustee)} is not a JSON object.")
+        raise Invalid(
+            "The {kind} from {who} is not a JSON object.", kind=kind.value, who=steps.who(trustee)
+        )
     return value
 
 
@@ -244,26 +253,34 @@ def _check_phase(run: steps.Run, trustee: Trustee, kind: CeremonyMessage) -> Non
     phase = run.phase
     if phase is steps.Phase.FAILED:
         raise Conflict(
-            f"Ceremony {run.number} has failed (a trustee complained): the organiser names "
-            "the trustees again to start a new one, with new invitations."
+            "Ceremony {number} has failed (a trustee complained): the organiser names "
+            "the trustees again to start a new one, with new invitations.",
+            number=run.number,
         )
     if phase is steps.Phase.COMPLETE:
-        raise Conflict(f"Ceremony {run.number} is complete: it takes no more messages.")
+        raise Conflict(
+            "Ceremony {number} is complete: it takes no more messages.", number=run.number
+        )
     if kind is CeremonyMessage.DEAL and phase is steps.Phase.CERTIFICATES:
         raise Conflict(
             "Deals are sent once every certificate is in: still waiting for the "
-            f"certificate of {steps.names(run.missing('certificate'))}."
+            "certificate of {names}.",
+            names=steps.names(run.missing("certificate")),
         )
     if kind in (CeremonyMessage.KEY, CeremonyMessage.COMPLAINT) and phase is not steps.Phase.KEYS:
         column = "certificate" if phase is steps.Phase.CERTIFICATES else "deal"
         raise Conflict(
-            f"Keys (and complaints) are sent once every deal is in: still waiting for the "
-            f"{column} of {steps.names(run.missing(column))}."
+            "Keys (and complaints) are sent once every deal is in: still waiting for the "
+            "{column} of {names}.",
+            column=column,
+            names=steps.names(run.missing(column)),
         )
     if kind is CeremonyMessage.KEY and trustee.complaint is not None:
-        raise Conflict(f"{_first_upper(steps.who(trustee))} already complained: no key now.")
+        raise Conflict(
+            "{who} already complained: no key now.", who=_first_upper(steps.who(trustee))
+        )
     if kind is CeremonyMessage.COMPLAINT and trustee.key is not None:
-        raise Conflict(f"{_first_upper(steps.who(trustee))} already sent its key.")
+        raise Conflict("{who} already sent its key.", who=_first_upper(steps.who(trustee)))
 
 
 def _check_message(
@@ -307,6 +324,8 @@ def _check_message(
             )
     except protocol.CeremonyError as error:
         raise Invalid(
-            f"Refused the {kind.value} sent with the invitation of {steps.who(trustee)}: "
-            f"{error}. Nothing was stored."
+            "Refused the {kind} sent with the invitation of {who}: {error}. Nothing was stored.",
+            kind=kind.value,
+            who=steps.who(trustee),
+            error=error,
         ) from None

@@ -33,8 +33,10 @@ async def add_city(db: Database, fields: CityFields, now: datetime) -> City:
             existing = await _find(session, fields)
             if existing is not None:
                 raise Conflict(
-                    f"{existing.name} ({existing.country}) is already a member city "
-                    f"(id {existing.id})."
+                    "{name} ({country}) is already a member city (id {id}).",
+                    name=existing.name,
+                    country=existing.country,
+                    id=existing.id,
                 )
             city = City(slug=await _free_slug(session, fields), created_at=now, updated_at=now)
             _assign(city, fields)
@@ -42,7 +44,9 @@ async def add_city(db: Database, fields: CityFields, now: datetime) -> City:
             await session.flush()
             return city
     except IntegrityError:
-        raise Conflict(f"{fields.name} ({fields.country}) is already a member city.") from None
+        raise Conflict(
+            "{name} ({country}) is already a member city.", name=fields.name, country=fields.country
+        ) from None
 
 
 async def edit_city(db: Database, city_id: int, fields: CityFields, now: datetime) -> City:
@@ -51,12 +55,19 @@ async def edit_city(db: Database, city_id: int, fields: CityFields, now: datetim
             city = await city_by_id(session, city_id)
             other = await _find(session, fields)
             if other is not None and other.id != city.id:
-                raise Conflict(f"{other.name} ({other.country}) is already member city {other.id}.")
+                raise Conflict(
+                    "{name} ({country}) is already member city {id}.",
+                    name=other.name,
+                    country=other.country,
+                    id=other.id,
+                )
             _assign(city, fields)
             city.updated_at = now
             return city
     except IntegrityError:
-        raise Conflict(f"{fields.name} ({fields.country}) is already a member city.") from None
+        raise Conflict(
+            "{name} ({country}) is already a member city.", name=fields.name, country=fields.country
+        ) from None
 
 
 async def set_active(db: Database, city_id: int, active: bool, now: datetime) -> City:
@@ -87,9 +98,10 @@ async def import_csv(db: Database, data: bytes, now: datetime) -> ImportReport:
             done = await _import_batch(db, batch, now)
         except IntegrityError:
             raise Conflict(
-                f"Another change to the member cities came in while the file was being "
-                f"imported; its first {start:,} cities were imported: send the file again "
-                "to finish."
+                "Another change to the member cities came in while the file was being "
+                "imported; its first {start:,} cities were imported: send the file again "
+                "to finish.",
+                start=start,
             ) from None
         total = ImportReport(
             added=total.added + done.added,

@@ -51,7 +51,7 @@ async def add_decryption(
     except (TypeError, ValueError):
         canonical = False
     if not canonical:
-        raise Invalid(f"The decryption of {who} is refused: it is not canonical JSON.")
+        raise Invalid("The decryption of {who} is refused: it is not canonical JSON.", who=who)
     try:
         await asyncio.to_thread(
             decryption.read_decryption,
@@ -63,13 +63,17 @@ async def add_decryption(
             ciphertexts=cts,
         )
     except decryption.DecryptionError as error:
-        raise Invalid(f"The decryption of {who} is refused: {error.check}.") from None
+        raise Invalid(
+            "The decryption of {who} is refused: {check}.", who=who, check=error.check
+        ) from None
     digest = mixing.message_hash(data)
     async with db.write() as session:
         again = await mixnet.locked_mix(session, ballot_id, now, db.at_rest_key)
         _check(again, value, index)
         if again.last_output_hash != mix.last_output_hash:  # cannot move once t are in
-            raise Conflict(f"The decryption of {who} is refused: the mix moved on; try again.")
+            raise Conflict(
+                "The decryption of {who} is refused: the mix moved on; try again.", who=who
+            )
         session.add(
             Decryption(
                 ballot_id=ballot_id,
@@ -98,21 +102,30 @@ def _check(mix: mixnet.RoundMix, value: object, index: int) -> None:
     named = value.get("trustee") if isinstance(value, dict) else None
     if named != index:
         raise Forbidden(
-            f"The decryption is refused: it is signed as trustee {named}, but the "
-            f"invitation is {who}'s."
+            "The decryption is refused: it is signed as trustee {named}, but the "
+            "invitation is {who}'s.",
+            named=named,
+            who=who,
         )
     if mix.empty:
         raise Conflict(
-            f"The decryption of {who} is refused: round {mix.round}'s board is empty, so "
-            "there is nothing to decrypt (the tally needs no trustee)."
+            "The decryption of {who} is refused: round {round}'s board is empty, so "
+            "there is nothing to decrypt (the tally needs no trustee).",
+            who=who,
+            round=mix.round,
         )
     if len(mix.shuffles) < mix.threshold:
         raise Conflict(
-            f"The decryption of {who} is refused: decryption starts once {mix.threshold} "
-            f"shuffles are in, and {len(mix.shuffles)} are."
+            "The decryption of {who} is refused: decryption starts once {threshold} "
+            "shuffles are in, and {count} are.",
+            who=who,
+            threshold=mix.threshold,
+            count=len(mix.shuffles),
         )
     if any(d.trustee == index for d in mix.decryptions):
         raise Conflict(
-            f"The decryption of {who} is refused: it has already sent its decryption of "
-            f"round {mix.round}."
+            "The decryption of {who} is refused: it has already sent its decryption of "
+            "round {round}.",
+            who=who,
+            round=mix.round,
         )

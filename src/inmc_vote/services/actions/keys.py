@@ -5,10 +5,10 @@ from __future__ import annotations
 from cryptography.exceptions import InvalidTag
 
 from inmc_vote.db.engine import Database
-from inmc_vote.domain.errors import Conflict
+from inmc_vote.domain.errors import N_, Conflict
 from inmc_vote.services.steps import keyring
 
-WRONG_OLD_KEY = (
+WRONG_OLD_KEY = N_(
     "The current secret key does not open the keys sealed in this database: nothing was "
     "changed. Set INMC_SECRET_KEY or INMC_SECRET_KEY_FILE to the key the server runs with."
 )

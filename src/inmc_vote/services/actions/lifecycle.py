@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
-from inmc_vote.domain.codes import Custody
+from inmc_vote.domain.codes import SERVER_MADE
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import Action
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps import ceremony as ceremony_steps
 from inmc_vote.services.steps import event_log, keyring, tallying
@@ -65,7 +65,7 @@ async def _freeze(
         at_rest_key,
         ballot.id,
         request.now,
-        server_registrar=ballot.credential_authority == Custody.SERVER,
+        server_registrar=ballot.credential_authority in SERVER_MADE,
     )
     return details | {
         "keys": {
@@ -90,13 +90,13 @@ async def _open(
         raise Conflict("Set the closing time before opening the vote.")
     if ballot.closes_at <= now:
         raise Conflict(
-            f"The closing time ({show_time(ballot.closes_at, ballot.timezone)}) "
-            "has passed: the vote cannot open."
+            "The closing time ({time}) has passed: the vote cannot open.",
+            time=Zoned(ballot.closes_at, ballot.timezone),
         )
     if ballot.opens_at is not None and now < ballot.opens_at:
         raise Conflict(
-            f"Voting is scheduled to open at {show_time(ballot.opens_at, ballot.timezone)}; "
-            "it will open by itself then."
+            "Voting is scheduled to open at {time}; it will open by itself then.",
+            time=Zoned(ballot.opens_at, ballot.timezone),
         )
     return {"opened_by_hand": True}
 
@@ -110,8 +110,9 @@ async def _close(
     if not reason:
         raise Invalid(
             "Closing before the scheduled time "
-            f"({show_time(ballot.closes_at, ballot.timezone)}) needs a reason; "
-            "it is shown on the ballot's public timeline."
+            "({time}) needs a reason; "
+            "it is shown on the ballot's public timeline.",
+            time=Zoned(ballot.closes_at, ballot.timezone),
         )
     seal = await seal_round(session, ballot, request.now, at_rest_key)
     return {"early": True, "reason": reason, **seal_details(seal)}
@@ -170,7 +171,9 @@ async def perform(
     """Carry out a lifecycle action, or raise (409 for a wrong state) leaving all as it was."""
     request = dataclasses.replace(request, reason=request.reason.strip())
     if len(request.reason) > LIMITS.reason_chars:
-        raise Invalid(f"The reason is longer than {LIMITS.reason_chars} characters.")
+        raise Invalid(
+            "The reason is longer than {reason_chars} characters.", reason_chars=LIMITS.reason_chars
+        )
     step = STEPS[action]
     now = request.now
     async with db.write() as session:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, BallotKeys, BoardEntry, RollEntry
-from inmc_vote.domain.codes import Custody, EventAction
+from inmc_vote.domain.codes import SERVER_MADE, EventAction
 from inmc_vote.domain.errors import Conflict, Invalid, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials, keys, readable, revocation_file
@@ -53,13 +53,16 @@ async def revoke_and_replace(
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
         ring = await keyring.load(session, db.at_rest_key, ballot_id)
-        if ballot.credential_authority != Custody.SERVER or ring.registrar_seed is None:
+        if ballot.credential_authority not in SERVER_MADE or ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's registrar key is offline, held by "
-                f"{ballot.registrar_party or 'its registrar'}: only they can replace a lost "
-                f"token, with `inmc-vote tokens revoke --ballot {ballot_id} --fingerprint "
-                f"{wanted} ...`, and the revocation.json it writes is uploaded to "
-                f"POST /api/v1/ballots/{ballot_id}/revocations. The server cannot do it alone."
+                "{registrar_party}: only they can replace a lost "
+                "token, with `inmc-vote tokens revoke --ballot {ballot_id} --fingerprint "
+                "{wanted} ...`, and the revocation.json it writes is uploaded to "
+                "POST /api/v1/ballots/{ballot_id}/revocations. The server cannot do it alone.",
+                registrar_party=ballot.registrar_party or "its registrar",
+                ballot_id=ballot_id,
+                wanted=wanted,
             )
         entry = await _revocable(session, ballot, wanted)
         new = credentials.issue_credential(ballot_id, ring.registrar_seed)
@@ -97,8 +100,9 @@ async def record_revocation(
         taken = await session.get(RollEntry, (ballot_id, made.replacement.pk))
         if taken is not None:
             raise Conflict(
-                f"The replacement {credentials.fingerprint(made.replacement.pk)} is already "
-                "on the roll: make a new one with `inmc-vote tokens revoke`."
+                "The replacement {fingerprint} is already "
+                "on the roll: make a new one with `inmc-vote tokens revoke`.",
+                fingerprint=credentials.fingerprint(made.replacement.pk),
             )
         await _record(session, actor, ballot_id, entry, made.revocation_sig, made.replacement, now)
         return RecordedRevocation(wanted, credentials.fingerprint(made.replacement.pk))
@@ -108,8 +112,9 @@ async def _revocable(session: AsyncSession, ballot: Ballot, wanted: str) -> Roll
     """The roll entry of `wanted`, if it may be revoked now, else the refusal."""
     if ballot.state not in REPLACEABLE or ballot.tokens_issued_at is None:
         raise Conflict(
-            f"The ballot is {ballot.state}: a lost token is replaced after the "
-            "tokens are issued and before voting closes."
+            "The ballot is {state}: a lost token is replaced after the "
+            "tokens are issued and before voting closes.",
+            state=ballot.state,
         )
     entry = (
         await session.execute(
@@ -119,9 +124,9 @@ async def _revocable(session: AsyncSession, ballot: Ballot, wanted: str) -> Roll
         )
     ).scalar()
     if entry is None:
-        raise NotFound(f"No credential of this ballot has the fingerprint {wanted}.")
+        raise NotFound("No credential of this ballot has the fingerprint {wanted}.", wanted=wanted)
     if entry.revoked_at is not None:
-        raise Conflict(f"The credential {wanted} is already revoked.")
+        raise Conflict("The credential {wanted} is already revoked.", wanted=wanted)
     voted = (
         await session.execute(
             select(BoardEntry.seq).where(
@@ -135,7 +140,8 @@ async def _revocable(session: AsyncSession, ballot: Ballot, wanted: str) -> Roll
         # A vote of an earlier round stays counted there: the verifier checks each
         # ballot against the roll as it was when the ballot was received.
         raise Conflict(
-            f"The credential {wanted} has already voted in this round: it cannot be revoked."
+            "The credential {wanted} has already voted in this round: it cannot be revoked.",
+            wanted=wanted,
         )
     return entry
 

@@ -42,7 +42,7 @@ async def add_shuffle(
     try:
         message = mixing.read_shuffle(data)
     except mixing.MessageError as error:
-        raise Invalid(f"The shuffle is refused: {error}.") from None
+        raise Invalid("The shuffle is refused: {error}.", error=error) from None
     async with db.read() as session:
         index = await mixnet.trustee_by_invitation(session, ballot_id, invitation)
         mix = await mixnet.round_mix(session, ballot_id)
@@ -51,11 +51,14 @@ async def add_shuffle(
     who = mix.who(index)
     member = mix.trustees.member(index)
     if not trustee_message.signature_valid(message.value, member.signing_key):
-        raise Invalid(f"The shuffle of {who} is refused: its signature does not verify.")
+        raise Invalid("The shuffle of {who} is refused: its signature does not verify.", who=who)
     if len(message.output) != len(cts_in):
         raise Invalid(
-            f"The shuffle of {who} is refused: its output has {len(message.output):,} "
-            f"ciphertexts, its input {len(cts_in):,}."
+            "The shuffle of {who} is refused: its output has {count:,} "
+            "ciphertexts, its input {expected:,}.",
+            who=who,
+            count=len(message.output),
+            expected=len(cts_in),
         )
     proved = await asyncio.to_thread(
         shuffle.verify,
@@ -67,8 +70,9 @@ async def add_shuffle(
     )
     if not proved:
         raise Invalid(
-            f"The shuffle of {who} is refused: its proof does not verify (the output is not "
-            "shown to re-encrypt a permutation of the input)."
+            "The shuffle of {who} is refused: its proof does not verify (the output is not "
+            "shown to re-encrypt a permutation of the input).",
+            who=who,
         )
     digest = mixing.message_hash(data)
     async with db.write() as session:
@@ -109,32 +113,48 @@ def _check(mix: mixnet.RoundMix, message: mixing.ShuffleMessage, index: int) -> 
     mixnet.require_open(mix, "shuffle")
     if message.trustee != index:
         raise Forbidden(
-            f"The shuffle is refused: it is signed as trustee {message.trustee}, but the "
-            f"invitation is {who}'s."
+            "The shuffle is refused: it is signed as trustee {trustee}, but the "
+            "invitation is {who}'s.",
+            trustee=message.trustee,
+            who=who,
         )
     if message.ballot != mix.ballot_id or message.round != mix.round:
         raise Conflict(
-            f"The shuffle of {who} is refused: it is for ballot «{message.ballot}» round "
-            f"{message.round}; the mix open now is round {mix.round} of «{mix.ballot_id}»."
+            "The shuffle of {who} is refused: it is for ballot «{ballot}» round "
+            "{round}; the mix open now is round {open_round} of «{ballot_id}».",
+            who=who,
+            ballot=message.ballot,
+            round=message.round,
+            open_round=mix.round,
+            ballot_id=mix.ballot_id,
         )
     if mix.empty:
         raise Conflict(
-            f"The shuffle of {who} is refused: round {mix.round}'s board is empty, so there "
-            "is nothing to mix (the tally needs no trustee)."
+            "The shuffle of {who} is refused: round {round}'s board is empty, so there "
+            "is nothing to mix (the tally needs no trustee).",
+            who=who,
+            round=mix.round,
         )
     if mix.decryptions:
         raise Conflict(
-            f"The shuffle of {who} is refused: decryption of round {mix.round} has started, "
-            "so no further shuffle is taken."
+            "The shuffle of {who} is refused: decryption of round {round} has started, "
+            "so no further shuffle is taken.",
+            who=who,
+            round=mix.round,
         )
     if any(s.trustee == index for s in mix.shuffles):
-        raise Conflict(f"The shuffle of {who} is refused: it has already shuffled this round.")
+        raise Conflict(
+            "The shuffle of {who} is refused: it has already shuffled this round.", who=who
+        )
     expected = len(mix.shuffles) + 1
     if message.index != expected or message.input != mix.last_output_hash:
         raise Conflict(
-            f"The shuffle of {who} is refused: it shuffles "
-            f"{'the board' if message.index == 1 else f'shuffle {message.index - 1}'}"
-            f"'s list, but the list to shuffle now is "
-            f"{'the board' if expected == 1 else f'shuffle {expected - 1}'}'s (index "
-            f"{expected}, input {b64url(mix.last_output_hash)}): download it again."
+            "The shuffle of {who} is refused: it shuffles the list after step {sent} (0 is "
+            "the board), but the list to shuffle now is the one after step {step} (index "
+            "{expected}, input {hash}): download it again.",
+            who=who,
+            sent=message.index - 1,
+            step=expected - 1,
+            expected=expected,
+            hash=b64url(mix.last_output_hash),
         )

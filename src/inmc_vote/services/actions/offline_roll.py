@@ -59,8 +59,10 @@ async def upload_roll(
         ).scalar_one()
         if len(uploaded.lines) != electorate:
             raise Invalid(
-                f"The roll has {len(uploaded.lines)} credentials but the ballot's electorate "
-                f"has {electorate} cities: issue exactly one token per eligible city."
+                "The roll has {count} credentials but the ballot's electorate "
+                "has {electorate} cities: issue exactly one token per eligible city.",
+                count=len(uploaded.lines),
+                electorate=electorate,
             )
         row = await session.get(BallotKeys, ballot_id)
         assert row is not None  # freeze makes the keys

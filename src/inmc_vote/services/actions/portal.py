@@ -18,7 +18,7 @@ from inmc_vote.domain.codes import EventAction
 from inmc_vote.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol.encoding import rfc3339_ms
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 from inmc_vote.services import security
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.queries.portal import LINK_LABEL, IssuedLink, issued_link
@@ -45,7 +45,8 @@ async def make_links(
         await catch_up(session, ballot, now, db.at_rest_key)
         if ballot.state not in LINK_STATES:
             raise Conflict(
-                f"The ballot is {ballot.state}: candidacy links are made before it is frozen."
+                "The ballot is {state}: candidacy links are made before it is frozen.",
+                state=ballot.state,
             )
         cities = list(
             (
@@ -140,8 +141,7 @@ async def open_portal(db: Database, secret_key: bytes, token: str, now: datetime
         assert ballot is not None  # foreign key
         if now >= link.expires_at:
             raise Forbidden(
-                f"This candidacy link expired on "
-                f"{show_time(link.expires_at, ballot.timezone)}: ask the organiser "
-                "for a new one."
+                "This candidacy link expired on {time}: ask the organiser for a new one.",
+                time=Zoned(link.expires_at, ballot.timezone),
             )
         return PortalAccess(ballot=ballot, city=link.city, link_id=link.id)

@@ -19,7 +19,7 @@ from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import City, Elector, Manifest, RollEntry
 from inmc_vote.documents.token_letters import Letter
-from inmc_vote.domain.codes import Custody, EventAction
+from inmc_vote.domain.codes import SERVER_MADE, EventAction
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
@@ -46,17 +46,27 @@ async def issue_tokens(db: Database, actor: Actor, ballot_id: str, now: datetime
         await catch_up(session, ballot, now, db.at_rest_key)
         roll.check_tokens_can_be_issued(ballot)
         ring = await keyring.load(session, db.at_rest_key, ballot_id)
-        if ballot.credential_authority != Custody.SERVER or ring.registrar_seed is None:
+        if ballot.credential_authority not in SERVER_MADE or ring.registrar_seed is None:
             raise Conflict(
                 "This ballot's tokens are made offline by "
-                f"{ballot.registrar_party or 'its registrar'}, who holds the registrar key: "
+                "{registrar_party}, who holds the registrar key: "
                 "they run `inmc-vote tokens issue` and upload the roll "
-                f"(POST /api/v1/ballots/{ballot_id}/roll). The server cannot issue them."
+                "(POST /api/v1/ballots/{ballot_id}/roll). The server cannot issue them.",
+                registrar_party=ballot.registrar_party or "its registrar",
+                ballot_id=ballot_id,
             )
         cities = await _electorate_cities(session, ballot_id)
         issued = [credentials.issue_credential(ballot_id, ring.registrar_seed) for _ in cities]
         letters = [
-            Letter(city.name, city.country, one.token, one.fingerprint)
+            Letter(
+                city.name,
+                city.country,
+                one.token,
+                one.fingerprint,
+                city.contact_name,
+                city.contact_email,
+                city.id,
+            )
             for city, one in zip(cities, issued, strict=True)
         ]
         lines = [one.line for one in issued]
@@ -122,7 +132,10 @@ async def cancel_issuance(
             "interrupted»); it is recorded in the public event log."
         )
     if len(reason) > LIMITS.reason_chars:
-        raise Invalid(f"The reason is longer than {LIMITS.reason_chars:,} characters.")
+        raise Invalid(
+            "The reason is longer than {reason_chars:,} characters.",
+            reason_chars=LIMITS.reason_chars,
+        )
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
@@ -130,8 +143,10 @@ async def cancel_issuance(
             raise Conflict("The tokens are not issued: there is no issuance to cancel.")
         if ballot.state != State.FROZEN.value or ballot.round != 1:
             raise Conflict(
-                f"The ballot is {ballot.state} (round {ballot.round}): an issuance can be "
-                "cancelled only before voting first opens, as its tokens may have been used."
+                "The ballot is {state} (round {round}): an issuance can be "
+                "cancelled only before voting first opens, as its tokens may have been used.",
+                state=ballot.state,
+                round=ballot.round,
             )
         entries = list(
             (

@@ -74,15 +74,16 @@ class Snapshot:
     texts: dict[str, bytes]  # AUDITORS.txt and each result.txt
 
 
-async def snapshot(db: Database, ballot_id: str, now: datetime) -> Snapshot:
+async def snapshot(db: Database, ballot_id: str, now: datetime, base_url: str = "") -> Snapshot:
     """What the bundle holds, fixed by one consistent read. The caller first applies what
-    the clock made due (`actions.schedule.current`), as the web's two callers do."""
+    the clock made due (`actions.schedule.current`), as the web's two callers do;
+    `base_url` (the server's) goes into AUDITORS.txt's download commands."""
     async with db.read() as session:
         if not is_sqlite(db.url):  # SQLite's read transaction is a snapshot already
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         ballot = await session.get(Ballot, ballot_id)
         if ballot is None:
-            raise NotFound(f"There is no ballot «{ballot_id}».")
+            raise NotFound("There is no ballot «{ballot_id}».", ballot_id=ballot_id)
         manifests = list(
             (
                 await session.execute(
@@ -107,7 +108,7 @@ async def snapshot(db: Database, ballot_id: str, now: datetime) -> Snapshot:
         row_keys = await session.get(BallotKeys, ballot_id)
         assert row_keys is not None  # a manifest is fixed after the keys are made
         authority = await keyring.authority_seed(session, db.at_rest_key, ballot_id)
-    texts = _texts(ballot_id, rounds)
+    texts = _texts(ballot_id, rounds, base_url)
     head = bundle.Head(
         ballot=ballot_id,
         exported_at=rfc3339_ms(now),
@@ -123,10 +124,11 @@ async def snapshot(db: Database, ballot_id: str, now: datetime) -> Snapshot:
     return Snapshot(head, head_bytes, signature, tuple(rounds), texts)
 
 
-def _texts(ballot_id: str, rounds: list[RoundSnapshot]) -> dict[str, bytes]:
-    """The files written for people; the signed head lists their hashes."""
+def _texts(ballot_id: str, rounds: list[RoundSnapshot], base_url: str) -> dict[str, bytes]:
+    """The files written for people; the signed head lists their hashes. AUDITORS.txt
+    names the verifier this server serves and runs on its bundles (version, SHA-256)."""
     fingerprints = {r.head.round: manifest.short_fingerprint(r.head.manifest) for r in rounds}
-    texts = {bundle.AUDITORS: auditors_text(ballot_id, fingerprints).encode()}
+    texts = {bundle.AUDITORS: auditors_text(ballot_id, fingerprints, base_url=base_url).encode()}
     for r in rounds:
         if r.tally is not None:
             texts[bundle.round_member(r.head.round, "result.txt")] = _result_text(r).encode()
@@ -196,10 +198,12 @@ class Chunks:
         return data
 
 
-async def export_chunks(db: Database, ballot_id: str, now: datetime) -> AsyncIterator[bytes]:
+async def export_chunks(
+    db: Database, ballot_id: str, now: datetime, base_url: str = ""
+) -> AsyncIterator[bytes]:
     """The bundle as pieces of a ZIP file, for a streamed answer. Raises NotFound before
     the first piece when the ballot has no bundle yet."""
-    taken = await snapshot(db, ballot_id, now)
+    taken = await snapshot(db, ballot_id, now, base_url)
     return _pieces(db, taken)
 
 

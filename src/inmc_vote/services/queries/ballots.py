@@ -17,7 +17,7 @@ async def get_ballot(db: Database, ballot_id: str) -> Ballot:
     async with db.read() as session:
         ballot = await session.get(Ballot, ballot_id)
         if ballot is None:
-            raise NotFound(f"There is no ballot «{ballot_id}».")
+            raise NotFound("There is no ballot «{ballot_id}».", ballot_id=ballot_id)
         return ballot
 
 

@@ -83,7 +83,9 @@ async def ceremony(db: Database, ballot_id: str) -> CeremonyView:
     """The ballot's latest ceremony; NotFound when no trustee was ever named."""
     view = await find(db, ballot_id)
     if view is None:
-        raise NotFound(f"No trustees have been named for ballot «{ballot_id}» yet.")
+        raise NotFound(
+            "No trustees have been named for ballot «{ballot_id}» yet.", ballot_id=ballot_id
+        )
     return view
 
 

@@ -16,9 +16,9 @@ async def manifest(db: Database, ballot_id: str, round_number: int | None = None
             query = query.where(Manifest.round == round_number)
         found = (await session.execute(query.order_by(Manifest.round.desc()).limit(1))).scalar()
         if found is None:
-            raise NotFound(
-                "This ballot has no manifest yet: it is fixed when the tokens are issued."
-                if round_number is None
-                else f"This ballot has no manifest for round {round_number}."
-            )
+            if round_number is None:
+                raise NotFound(
+                    "This ballot has no manifest yet: it is fixed when the tokens are issued."
+                )
+            raise NotFound("This ballot has no manifest for round {round}.", round=round_number)
         return found

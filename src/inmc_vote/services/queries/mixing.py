@@ -77,7 +77,8 @@ async def _round_number(db: Database, ballot_id: str, number: int | None) -> int
         mix = await mixnet.round_mix(session, ballot_id, number)
         if mix.seal is None:
             raise Conflict(
-                f"Round {mix.round} is not closed yet: its mix input is the sealed board."
+                "Round {round} is not closed yet: its mix input is the sealed board.",
+                round=mix.round,
             )
         return mix.round
 
@@ -115,8 +116,9 @@ async def decryption_message(
         mix = await mixnet.round_mix(session, ballot_id, number)
         if not include_unpublished and not await _published(session, ballot_id, mix.round):
             raise NotFound(
-                f"Round {mix.round}'s decryptions are public once its results are published "
-                "(any t of them reveal the votes)."
+                "Round {round}'s decryptions are public once its results are published "
+                "(any t of them reveal the votes).",
+                round=mix.round,
             )
         return await mixnet.decryption_bytes(session, ballot_id, mix.round, trustee)
 

@@ -22,6 +22,7 @@ class IssuedLink:
     contact_email: str
     path: str
     expires_at: datetime
+    contact_name: str = ""
 
 
 def link_token(secret_key: bytes, link: PortalLink) -> str:
@@ -42,6 +43,7 @@ def issued_link(secret_key: bytes, link: PortalLink, city: City) -> IssuedLink:
         city.contact_email,
         link_path(secret_key, link),
         link.expires_at,
+        city.contact_name,
     )
 
 

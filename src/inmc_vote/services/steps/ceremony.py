@@ -160,24 +160,31 @@ async def election(session: AsyncSession, ballot_id: str) -> protocol.ElectionKe
     if run is None:
         raise Conflict(
             "Name the trustees first (the Trustees section of the ballot's page, or "
-            f"PUT /api/v1/ballots/{ballot_id}/trustees), and let them run the key ceremony: "
-            "the votes are encrypted to the key they make together, so freezing needs it."
+            "PUT /api/v1/ballots/{ballot_id}/trustees), and let them run the key ceremony: "
+            "the votes are encrypted to the key they make together, so freezing needs it.",
+            ballot_id=ballot_id,
         )
     phase = run.phase
     if phase is Phase.COMPLETE:
         return protocol.conclude(run.certificates, run.deals, run.keys, run.threshold)
     if phase is Phase.FAILED:
         raise Conflict(
-            f"The trustees' key ceremony (number {run.number}) failed: "
-            f"{_complaints(run)}. Name the trustees again to start a new ceremony; "
-            "freezing needs the key they make together."
+            "The trustees' key ceremony (number {number}) failed: "
+            "{complaints}. Name the trustees again to start a new ceremony; "
+            "freezing needs the key they make together.",
+            number=run.number,
+            complaints=_complaints(run),
         )
     column = {Phase.CERTIFICATES: "certificate", Phase.DEALS: "deal", Phase.KEYS: "key"}[phase]
     command = {"certificate": "join", "deal": "deal", "key": "check"}[column]
     raise Conflict(
-        f"The trustees' key ceremony is not complete: waiting for the {column} of "
-        f"{names(run.missing(column))} (`inmc-vote trustee {command}`). Freezing needs the "
-        f"key they make together. {warning(run.threshold, run.size)}"
+        "The trustees' key ceremony is not complete: waiting for the {column} of "
+        "{names} (`inmc-vote trustee {command}`). Freezing needs the "
+        "key they make together. {warning}",
+        column=column,
+        names=names(run.missing(column)),
+        command=command,
+        warning=warning(run.threshold, run.size),
     )
 
 

@@ -23,7 +23,7 @@ async def lock_ballot(session: AsyncSession, ballot_id: str) -> Ballot:
         await session.execute(select(Ballot).where(Ballot.id == ballot_id).with_for_update())
     ).scalar_one_or_none()
     if ballot is None:
-        raise NotFound(f"There is no ballot «{ballot_id}».")
+        raise NotFound("There is no ballot «{ballot_id}».", ballot_id=ballot_id)
     return ballot
 
 

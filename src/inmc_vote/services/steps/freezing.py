@@ -18,7 +18,7 @@ from inmc_vote.domain.candidacies import CandidacyStatus
 from inmc_vote.domain.codes import Custody
 from inmc_vote.domain.errors import Conflict
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, sha256
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 
 MIN_CANDIDATES = 2
 
@@ -29,8 +29,9 @@ async def freeze_candidates_and_electorate(
     if ballot.candidacy_deadline is not None and now < ballot.candidacy_deadline:
         raise Conflict(
             "The candidacy deadline "
-            f"({show_time(ballot.candidacy_deadline, ballot.timezone)}) has not passed: "
-            "cities may still apply. Move the deadline earlier to freeze now."
+            "({time}) has not passed: "
+            "cities may still apply. Move the deadline earlier to freeze now.",
+            time=Zoned(ballot.candidacy_deadline, ballot.timezone),
         )
     if ballot.closes_at is None or ballot.closes_at <= now:
         raise Conflict(
@@ -42,10 +43,17 @@ async def freeze_candidates_and_electorate(
         .scalars()
     )
     waiting = [c.city.name for c in candidacies if c.status == CandidacyStatus.SUBMITTED]
+    if len(waiting) == 1:
+        raise Conflict(
+            "Decide on every candidacy first: {waiting} is still waiting to be accepted or "
+            "rejected.",
+            waiting=waiting[0],
+        )
     if waiting:
         raise Conflict(
-            f"Decide on every candidacy first: {', '.join(sorted(waiting))} "
-            f"{'is' if len(waiting) == 1 else 'are'} still waiting to be accepted or rejected."
+            "Decide on every candidacy first: {waiting} are still waiting to be accepted or "
+            "rejected.",
+            waiting=", ".join(sorted(waiting)),
         )
     accepted = sorted(
         (c for c in candidacies if c.status == CandidacyStatus.ACCEPTED and c.city.active),
@@ -53,8 +61,10 @@ async def freeze_candidates_and_electorate(
     )
     if len(accepted) < MIN_CANDIDATES:
         raise Conflict(
-            f"A ballot needs at least {MIN_CANDIDATES} accepted candidacies from active "
-            f"member cities to be frozen; it has {len(accepted)}."
+            "A ballot needs at least {minimum} accepted candidacies from active "
+            "member cities to be frozen; it has {count}.",
+            minimum=MIN_CANDIDATES,
+            count=len(accepted),
         )
     electors = list(
         (

@@ -150,11 +150,11 @@ async def round_mix(session: AsyncSession, ballot_id: str, number: int | None = 
     """The mix of round `number` (the ballot's current round when None)."""
     ballot = await session.get(Ballot, ballot_id)
     if ballot is None:
-        raise NotFound(f"There is no ballot «{ballot_id}».")
+        raise NotFound("There is no ballot «{ballot_id}».", ballot_id=ballot_id)
     number = ballot.round if number is None else number
     fixed = await session.get(Manifest, (ballot_id, number))
     if fixed is None:
-        raise NotFound(f"This ballot has no round {number} yet.")
+        raise NotFound("This ballot has no round {number} yet.", number=number)
     stated = StatedManifest.parse(fixed.data)
     seal = await session.get(Seal, (ballot_id, number))
     cts = await input_ciphertexts(session, ballot_id, number) if seal is not None else []
@@ -225,7 +225,7 @@ async def shuffle_bytes(session: AsyncSession, ballot_id: str, number: int, inde
         )
     ).scalar_one_or_none()
     if data is None:
-        raise NotFound(f"Round {number} has no shuffle {index}.")
+        raise NotFound("Round {number} has no shuffle {index}.", number=number, index=index)
     return bytes(data)
 
 
@@ -242,7 +242,11 @@ async def decryption_bytes(
         )
     ).scalar_one_or_none()
     if data is None:
-        raise NotFound(f"Trustee {trustee} has sent no decryption for round {number}.")
+        raise NotFound(
+            "Trustee {trustee} has sent no decryption for round {number}.",
+            trustee=trustee,
+            number=number,
+        )
     return bytes(data)
 
 
@@ -274,9 +278,14 @@ async def trustee_by_invitation(session: AsyncSession, ballot_id: str, invitatio
 def require_open(mix: RoundMix, what: str) -> None:
     """409 unless the round is closed, sealed and not tallied."""
     if mix.tallied:
-        raise Conflict(f"Round {mix.round} is already tallied: no {what} is taken.")
+        raise Conflict(
+            "Round {round} is already tallied: no {what} is taken.", round=mix.round, what=what
+        )
     if not mix.current or mix.seal is None or mix.state != State.CLOSED.value:
         raise Conflict(
-            f"Round {mix.round} is not closed (the ballot is {mix.state}): the mix starts "
-            f"once voting closes and the board is sealed, so no {what} is taken now."
+            "Round {round} is not closed (the ballot is {state}): the mix starts "
+            "once voting closes and the board is sealed, so no {what} is taken now.",
+            round=mix.round,
+            state=mix.state,
+            what=what,
         )

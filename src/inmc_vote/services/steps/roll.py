@@ -14,7 +14,7 @@ from inmc_vote.db.models import Ballot, RollEntry
 from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.lifecycle import State
 from inmc_vote.domain.protocol import credentials
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 
 
 class _ForBallot(Protocol):
@@ -37,11 +37,13 @@ def read_registrar_file(
     try:
         made = parse(body)
     except refusal as error:
-        raise Invalid(str(error)) from None
+        raise Invalid.as_written(str(error)) from None
     if made.ballot_id != ballot_id:
         raise Invalid(
-            f"This {what} is for ballot «{made.ballot_id}», not «{ballot_id}»: "
-            "upload it to its own ballot."
+            "This {what} is for ballot «{other}», not «{ballot_id}»: upload it to its own ballot.",
+            what=what,
+            other=made.ballot_id,
+            ballot_id=ballot_id,
         )
     return made
 
@@ -52,15 +54,17 @@ def check_tokens_can_be_issued(ballot: Ballot) -> None:
     that no voter used can be cancelled first, with a reason: `tokens.cancel_issuance`)."""
     if ballot.tokens_issued_at is not None:
         raise Conflict(
-            f"The tokens were issued on {show_time(ballot.tokens_issued_at, ballot.timezone)}"
+            "The tokens were issued on {time}"
             "; they are issued once, online or offline. If their letters were lost before "
             "voting opened (a failed download), cancel that issuance with a reason, then "
-            "issue again; a single lost token is revoked and replaced by its fingerprint."
+            "issue again; a single lost token is revoked and replaced by its fingerprint.",
+            time=Zoned(ballot.tokens_issued_at, ballot.timezone),
         )
     if ballot.state != State.FROZEN.value:
         raise Conflict(
-            f"The ballot is {ballot.state}: tokens are issued (or an offline roll uploaded) "
-            "once it is frozen, and only once."
+            "The ballot is {state}: tokens are issued (or an offline roll uploaded) "
+            "once it is frozen, and only once.",
+            state=ballot.state,
         )
 
 

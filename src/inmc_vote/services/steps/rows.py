@@ -27,5 +27,5 @@ async def candidacy_of(session: AsyncSession, ballot_id: str, city_id: int) -> C
 async def city_by_id(session: AsyncSession, city_id: int) -> City:
     city = await session.get(City, city_id)
     if city is None:
-        raise NotFound(f"There is no member city with id {city_id}.")
+        raise NotFound("There is no member city with id {city_id}.", city_id=city_id)
     return city

@@ -30,7 +30,7 @@ from inmc_vote.domain.errors import Conflict, Invalid
 from inmc_vote.domain.protocol import credentials, decryption, keys, lot, manifest, tally
 from inmc_vote.domain.protocol.encoding import b64url, canonical_json, from_b64url, rfc3339_ms
 from inmc_vote.domain.protocol.shuffle import Ciphertext
-from inmc_vote.domain.timefmt import show_time
+from inmc_vote.domain.timefmt import Zoned
 from inmc_vote.services.steps import keyring, mixnet
 from inmc_vote.services.steps.manifests import NextRoundPlan, fix_manifest
 
@@ -45,10 +45,12 @@ async def tally_round(
     number = ballot.round
     mix = await mixnet.round_mix(session, ballot.id, number)
     if mix.seal is None:
-        raise Conflict(f"Round {number} is not sealed yet.")
+        raise Conflict("Round {number} is not sealed yet.", number=number)
     waiting = mix.missing()
     if waiting is not None:
-        raise Conflict(f"Round {number} cannot be tallied yet. {waiting}")
+        raise Conflict(
+            "Round {number} cannot be tallied yet. {waiting}", number=number, waiting=waiting
+        )
     stated = mix.manifest
     seal = mix.seal
     cts = await mixnet.last_output(session, mix)
@@ -144,7 +146,7 @@ def _open_all(
 async def round_tally(session: AsyncSession, ballot_id: str, number: int) -> Tally:
     found = await session.get(Tally, (ballot_id, number), options=[undefer(Tally.data)])
     if found is None:
-        raise Conflict(f"Round {number} has not been tallied.")
+        raise Conflict("Round {number} has not been tallied.", number=number)
     return found
 
 
@@ -170,7 +172,8 @@ async def open_next_round(
     previous = await round_tally(session, ballot.id, number - 1)
     if previous.published_at is None:
         raise Conflict(
-            f"Publish round {number - 1}'s results first: the cities vote again knowing them."
+            "Publish round {number}'s results first: the cities vote again knowing them.",
+            number=number - 1,
         )
     plan = Result.from_json(json.loads(previous.data)["result"]).next_round
     assert plan is not None  # the lifecycle allows next-round only when the result asks
@@ -206,8 +209,8 @@ def _check_times(
         raise Invalid("The next round needs a closing time.")
     if closes_at <= now:
         raise Invalid(
-            f"The next round's closing time ({show_time(closes_at, ballot.timezone)}) "
-            "has already passed."
+            "The next round's closing time ({time}) has already passed.",
+            time=Zoned(closes_at, ballot.timezone),
         )
     if opens_at is not None and not now < opens_at < closes_at:
         raise Invalid(

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.services import actions, queries
 from inmc_vote.web.api.openapi import file_answer
@@ -35,9 +36,10 @@ class AuditApi(Controller):
         ballot_id: FromPath[str],
         db: NamedDependency[Database],
         now: NamedDependency[datetime],
+        settings: NamedDependency[Settings],
     ) -> Stream:
         await actions.schedule.current(db, ballot_id, now)  # what the clock made due, first
-        pieces = await queries.audit_bundle.export_chunks(db, ballot_id, now)
+        pieces = await queries.audit_bundle.export_chunks(db, ballot_id, now, settings.base_url)
         name = queries.audit_bundle.filename(ballot_id)
         return Stream(
             pieces,

@@ -41,6 +41,8 @@ class CandidacyUpload:
     proposed_dates: str
     venue: str
     dossier: UploadFile | None = None
+    summary_fr: str = ""  # the summary in French and in English, when given
+    summary_en: str = ""
 
 
 @dataclass
@@ -51,7 +53,9 @@ class OnBehalfUpload(CandidacyUpload):
 
 
 async def read_upload(data: CandidacyUpload) -> tuple[CandidacyForm, Upload | None]:
-    form = CandidacyForm(data.summary, data.proposed_dates, data.venue)
+    form = CandidacyForm(
+        data.summary, data.proposed_dates, data.venue, data.summary_fr, data.summary_en
+    )
     upload = None
     if data.dossier is not None and data.dossier.filename:
         upload = Upload(data.dossier.filename, await data.dossier.read())

@@ -101,7 +101,7 @@ class CitiesApi(Controller):
             form = await request.form()
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
-                raise Invalid("Send the CSV file in the multipart field «file».")
+                raise Invalid("Send the CSV file in the multipart field “file”.")
             body = await upload.read()
         else:
             body = await request.body()

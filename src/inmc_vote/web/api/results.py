@@ -89,11 +89,12 @@ async def visible_rounds(
         db, ballot_id, include_unpublished=await sees_unpublished(request)
     )
     if not rounds:
+        if ballot.state != "tallied":
+            raise NotFound(
+                "This ballot has no published results yet: it is {state}.", state=ballot.state
+            )
         raise NotFound(
-            f"This ballot has no published results yet: it is {ballot.state}."
-            if ballot.state != "tallied"
-            else "This ballot is tallied; its results will be public once the organiser "
-            "publishes them."
+            "This ballot is tallied; its results will be public once the organiser publishes them."
         )
     return ballot, rounds
 
@@ -191,9 +192,14 @@ class ResultsApi(Controller):
         )
         wanted = [r for r in rounds if round_number is None or r.round == round_number]
         if not wanted:
+            if round_number:
+                raise NotFound(
+                    "No visible tally for this ballot in round {round}. Results become public "
+                    "when the organiser publishes them.",
+                    round=round_number,
+                )
             raise NotFound(
-                "No visible tally for this ballot"
-                + (f" in round {round_number}." if round_number else ".")
-                + " Results become public when the organiser publishes them."
+                "No visible tally for this ballot. Results become public when the organiser "
+                "publishes them."
             )
         return wanted[-1]

@@ -158,4 +158,4 @@ async def _json_file(request: Request[Any, Any, Any], what: str) -> Any:
     try:
         return await request.json()
     except Exception:
-        raise Invalid(f"The {what} is not JSON.") from None
+        raise Invalid("The {what} is not JSON.", what=what) from None

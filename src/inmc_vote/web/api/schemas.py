@@ -59,8 +59,16 @@ class ImportOut:
 
 def aware(value: datetime | None, label: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise Invalid(f"The {label} needs its time zone, as in 2027-03-01T12:00:00+01:00.")
+        raise Invalid(
+            "The {label} needs its time zone, as in 2027-03-01T12:00:00+01:00.", label=label
+        )
     return value
+
+
+_TRANSLATED = (
+    "the text in French (`_fr`) or in English (`_en`), shown to readers of that language "
+    "instead of the text as written; empty when not given"
+)
 
 
 @dataclass
@@ -89,14 +97,20 @@ class BallotIn:
         default="offline",
         metadata={
             "description": "who makes the tokens: `offline` (the default: `registrar_party` "
-            "makes them with `inmc-vote tokens issue` and uploads the roll) or `server` "
-            "(POST .../tokens; for a demonstration, as the server could then mint credentials)"
+            "makes them with `inmc-vote tokens issue` and uploads the roll), `server` "
+            "(POST .../tokens; for a demonstration, as the server could then mint credentials) "
+            "or `server-mail` (as server, and the organiser's page e-mails each city its letter: "
+            "the server and the mail relays see each token once while it is sent)"
         },
     )
     registrar_party: str = field(
         default="",
         metadata={"description": "who holds the registrar key (required to freeze offline)"},
     )
+    title_fr: str = field(default="", metadata={"description": _TRANSLATED})
+    title_en: str = field(default="", metadata={"description": _TRANSLATED})
+    question_fr: str = field(default="", metadata={"description": _TRANSLATED})
+    question_en: str = field(default="", metadata={"description": _TRANSLATED})
 
     def form(self) -> BallotForm:
         return BallotForm(
@@ -113,12 +127,16 @@ class BallotIn:
             last_place_tie=self.last_place_tie,
             credential_authority=self.credential_authority,
             registrar_party=self.registrar_party,
+            title_fr=self.title_fr,
+            title_en=self.title_en,
+            question_fr=self.question_fr,
+            question_en=self.question_en,
         )
 
 
 @dataclass
 class Registrar:
-    """Who makes the tokens: `custody` offline or server, and the party named."""
+    """Who makes the tokens: `custody` offline, server or server-mail, and the party."""
 
     custody: str
     party: str
@@ -169,6 +187,10 @@ class BallotOut:
     manifest_hash: str | None = None
     fingerprint: str | None = None
     turnout: Turnout | None = None
+    title_fr: str = ""
+    title_en: str = ""
+    question_fr: str = ""
+    question_en: str = ""
 
     @classmethod
     def of(
@@ -193,6 +215,10 @@ class BallotOut:
             candidates=candidates or [],
             electorate_size=electorate_size,
             registrar=Registrar(ballot.credential_authority, ballot.registrar_party),
+            title_fr=ballot.title_fr,
+            title_en=ballot.title_en,
+            question_fr=ballot.question_fr,
+            question_en=ballot.question_en,
         )
 
 
@@ -259,6 +285,8 @@ class CandidacyOut:
     submitted_at: datetime
     updated_at: datetime
     dossier: DossierOut | None
+    summary_fr: str = ""  # the summary in French and in English, when given
+    summary_en: str = ""
 
     @classmethod
     def of(cls, c: Candidacy) -> CandidacyOut:
@@ -284,6 +312,8 @@ class CandidacyOut:
             c.submitted_at,
             c.updated_at,
             dossier,
+            c.summary_fr,
+            c.summary_en,
         )
 
 

@@ -151,7 +151,7 @@ def _bytes_param(value: str, what: str) -> bytes:
     try:
         return from_b64url(value)
     except ValueError:
-        raise Invalid(f"The {what} is not unpadded base64url.") from None
+        raise Invalid("The {what} is not unpadded base64url.", what=what) from None
 
 
 class VotingApi(Controller):

@@ -1,13 +1,10 @@
-"""The auditor's page and the receipt check of the board page.
-
-The auditor's page says what the bundle holds, how to check it offline, and what the
-server's own run of the verifier found on the bundle it exports now. The receipt
-check answers from the server's database; the page says how to check without it."""
+"""The auditor's page: what the bundle holds, how to check it offline, and what the
+server's own run of the verifier found on the bundle it exports now. (The board's
+receipt check is in receipt_check.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -17,21 +14,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
+from inmc_vote.documents.verifier_zipapp import REQUIREMENTS, served
 from inmc_vote.domain.errors import NotFound
-from inmc_vote.domain.protocol import board, bundle
+from inmc_vote.domain.protocol import bundle
 from inmc_vote.domain.protocol.encoding import b64url
-from inmc_vote.domain.protocol.manifest import Manifest, short_fingerprint
+from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.verify import Report, verify
-from inmc_vote.web.i18n import _
-from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.pages.common import BallotPage, current_ballot, page
 
 
 @dataclass(frozen=True)
@@ -80,11 +76,14 @@ def _finished(key: tuple[Any, ...], task: asyncio.Task[Report]) -> None:
         _reports.popitem(last=False)
 
 
-async def own_check(db: Database, ballot_id: str, now: datetime) -> tuple[bundle.Head, Report]:
+async def own_check(
+    db: Database, ballot_id: str, now: datetime, base_url: str = ""
+) -> tuple[bundle.Head, Report]:
     """Export the bundle as anyone would download it now, and run the verifier on it: once
-    per head, however many ask at once."""
+    per head, however many ask at once. The verifier is the one `/verifier/` serves (its
+    source is what the server imports), so the report names its version and SHA-256."""
     await actions.schedule.current(db, ballot_id, now)  # what the clock made due, first
-    taken = await queries.audit_bundle.snapshot(db, ballot_id, now)
+    taken = await queries.audit_bundle.snapshot(db, ballot_id, now, base_url)
     key = _key(taken.head)
     report = _reports.get(key)
     if report is not None:
@@ -105,14 +104,11 @@ class AuditPages(Controller):
     @get("/audit/{ballot_id:str}")
     async def audit(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
+        at: NamedDependency[BallotPage],
     ) -> Template:
-        ballot = await current_ballot(db, ballot_id, now)
+        ballot = await current_ballot(at.db, at.ballot_id, at.now)
         try:
-            head, report = await own_check(db, ballot_id, now)
+            head, report = await own_check(at.db, at.ballot_id, at.now, at.settings.base_url)
         except NotFound:
             head, report = None, None
         rounds = [
@@ -127,110 +123,19 @@ class AuditPages(Controller):
             for r in (head.rounds if head else ())
         ]
         return await page(
-            request,
+            at.request,
             "audit.html",
             ballot=ballot,
             head=head,
             rounds=rounds,
             report=report,
-            filename=queries.audit_bundle.filename(ballot_id),
+            filename=queries.audit_bundle.filename(at.ballot_id),
             head_short=short_fingerprint(head.events_head) if head else "",
+            # read as a time, to show as people read it (the bundle keeps it as ISO text)
+            exported_at=datetime.fromisoformat(head.exported_at.replace("Z", "+00:00"))
+            if head
+            else None,
+            verifier=served(),
+            requirements=" ".join(f"'{r}'" for r in REQUIREMENTS),
+            base_url=at.settings.base_url,
         )
-
-    @get("/ballots/{ballot_id:str}/board/receipt")
-    async def receipt(
-        self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
-        receipt: FromQuery[str] = "",
-    ) -> Template:
-        ballot = await current_ballot(db, ballot_id, now)
-        verdict = await check_receipt(db, ballot_id, receipt) if receipt.strip() else None
-        return await page(
-            request, "receipt.html", ballot=ballot, receipt=receipt.strip(), verdict=verdict
-        )
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What the receipt check found: `ok`, and in words."""
-
-    ok: bool
-    words: str
-
-
-def _pasted_receipt(text: str) -> tuple[board.Receipt, bytes, bool]:
-    """The receipt pasted and the tracker to hold it to: the one recomputed from the kept
-    ballot for a receipt file (docs/protocol.md, "Board, receipts, seal"), or for a bare
-    receipt the tracker it names (the last item says which)."""
-    try:
-        kept = board.ReceiptFile.parse(text)
-    except board.BoardError as error:
-        try:
-            bare = board.Receipt.parse(json.loads(text))
-        except (ValueError, board.BoardError):
-            raise error from None
-        return bare, bare.tracker, False
-    return kept.receipt, kept.tracker, True
-
-
-async def check_receipt(db: Database, ballot_id: str, text: str) -> Verdict:
-    """A pasted receipt (the receipt file, or the bare receipt) against the board as this
-    server has it: the tracker it names is the kept ballot's, its hash recomputes, the
-    authority signed it, and its entry is on the board."""
-    try:
-        receipt, own, from_ballot = _pasted_receipt(text)
-    except board.BoardError as error:
-        return Verdict(False, _("This is not a receipt: %(why)s") % {"why": error})
-    if receipt.ballot != ballot_id:
-        return Verdict(
-            False, f"FOREIGN: this receipt is for ballot {receipt.ballot}, not {ballot_id}"
-        )
-    try:
-        fixed = await queries.manifests.manifest(db, ballot_id, receipt.round)
-    except NotFound:
-        return Verdict(False, f"FOREIGN: ballot {ballot_id} has no round {receipt.round}")
-    authority = Manifest.parse(fixed.data).keys.authority
-    where = f"entry {receipt.seq:,} of round {receipt.round}"
-    problem = receipt.problem(own, manifest_hash=fixed.hash, authority=authority)
-    if problem is not None:
-        if receipt.tracker != own:
-            return Verdict(
-                False,
-                "ANOTHER BALLOT: the receipt names the tracker "
-                f"{short_fingerprint(receipt.tracker)}, but the ballot kept with it has "
-                f"{short_fingerprint(own)}: the server gave a receipt for another ballot",
-            )
-        return Verdict(False, f"FORGED: {problem}: the server did not give this receipt as it is")
-    rows = await queries.board.entries(db, ballot_id, receipt.round, receipt.seq - 1, 1)
-    if not rows or rows[0].seq != receipt.seq:
-        count = (await queries.board.turnout(db, ballot_id, receipt.round)).ballots
-        return Verdict(
-            False,
-            f"MISSING: the authority signed this receipt for {where}, but the board stops "
-            f"at entry {count:,}: a recorded ballot was taken back",
-        )
-    row = rows[0]
-    if (row.hash, row.tracker, row.received_at) != (
-        receipt.hash,
-        receipt.tracker,
-        receipt.received_at,
-    ):
-        return Verdict(
-            False,
-            f"CHANGED: the authority signed this receipt for {where}, but that entry on the "
-            "board is another ballot: the board was rewritten after the receipt was given",
-        )
-    checked = (
-        "the tracker recomputed from your ballot"
-        if from_ballot
-        else "the tracker it names (paste the whole receipt file to check it against your "
-        "ballot too)"
-    )
-    return Verdict(
-        True,
-        f"found: {where}, received at {receipt.received_at}, with {checked}, its hash "
-        "recomputed and its signature the authority's",
-    )

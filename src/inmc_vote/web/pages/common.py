@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from litestar import MediaType, Request
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.services import actions
 from inmc_vote.web.auth import principal
 from inmc_vote.web.pages import words
+
+
+@dataclass(frozen=True)
+class BallotPage:
+    """What every page of one ballot is handled with: the request, the ballot's id (from
+    the path) and the shared dependencies, asked for as one dependency (`at`) rather
+    than the same five parameters in each handler."""
+
+    request: Request[Any, Any, Any]
+    ballot_id: str
+    db: Database
+    settings: Settings
+    now: datetime
+
+
+def provide_ballot_page(
+    request: Request[Any, Any, Any],
+    ballot_id: FromPath[str],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
+    now: NamedDependency[datetime],
+) -> BallotPage:
+    return BallotPage(request, ballot_id, db, settings, now)
 
 
 async def page(

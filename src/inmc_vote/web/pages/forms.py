@@ -75,8 +75,9 @@ def parse_local(value: str, zone: str, label: str) -> datetime | None:
         naive = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(
-            _("The %(label)s «%(value)s» is not a date and time such as 2027-03-01T12:00.")
-            % {"label": label, "value": text}
+            "The {label} “{value}” is not a date and time such as 2027-03-01T12:00.",
+            label=label,
+            value=text,
         ) from None
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
@@ -103,8 +104,12 @@ class BallotFields:
     opens_at: str = ""
     closes_at: str = ""
     last_place_tie: str = "lot"  # exhaustive ballots: "lot" or "runoff"
-    credential_authority: str = "offline"  # who makes the tokens: "offline" or "server"
+    credential_authority: str = "offline"  # who makes the tokens: offline, server, server-mail
     registrar_party: str = ""
+    title_fr: str = ""  # the title and question in French and in English, when given
+    title_en: str = ""
+    question_fr: str = ""
+    question_en: str = ""
 
     @classmethod
     def blank(cls) -> BallotFields:
@@ -127,6 +132,10 @@ class BallotFields:
             last_place_tie=ballot.last_place_tie,
             credential_authority=ballot.credential_authority,
             registrar_party=ballot.registrar_party,
+            title_fr=ballot.title_fr,
+            title_en=ballot.title_en,
+            question_fr=ballot.question_fr,
+            question_en=ballot.question_en,
         )
 
     def form(self) -> BallotForm:
@@ -147,6 +156,10 @@ class BallotFields:
             last_place_tie=self.last_place_tie.strip() or "lot",
             credential_authority=self.credential_authority.strip() or "offline",
             registrar_party=self.registrar_party,
+            title_fr=self.title_fr,
+            title_en=self.title_en,
+            question_fr=self.question_fr,
+            question_en=self.question_en,
         )
 
 

@@ -18,9 +18,10 @@ from inmc_vote.domain.cities import CsvProblem, CsvRejected
 from inmc_vote.domain.errors import Invalid, RuleError
 from inmc_vote.services import actions, queries
 from inmc_vote.web.auth import organisers_only
-from inmc_vote.web.i18n import _
+from inmc_vote.web.i18n import _, refusal
 from inmc_vote.web.pages.common import page, see_other
 from inmc_vote.web.pages.forms import CityForm
+from inmc_vote.web.pages.ordering import by_name
 from inmc_vote.web.pages.words import N_
 from inmc_vote.web.params import Count, PathId
 
@@ -71,7 +72,7 @@ class OrganiserCities(Controller):
             await actions.cities.add_city(db, data.fields(), now)
         except RuleError as refused:
             return await cities_page(
-                request, db, form=data, error=refused.message, status_code=refused.status
+                request, db, form=data, error=refusal(refused), status_code=refused.status
             )
         return see_other("/organiser/cities?done=added")
 
@@ -85,7 +86,7 @@ class OrganiserCities(Controller):
     ) -> Template | Redirect:
         try:
             if data.file is None or not data.file.filename:
-                raise Invalid(_("Choose a CSV file to import."))
+                raise Invalid("Choose a CSV file to import.")
             report = await actions.cities.import_csv(db, await data.file.read(), now)
         except CsvRejected as refused:
             return await cities_page(
@@ -93,7 +94,7 @@ class OrganiserCities(Controller):
             )
         except RuleError as refused:
             return await cities_page(
-                request, db, import_error=refused.message, status_code=refused.status
+                request, db, import_error=refusal(refused), status_code=refused.status
             )
         return see_other(
             f"/organiser/cities?added={report.added}&updated={report.updated}"
@@ -129,7 +130,7 @@ class OrganiserCities(Controller):
                 status_code=refused.status,
                 city=city,
                 form=data,
-                error=refused.message,
+                error=refusal(refused),
             )
         return see_other("/organiser/cities?done=saved")
 
@@ -163,7 +164,7 @@ async def cities_page(
         request,
         "organiser_cities.html",
         status_code=status_code,
-        cities=await queries.cities.list_cities(db),
+        cities=by_name(await queries.cities.list_cities(db), lambda c: c.name),
         form=form or CityForm(),
         error=error,
         notice=notice,

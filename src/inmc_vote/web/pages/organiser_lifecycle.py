@@ -4,7 +4,6 @@ action does and what it cannot undo; its POST carries the action out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -21,8 +20,8 @@ from inmc_vote.services.actions.lifecycle import ActionRequest
 from inmc_vote.services.actors import Actor
 from inmc_vote.services.steps.state import lifecycle_of
 from inmc_vote.web.auth import organisers_only
-from inmc_vote.web.i18n import _
-from inmc_vote.web.pages.common import current_ballot, page, see_other
+from inmc_vote.web.i18n import _, refusal
+from inmc_vote.web.pages.common import BallotPage, current_ballot, page, see_other
 from inmc_vote.web.pages.forms import ReasonForm, parse_local
 from inmc_vote.web.pages.results import city_names, happened, next_round_words
 from inmc_vote.web.pages.words import ACTION_BUTTONS, ACTION_EXPLAINED, NEEDS_REASON
@@ -35,7 +34,7 @@ def action_of(name: str) -> Action:
     except ValueError:
         action = None
     if action is None or action not in actions.lifecycle.STEPS:
-        raise NotFound(_("There is no such action on a ballot: «%(name)s».") % {"name": name})
+        raise NotFound("There is no such action on a ballot: “{name}”.", name=name)
     return action
 
 
@@ -119,30 +118,24 @@ class OrganiserLifecycle(Controller):
     @get("/")
     async def confirm(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
+        at: NamedDependency[BallotPage],
         action_name: FromPath[str],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
     ) -> Template:
         action = action_of(action_name)
-        ballot = await current_ballot(db, ballot_id, now)
+        ballot = await current_ballot(at.db, at.ballot_id, at.now)
         lifecycle_of(ballot).apply(action)  # a 409 naming what the state allows, up front
-        return await confirm_page(request, db, ballot, action)
+        return await confirm_page(at.request, at.db, ballot, action)
 
     @post("/")
     async def perform(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
+        at: NamedDependency[BallotPage],
         action_name: FromPath[str],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         action = action_of(action_name)
-        form = ReasonForm.of(await request.form())
-        ballot = await current_ballot(db, ballot_id, now)
+        form = ReasonForm.of(await at.request.form())
+        ballot = await current_ballot(at.db, at.ballot_id, at.now)
         lifecycle_of(ballot).apply(action)  # a wrong state is a 409 up front
         try:
             opens_at = closes_at = None
@@ -151,12 +144,12 @@ class OrganiserLifecycle(Controller):
                 opens_at = parse_local(form.opens_at, zone, _("opening time"))
                 closes_at = parse_local(form.closes_at, zone, _("closing time"))
             await actions.lifecycle.perform(
-                db,
+                at.db,
                 actor,
-                ballot_id,
+                at.ballot_id,
                 action,
                 ActionRequest(
-                    now,
+                    at.now,
                     form.reason,
                     opens_at=opens_at,
                     closes_at=closes_at,
@@ -164,14 +157,14 @@ class OrganiserLifecycle(Controller):
             )
         except Invalid as refused:  # ask again, keeping what was typed
             return await confirm_page(
-                request,
-                db,
-                await current_ballot(db, ballot_id, now),
+                at.request,
+                at.db,
+                await current_ballot(at.db, at.ballot_id, at.now),
                 action,
                 form=form,
-                error=refused.message,
+                error=refusal(refused),
                 status_code=refused.status,
             )
         if action in (Action.TALLY, Action.PUBLISH):
-            return see_other(f"/ballots/{ballot_id}/results?done={action.value}")
-        return see_other(f"/organiser/ballots/{ballot_id}?done={action.value}")
+            return see_other(f"/ballots/{at.ballot_id}/results?done={action.value}")
+        return see_other(f"/organiser/ballots/{at.ballot_id}?done={action.value}")

@@ -5,15 +5,13 @@ shows the key ceremony's progress (the Trustees section, `_trustees.html`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Template
 
-from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot
 from inmc_vote.domain.errors import Invalid, RuleError
@@ -25,7 +23,7 @@ from inmc_vote.services.actions.ceremony import NAMING_STATES
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.api.ceremony import named_out
 from inmc_vote.web.auth import organisers_only
-from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.pages.common import BallotPage, current_ballot, page
 
 
 @dataclass
@@ -61,12 +59,8 @@ class OrganiserTrustees(Controller):
     @post("/ballots/{ballot_id:str}/trustees")
     async def name_trustees(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
+        at: NamedDependency[BallotPage],
         data: URLEncodedBody[TrusteesForm],
-        db: NamedDependency[Database],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
         actor: NamedDependency[Actor],
     ) -> Template:
         from inmc_vote.web.pages.organiser_ballots import refused_page
@@ -78,27 +72,24 @@ class OrganiserTrustees(Controller):
             except ValueError:
                 raise Invalid("The threshold is a whole number.") from None
             named = await actions.ceremony.name_trustees(
-                db, actor, ballot_id, names, threshold, now=now
+                at.db, actor, at.ballot_id, names, threshold, now=at.now
             )
         except RuleError as refused:
             return await refused_page(
-                request,
-                db,
-                settings,
-                now,
-                ballot_id,
+                at,
                 refused,
                 "trustees",
                 trustee_names=data.names,
                 trustee_threshold=data.threshold,
             )
-        shown = named_out(named, settings.base_url)
+        shown = named_out(named, at.settings.base_url)
         response = await page(
-            request,
+            at.request,
             "organiser_trustees_named.html",
-            ballot=await current_ballot(db, ballot_id, now),
+            ballot=await current_ballot(at.db, at.ballot_id, at.now),
             named=shown,
             warning=shown.warning,
+            base_url=at.settings.base_url.rstrip("/"),
         )
         response.headers["Cache-Control"] = "no-store"  # the invitations are secrets
         return response

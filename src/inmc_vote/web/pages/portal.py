@@ -22,7 +22,7 @@ from inmc_vote.services import actions, queries
 from inmc_vote.services.actions.portal import PortalAccess
 from inmc_vote.services.actors import city
 from inmc_vote.web.api.candidacies import CandidacyUpload, read_upload
-from inmc_vote.web.i18n import _
+from inmc_vote.web.i18n import _, refusal
 from inmc_vote.web.pages.common import current_ballot, page, see_other
 from inmc_vote.web.pages.words import N_
 
@@ -46,7 +46,13 @@ async def portal_page(
     ballot = await current_ballot(db, access.ballot.id, now)
     found = await queries.candidacies.for_city(db, ballot.id, access.city.id)
     if form is None and found is not None:
-        form = CandidacyUpload(found.summary, found.proposed_dates, found.venue)
+        form = CandidacyUpload(
+            found.summary,
+            found.proposed_dates,
+            found.venue,
+            summary_fr=found.summary_fr,
+            summary_en=found.summary_en,
+        )
     open_for_candidacies = ballot.state == State.CANDIDACIES.value and not (
         ballot.candidacy_deadline is not None and now >= ballot.candidacy_deadline
     )
@@ -108,7 +114,7 @@ class PortalPages(Controller):
                 token,
                 access,
                 form=data,
-                error=refused.message,
+                error=refusal(refused),
                 status_code=refused.status,
             )
         return see_other(f"/portal/{token}?done=saved")

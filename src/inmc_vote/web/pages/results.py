@@ -10,11 +10,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -31,10 +30,12 @@ from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import queries
 from inmc_vote.services.queries.results import RoundResult
 from inmc_vote.services.steps.state import lifecycle_of
+from inmc_vote.web import i18n
 from inmc_vote.web.api.results import sees_unpublished
 from inmc_vote.web.charts import Bar, Threshold, bar_chart
 from inmc_vote.web.i18n import _, ngettext
-from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.pages.common import BallotPage, page
+from inmc_vote.web.pages.visibility import visible_ballot
 from inmc_vote.web.pages.words import ACTION_BUTTONS, N_, STATE_WORDS
 
 # The organiser's next steps that the results page offers.
@@ -179,7 +180,8 @@ class VotingRound:
 
 
 def share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f} %" if whole else "—"
+    """A share with one decimal, in the reader's own pattern ("60.0%", "60,0 %")."""
+    return i18n.percent(part / whole, digits=1) if whole else "—"
 
 
 def city_list(ids: tuple[str, ...] | list[str], names: dict[str, str]) -> str:
@@ -391,9 +393,11 @@ def outcome_words(result: Result, names: dict[str, str]) -> str:
         case sentences.Won(candidate=winner):
             return _("Elected: %(city)s.") % {"city": names.get(winner, winner)}
         case sentences.NoQuorum(turnout=turnout, needed=needed):
-            return _(
-                "No winner: %(turnout)d ballots were cast and the quorum needs %(needed)d."
-            ) % {"turnout": turnout, "needed": needed}
+            return ngettext(
+                "No winner: %(num)d ballot was cast and the quorum needs %(needed)d.",
+                "No winner: %(num)d ballots were cast and the quorum needs %(needed)d.",
+                turnout,
+            ) % {"num": turnout, "needed": needed}
         case sentences.NoValidVotes():
             return _("No winner: no vote was counted (every ballot was blank or invalid).")
         case sentences.AnotherRound():
@@ -437,16 +441,21 @@ def round_what(found: RoundResult, names: dict[str, str]) -> tuple[RoundKind, st
 
 def quorum_words(result: Result) -> str:
     if result.quorum is None:
-        return _("No quorum: the result stands whatever the turnout.")
+        return _("None: the result stands whatever the turnout.")
+    needed = result.quorum_needed or 0
     if result.quorum_met:
-        return _("Quorum %(quorum)s of the eligible cities: at least %(needed)d ballots, met.") % {
-            "quorum": result.quorum,
-            "needed": result.quorum_needed,
-        }
-    return _("Quorum %(quorum)s of the eligible cities: at least %(needed)d ballots, NOT met.") % {
-        "quorum": result.quorum,
-        "needed": result.quorum_needed,
-    }
+        text = ngettext(
+            "%(quorum)s of the eligible cities: at least %(num)d ballot, met.",
+            "%(quorum)s of the eligible cities: at least %(num)d ballots, met.",
+            needed,
+        )
+    else:
+        text = ngettext(
+            "%(quorum)s of the eligible cities: at least %(num)d ballot, NOT met.",
+            "%(quorum)s of the eligible cities: at least %(num)d ballots, NOT met.",
+            needed,
+        )
+    return text % {"quorum": result.quorum, "num": needed}
 
 
 def city_names(found: list[RoundResult]) -> dict[str, str]:
@@ -560,7 +569,7 @@ def headline(ballot: Ballot, rounds: list[VotingRound]) -> Headline:
                 None,
                 _(
                     "No winner yet: round %(n)d of voting is under way (the ballot is now "
-                    "«%(state)s»)."
+                    "“%(state)s”)."
                 )
                 % {"n": ballot.round, "state": _(_state_word(ballot.state))},
             )
@@ -569,6 +578,27 @@ def headline(ballot: Ballot, rounds: list[VotingRound]) -> Headline:
             _("No winner yet: round %(n)d needs another round of voting.") % {"n": last.number},
         )
     return Headline(None, last.outcome)
+
+
+@dataclass(frozen=True)
+class PublishedOutcome:
+    """What a ballot's card on the home page says of its published results."""
+
+    winner: str | None
+    text: str
+
+
+async def published_outcome(db: Database, ballot: Ballot) -> PublishedOutcome | None:
+    """The last published round's outcome, for everyone to read; None before any."""
+    found = await queries.results.tallied_rounds(db, ballot.id, include_unpublished=False)
+    if not found:
+        return None
+    last = found[-1]
+    names = city_names(found)
+    winner = last.result.winner
+    return PublishedOutcome(
+        names.get(winner, winner) if winner else None, outcome_words(last.result, names)
+    )
 
 
 def _state_word(state: str) -> str:
@@ -583,7 +613,7 @@ def not_visible_words(ballot: Ballot, organiser: bool) -> str:
     if ballot.state == State.CANCELLED:
         return _("This ballot was cancelled: it has no results.")
     return _(
-        "This ballot has no results yet: it is «%(state)s». They appear here once the "
+        "This ballot has no results yet: it is “%(state)s”. They appear here once the "
         "votes are counted and published."
     ) % {"state": _(_state_word(ballot.state))}
 
@@ -594,18 +624,17 @@ class ResultsPages(Controller):
     @get("/ballots/{ballot_id:str}/results")
     async def results_page(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
+        at: NamedDependency[BallotPage],
         done: FromQuery[str] = "",
     ) -> Template:
-        ballot = await current_ballot(db, ballot_id, now)
-        organiser = await sees_unpublished(request)
-        found = await queries.results.tallied_rounds(db, ballot_id, include_unpublished=organiser)
+        ballot = await visible_ballot(at.request, at.db, at.ballot_id, at.now)
+        organiser = await sees_unpublished(at.request)
+        found = await queries.results.tallied_rounds(
+            at.db, at.ballot_id, include_unpublished=organiser
+        )
         if not found:
             return await page(
-                request,
+                at.request,
                 "results.html",
                 status_code=404,
                 ballot=ballot,
@@ -617,7 +646,7 @@ class ResultsPages(Controller):
         rounds = [voting_round(r, several, names) for r in found]
         allowed = lifecycle_of(ballot).allowed() if organiser else []
         return await page(
-            request,
+            at.request,
             "results.html",
             ballot=ballot,
             rounds=rounds,

@@ -17,7 +17,7 @@ from inmc_vote.domain.errors import TooMany
 from inmc_vote.services import actions
 from inmc_vote.services.actions.accounts import SESSION_LIFETIME
 from inmc_vote.web.auth import SESSION_COOKIE, client_address
-from inmc_vote.web.i18n import _
+from inmc_vote.web.i18n import _, refusal
 from inmc_vote.web.pages.common import local_path, page
 
 
@@ -58,7 +58,7 @@ class SignInPages(Controller):
                 status_code=error.status,
                 next=local_path(data.next, ""),
                 email=data.email,
-                error=error.message,
+                error=refusal(error),
             )
         if session_id is None:
             return await page(

@@ -16,7 +16,7 @@ from typing import Any
 from inmc_vote.db.models import BallotEvent, City
 from inmc_vote.domain.codes import ActorKind, EventAction
 from inmc_vote.domain.lifecycle import Action
-from inmc_vote.web.i18n import _
+from inmc_vote.web.i18n import _, ngettext
 from inmc_vote.web.pages.words import N_, SETTING_WORDS
 
 
@@ -45,10 +45,12 @@ class Names:
         return self.by_slug.get(str(slug), str(slug))
 
 
-def who(actor: str, names: Names) -> str:
+def who(actor: str, names: Names, *, show_emails: bool = False) -> str:
+    """Who acted. An organiser is named by e-mail only on organiser pages: public pages say
+    the role, never an address."""
     kind, _sep, name = actor.partition(":")
     if kind == ActorKind.ORGANISER:
-        return _("Organiser %(email)s") % {"email": name}
+        return _("Organiser %(email)s") % {"email": name} if show_emails else _("An organiser")
     if kind == ActorKind.CITY:
         return names.slug(name)
     if kind == ActorKind.SCHEDULE:
@@ -67,12 +69,18 @@ def _edit(data: dict[str, Any], names: Names) -> str:
 
 
 def _freeze(data: dict[str, Any], names: Names) -> str:
-    return _(
-        "Froze the ballot: %(candidates)d candidates, an electorate of %(electors)d cities."
-    ) % {
-        "candidates": len(data.get("candidates", [])),
-        "electors": int(data.get("electorate_size", 0)),
-    }
+    """Two sentences, each with its own count and so its own plural."""
+    candidates = len(data.get("candidates", []))
+    electors = int(data.get("electorate_size", 0))
+    first = ngettext(
+        "Froze the ballot with %(num)d candidate.",
+        "Froze the ballot with %(num)d candidates.",
+        candidates,
+    ) % {"num": candidates}
+    second = ngettext(
+        "Its electorate is %(num)d city.", "Its electorate is %(num)d cities.", electors
+    ) % {"num": electors}
+    return f"{first} {second}"
 
 
 def _open(data: dict[str, Any], names: Names) -> str:
@@ -106,7 +114,12 @@ def _fixed(template: str) -> Callable[[dict[str, Any], Names], str]:
 
 
 def _links(data: dict[str, Any], names: Names) -> str:
-    return _("Made candidacy links for %(n)d member cities.") % {"n": int(data.get("cities", 0))}
+    n = int(data.get("cities", 0))
+    return ngettext(
+        "Made candidacy links for %(num)d member city.",
+        "Made candidacy links for %(num)d member cities.",
+        n,
+    ) % {"num": n}
 
 
 def _revoked(data: dict[str, Any], names: Names) -> str:
@@ -115,9 +128,12 @@ def _revoked(data: dict[str, Any], names: Names) -> str:
 
 
 def _tokens(data: dict[str, Any], names: Names) -> str:
-    return _("Issued the voting tokens: a roll of %(n)d credentials.") % {
-        "n": int(data.get("roll_size", 0))
-    }
+    n = int(data.get("roll_size", 0))
+    return ngettext(
+        "Issued the voting tokens: a roll of %(num)d credential.",
+        "Issued the voting tokens: a roll of %(num)d credentials.",
+        n,
+    ) % {"num": n}
 
 
 def _credential_revoked(data: dict[str, Any], names: Names) -> str:
@@ -129,6 +145,33 @@ def _credential_added(data: dict[str, Any], names: Names) -> str:
         "fingerprint": data.get("fingerprint"),
         "replaces": data.get("replaces"),
     }
+
+
+MAIL_KINDS: dict[str, str] = {
+    "portal-link": N_("the candidacy links"),
+    "token-letter": N_("the token letters"),
+    "reminder-candidacy": N_("the reminders of the candidacy deadline"),
+    "reminder-closing": N_("the reminders that voting closes"),
+}
+
+
+def _mail(data: dict[str, Any], names: Names) -> str:
+    messages = [m for m in data.get("messages") or [] if isinstance(m, dict)]
+    sent = sum(1 for m in messages if m.get("outcome") == "sent")
+    unsent = ", ".join(str(m.get("city")) for m in messages if m.get("outcome") != "sent")
+    kind = _(MAIL_KINDS.get(str(data.get("kind")), str(data.get("kind"))))
+    if unsent:
+        return _("E-mailed %(kind)s: %(sent)d sent; not sent to %(cities)s.") % {
+            "kind": kind,
+            "sent": sent,
+            "cities": unsent,
+        }
+    return _("E-mailed %(kind)s: %(sent)d sent.") % {"kind": kind, "sent": sent}
+
+
+def _reminder(data: dict[str, Any], names: Names) -> str:
+    kind = _(MAIL_KINDS.get(str(data.get("reminder")), str(data.get("reminder"))))
+    return _("Began sending %(kind)s.") % {"kind": kind}
 
 
 # Keyed by the codes, looked up by the stored action's text (a StrEnum member is its text).
@@ -150,22 +193,27 @@ DESCRIBE: dict[str, Callable[[dict[str, Any], Names], str]] = {
     EventAction.CANDIDACY_WITHDRAWN: _city_text(N_("%(city)s withdrew its candidacy.")),
     EventAction.CANDIDACY_ACCEPTED: _city_text(N_("Accepted the candidacy of %(city)s.")),
     EventAction.CANDIDACY_REJECTED: _city_text(N_("Rejected the candidacy of %(city)s.")),
+    EventAction.MAIL_SENT: _mail,
+    EventAction.REMINDER_DUE: _reminder,
 }
 
 
-def describe(event: BallotEvent, names: Names) -> Entry:
+def describe(event: BallotEvent, names: Names, *, show_emails: bool = False) -> Entry:
     data = json.loads(event.data)
     explain = DESCRIBE.get(event.action)
     what = explain(data, names) if explain else event.action
     return Entry(
         seq=event.seq,
         at=datetime.fromisoformat(event.at),
-        who=who(event.actor, names),
+        who=who(event.actor, names, show_emails=show_emails),
         what=what,
         hash_hex=event.hash.hex(),
     )
 
 
-def timeline(events: Iterable[BallotEvent], cities: Iterable[City]) -> list[Entry]:
+def timeline(
+    events: Iterable[BallotEvent], cities: Iterable[City], *, show_emails: bool = False
+) -> list[Entry]:
+    """The log in words; `show_emails` only for organisers' pages."""
     names = Names.of(cities)
-    return [describe(event, names) for event in events]
+    return [describe(event, names, show_emails=show_emails) for event in events]

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 
-from inmc_vote.config import LIMITS, Settings
+from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
 from inmc_vote.db.models import Ballot, BoardEntry
 from inmc_vote.domain.errors import NotFound
@@ -22,7 +21,8 @@ from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import queries
 from inmc_vote.web.i18n import _
-from inmc_vote.web.pages.common import current_ballot, page
+from inmc_vote.web.pages.common import BallotPage, page
+from inmc_vote.web.pages.visibility import visible_ballot
 from inmc_vote.web.params import After
 
 
@@ -94,7 +94,7 @@ async def _lookup(db: Database, ballot_id: str, tracker: str) -> tuple[Row | Non
         raw = b""
     if len(raw) != 32:
         return None, _(
-            "This is not a tracker: a tracker is 43 letters, digits, «-» and «_», as on "
+            "This is not a tracker: a tracker is 43 letters, digits, “-” and “_”, as on "
             "your receipt. Check what you typed."
         )
     try:
@@ -112,43 +112,36 @@ class VotingPages(Controller):
     @get("/vote/{ballot_id:str}")
     async def vote(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
-        db: NamedDependency[Database],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
+        at: NamedDependency[BallotPage],
     ) -> Template:
-        ballot = await current_ballot(db, ballot_id, now)
+        ballot = await visible_ballot(at.request, at.db, at.ballot_id, at.now)
         return await page(
-            request,
+            at.request,
             "vote.html",
             ballot=ballot,
-            facts=await voting_facts(db, ballot),
-            server=settings.base_url,
+            facts=await voting_facts(at.db, ballot),
+            server=at.settings.base_url,
         )
 
     @get("/ballots/{ballot_id:str}/board")
     async def board_page(
         self,
-        request: Request[Any, Any, Any],
-        ballot_id: FromPath[str],
-        db: NamedDependency[Database],
-        now: NamedDependency[datetime],
+        at: NamedDependency[BallotPage],
         after: After = 0,
         tracker: FromQuery[str] = "",
     ) -> Template:
-        ballot = await current_ballot(db, ballot_id, now)
-        facts = await voting_facts(db, ballot)
+        ballot = await visible_ballot(at.request, at.db, at.ballot_id, at.now)
+        facts = await voting_facts(at.db, ballot)
         after = max(after, 0)
         rows: list[Row] = []
         seal = None
         found, lookup_error = None, ""
         if facts is not None:
             entries = await queries.board.entries(
-                db, ballot_id, facts.round, after, LIMITS.board_html_page
+                at.db, at.ballot_id, facts.round, after, LIMITS.board_html_page
             )
             rows = [_row(e) for e in entries]
-            sealed = await queries.board.seal(db, ballot_id, facts.round)
+            sealed = await queries.board.seal(at.db, at.ballot_id, facts.round)
             if sealed is not None:
                 seal = SealFacts(
                     sealed.count,
@@ -158,10 +151,10 @@ class VotingPages(Controller):
                     b64url(sealed.signature),
                 )
             if tracker.strip():
-                found, lookup_error = await _lookup(db, ballot_id, tracker)
+                found, lookup_error = await _lookup(at.db, at.ballot_id, tracker)
         next_after = rows[-1].seq if len(rows) == LIMITS.board_html_page else None
         return await page(
-            request,
+            at.request,
             "board.html",
             ballot=ballot,
             facts=facts,

@@ -15,15 +15,25 @@ def N_(message: str) -> str:
     return message
 
 
+PUBLISHED = "published"
+
 STATE_WORDS: dict[str, str] = {  # keyed by State, looked up by a stored state's text
     State.DRAFT: N_("Draft"),
     State.CANDIDACIES: N_("Open for candidacies"),
     State.FROZEN: N_("Frozen"),
     State.OPEN: N_("Open for voting"),
     State.CLOSED: N_("Closed"),
-    State.TALLIED: N_("Tallied"),
+    State.TALLIED: N_("Counted, not published yet"),
     State.CANCELLED: N_("Cancelled"),
+    # not a state: a tallied round whose results are public (`Ballot.published`)
+    PUBLISHED: N_("Results published"),
 }
+
+
+def state_key(state: str, published: bool) -> str:
+    """The key of STATE_WORDS for a ballot: a tallied, published round reads "published"."""
+    return PUBLISHED if state == State.TALLIED and published else state
+
 
 CANDIDACY_WORDS: dict[CandidacyStatus, str] = {
     CandidacyStatus.SUBMITTED: N_("Submitted, awaiting decision"),
@@ -60,21 +70,18 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
             "active now become the electorate. Every candidacy must have been decided "
             "and the candidacy deadline must have passed."
         ),
-        N_(
-            "This cannot be undone: the settings, the candidacies, the candidates and "
-            "the electorate are fixed for good."
-        ),
+        N_("The settings, the candidacies, the candidates and the electorate are fixed for good."),
     ),
     Action.OPEN: (
         N_("Voting opens now and stays open until the closing time."),
-        N_("This cannot be undone: once open, the vote can only close or be cancelled."),
+        N_("Once open, the vote can only close or be cancelled."),
     ),
     Action.CLOSE: (
         N_(
             "Voting closes now, before its scheduled closing time. No vote is accepted "
             "after this. Your reason is shown on the ballot's public timeline."
         ),
-        N_("This cannot be undone: the vote cannot be reopened."),
+        N_("The vote cannot be reopened."),
     ),
     Action.TALLY: (
         N_(
@@ -86,10 +93,7 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
             "and redo the count and every lot. Only organisers see the results until you "
             "publish them."
         ),
-        N_(
-            "This cannot be undone: the round is counted once, and its signed record is kept "
-            "for good."
-        ),
+        N_("The round is counted once, and its signed record is kept for good."),
     ),
     Action.PUBLISH: (
         N_(
@@ -97,7 +101,7 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
             "page, with every round, every elimination and every lot, and download the signed "
             "tally record and the audit bundle to check them."
         ),
-        N_("This cannot be undone: published results cannot be taken back."),
+        N_("Published results cannot be taken back."),
     ),
     Action.NEXT_ROUND: (
         N_(
@@ -106,17 +110,14 @@ ACTION_EXPLAINED: dict[Action, tuple[str, str]] = {
             "key; every city votes again with the token it already has. It opens "
             "at its opening time, or when you open it, and closes at its closing time."
         ),
-        N_(
-            "This cannot be undone: the new round's candidates and manifest are fixed as soon "
-            "as you confirm."
-        ),
+        N_("The new round's candidates and manifest are fixed as soon as you confirm."),
     ),
     Action.CANCEL: (
         N_(
             "The ballot is cancelled for good. Your reason is shown on the ballot's "
             "public page and in its event log."
         ),
-        N_("This cannot be undone: a cancelled ballot cannot be resumed."),
+        N_("A cancelled ballot cannot be resumed."),
     ),
 }
 
@@ -127,6 +128,7 @@ NEEDS_REASON = frozenset({Action.CLOSE, Action.CANCEL})
 SETTING_WORDS: dict[str, str] = {
     "title": N_("title"),
     "question": N_("question"),
+    "translations": N_("title and question in French and English"),
     "description": N_("description"),
     "method": N_("counting method"),
     "rules": N_("rules"),

@@ -37,12 +37,14 @@ export const TOKEN_CHARS = readable.encode(new Uint8Array(SEED_BYTES)).length + 
 export class TokenError extends Error {
   /**
    * @param {"format"|"typo"|"other-ballot"} kind
-   * @param {string} message  a sentence for the voter
+   * @param {string} message  a sentence for the voter (in English, as Python says it)
+   * @param {object} facts  what the sentence names, for a page to say it in its language
    */
-  constructor(kind, message) {
+  constructor(kind, message, facts = {}) {
     super(message);
     this.name = "TokenError";
     this.kind = kind;
+    this.facts = facts;
   }
 }
 
@@ -96,6 +98,7 @@ export async function parseToken(text, ballotId) {
       "format",
       `A token has ${TOKEN_CHARS} letters and digits after the dot; this one has ` +
         `${chars.length}. Check that you copied all of it.`,
+      { expected: TOKEN_CHARS, count: chars.length },
     );
   }
   let seed;
@@ -121,6 +124,7 @@ export async function parseToken(text, ballotId) {
     throw new TokenError(
       "other-ballot",
       `This token is for another ballot (${tokenBallot}), not this one (${ballotId}).`,
+      { token: tokenBallot, page: ballotId },
     );
   }
   return { ballotId: tokenBallot, seed };

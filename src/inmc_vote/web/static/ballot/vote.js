@@ -15,6 +15,7 @@ let P = null;
 const $ = (id) => document.getElementById(id);
 const app = $("vote-app");
 const ballotId = app.dataset.ballot;
+const ballotZone = app.dataset.zone || "UTC";
 const api = `/api/v1/ballots/${encodeURIComponent(ballotId)}`;
 const STEPS = ["step-token", "step-check", "step-choose", "step-confirm", "step-receipt"];
 const RANKED = new Set(["irv", "schulze"]);
@@ -125,6 +126,52 @@ async function getJson(url, body) {
   return response.json();
 }
 
+/** The page's language, for dates and plurals (the server sets <html lang>). Plain "en"
+ * reads dates as the server's English pages do, day first ("2 December 2026"). */
+function pageLang() {
+  const lang = document.documentElement.lang || "en";
+  return lang === "en" ? "en-GB" : lang;
+}
+
+/** A moment as people read it, as the server's pages write it ("13 December 2026, 22:50
+ * (Europe/Paris, UTC+1)"), in the page's language; then, when the reader's own zone is at
+ * another offset, the same moment in the reader's zone. `iso` is the server's ISO text. */
+function readableTime(iso) {
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return String(iso ?? "");
+  const lang = pageLang();
+  const offset = (timeZone) => {
+    const named = new Intl.DateTimeFormat("en", { timeZone, timeZoneName: "shortOffset" })
+      .formatToParts(moment)
+      .find((part) => part.type === "timeZoneName")?.value;
+    return (named ?? "GMT").replace("GMT", "UTC");
+  };
+  const inZone = (timeZone) => {
+    const date = new Intl.DateTimeFormat(lang, { timeZone, dateStyle: "long" }).format(moment);
+    const time = new Intl.DateTimeFormat(lang, {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(moment);
+    const where = timeZone === "UTC" ? "UTC" : `${timeZone}, ${offset(timeZone)}`;
+    return `${date}, ${time} (${where})`;
+  };
+  let text = inZone(ballotZone);
+  const reader = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (reader && reader !== ballotZone && offset(reader) !== offset(ballotZone)) {
+    text += ` · ${w("your-time", { time: inZone(reader) })}`;
+  }
+  return text;
+}
+
+/** The error shown for the vote form is redone on every change: never a stale one. */
+function recheckChoice() {
+  if (!$("vote-problem").textContent) return;
+  const { error } = voteOfForm();
+  problem(error ?? "");
+}
+
 function cityName(c) {
   return `${c.city} (${c.country})`;
 }
@@ -135,17 +182,26 @@ async function readToken(text) {
   problem("");
   const field = $("token");
   field.removeAttribute("aria-invalid");
+  if (text.trim() && !text.includes(".")) {
+    // A token is always written whole, `<ballot>.XXXX-…`, even on its own ballot's page.
+    refuseToken(w("token-no-prefix", { prefix: `${ballotId}.` }));
+    return;
+  }
   let parsed;
   try {
     parsed = await P.parseToken(text, ballotId);
   } catch (error) {
     if (!(error instanceof P.TokenError)) throw error;
+    // in the page's language, from what the error names (its English message is Python's)
+    const { facts } = error;
     const message =
       error.kind === "typo"
         ? w("token-typo")
         : error.kind === "other-ballot"
-          ? `${w("token-other-ballot")} ${error.message}`
-          : `${w("token-format")} ${error.message}`;
+          ? w("token-other-ballot-named", { token: facts.token, page: facts.page })
+          : facts.count !== undefined
+            ? w("token-length", { expected: String(facts.expected), count: String(facts.count) })
+            : `${w("token-format")} ${error.message}`;
     refuseToken(message);
     return;
   }
@@ -171,7 +227,7 @@ async function readToken(text) {
     if (previous) {
       throw new Refusal(
         409,
-        w("already-voted", { seq: String(previous.seq), when: previous.received_at }),
+        w("already-voted", { seq: String(previous.seq), when: readableTime(previous.received_at) }),
       );
     }
     state.seed = parsed.seed;
@@ -550,7 +606,7 @@ async function showReceipt(receipt) {
   $("receipt-short").textContent = P.shortFingerprint(state.tracker);
   $("receipt-full").textContent = ours;
   $("receipt-seq").textContent = String(receipt?.seq ?? "");
-  $("receipt-time").textContent = String(receipt?.received_at ?? "");
+  $("receipt-time").textContent = readableTime(receipt?.received_at);
   $("receipt-time").setAttribute("datetime", String(receipt?.received_at ?? ""));
   const check = $("receipt-check");
   check.textContent = ok
@@ -588,7 +644,9 @@ async function refreshTurnout() {
   try {
     const { turnout } = await getJson(api);
     if (shown && turnout) {
-      shown.textContent = w("turnout", {
+      // the page holds the sentence in each plural form of its language (ngettext)
+      const form = new Intl.PluralRules(pageLang()).select(turnout.ballots);
+      shown.textContent = w(words.has(`turnout-${form}`) ? `turnout-${form}` : "turnout-other", {
         ballots: String(turnout.ballots),
         eligible: String(turnout.eligible),
       });
@@ -632,6 +690,8 @@ async function start() {
     $("fp-differs").focus();
   });
   $("choices").addEventListener("click", onRankClick);
+  $("choices").addEventListener("click", recheckChoice);
+  $("choose-form").addEventListener("change", recheckChoice);
   $("choose-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const { vote, error } = voteOfForm();
@@ -654,17 +714,35 @@ async function start() {
   });
   $("cast").addEventListener("click", cast);
 
-  // A token link: /vote/<ballot>#t=<token>. Read it, then take it out of the address bar
-  // (and so out of the history) before anything else happens.
+  showStep("step-token", { focus: false });
+  // Another token link opened in this tab changes only the fragment: read that token too.
+  window.addEventListener("hashchange", () => {
+    tokenFromAddress().catch((error) => {
+      busy(false);
+      problem(`${w("unexpected")} (${error?.message ?? error})`);
+    });
+  });
+  await tokenFromAddress();
+}
+
+/** A token link: /vote/<ballot>#t=<token>. Read it, then take it out of the address bar
+ * (and so out of the history) before anything else happens, every time. */
+async function tokenFromAddress() {
   const fromLink = new URLSearchParams(window.location.hash.slice(1)).get("t");
   if (window.location.hash) {
     history.replaceState(history.state, "", window.location.pathname + window.location.search);
   }
+  if (!fromLink) return;
+  // a new token starts again from step 1: nothing of the previous one is kept
+  state.seed = null;
+  state.credential = null;
+  state.vote = null;
+  state.ballot = null;
+  state.tracker = null;
+  say("");
   showStep("step-token", { focus: false });
-  if (fromLink) {
-    $("token").value = fromLink;
-    await readToken(fromLink);
-  }
+  $("token").value = fromLink;
+  await readToken(fromLink);
 }
 
 start().catch((error) => {
