@@ -128,13 +128,6 @@ class SmtpSettings:
     timeout_s: float = 30.0
 
 
-SMTP_HELP = (
-    "Mail is not set up on this server. Set INMC_SMTP_HOST (and INMC_SMTP_PORT, "
-    "INMC_SMTP_STARTTLS, INMC_SMTP_USER, INMC_SMTP_PASSWORD, INMC_MAIL_FROM) in the "
-    "server's environment and restart it; until then, use the printable files."
-)
-
-
 def smtp_settings(env: dict[str, str]) -> SmtpSettings | None:
     host = env.get("INMC_SMTP_HOST", "").strip()
     if not host:

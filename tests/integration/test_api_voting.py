@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -234,6 +235,9 @@ def test_receipts_the_board_and_turnout(client, clock) -> None:
         assert found["entry"]["tracker"] == receipt["tracker"]
         assert found["entry"]["received_at"] == receipt["received_at"]
         assert f"entry {receipt['seq']} of round 1" in found["message"]
+        # recorded at a time as people read it, in the ballot's zone, not the raw ISO text
+        assert receipt["received_at"] not in found["message"]
+        assert re.search(r"recorded at \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \(", found["message"])
     # the entry hash is not a tracker
     by_hash = find(client, ballot_id, receipts[0]["hash"])
     assert f.problem(by_hash, 404) == "No ballot with this tracker is on this board."

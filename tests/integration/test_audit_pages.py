@@ -57,6 +57,19 @@ def test_the_audit_page_before_the_bundle_exists(client, clock) -> None:
     assert client.get("/audit/nope").status_code == 404
 
 
+def test_the_audit_page_of_a_draft_is_for_organisers_only(client, clock) -> None:
+    """As every public page of a ballot: 404 for a draft, as for a ballot that does not exist."""
+    draft = f.ballot(client, clock, title="Host city 2033 (draft)")
+    hidden = client.get(f"/audit/{draft.id}")
+    assert hidden.status_code == 404
+    assert f"There is no ballot «{draft.id}»." in hidden.text
+    assert "Host city 2033" not in hidden.text
+
+    new = f.account(client, clock)
+    f.sign_in(client, new.email, new.password)
+    assert client.get(f"/audit/{draft.id}").status_code == 200
+
+
 def test_the_board_page_checks_a_pasted_receipt(client, clock) -> None:
     ballot_id, _key, rows = open_ballot(client, clock, n_cities=4, n_candidates=2)
     receipt = cast(client, ballot_id, rows[0]["token"], {"blank": True})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from inmc_vote.domain.protocol import board
 from inmc_vote.domain.protocol.encoding import from_b64url
@@ -86,3 +87,11 @@ def test_what_is_not_a_receipt_is_refused_in_words(client, clock):
     nonsense = post(client, ballot_id, receipt="hello")
     assert nonsense.status_code == 200  # read, and found not to be one: a finding
     assert "This is not a receipt" in nonsense.text
+
+
+def test_the_time_a_receipt_was_recorded_is_in_the_readers_language(client, clock):
+    ballot_id, receipt = voted(client, clock)
+    client.get("/?lang=fr")  # the reader chooses French (kept in a cookie)
+    said = html.unescape(post(client, ballot_id, receipt=receipt).text)
+    months = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    assert re.search(rf"\d{{1,2}} ({months}) \d{{4}} à \d\d:\d\d \(Europe/Paris, UTC\+1\)", said)

@@ -127,7 +127,7 @@ class Ballot(Base):
     title: Mapped[str] = mapped_column(String(200))
     question: Mapped[str] = mapped_column(String(500))
     # The title and question in French and in English, when given ("" when not): shown in
-    # the reader's language, else the text above (0007_ballot_texts, docs/languages.md).
+    # the reader's language, else the text above (0008_ballot_texts, docs/languages.md).
     title_fr: Mapped[str] = mapped_column(String(200), default="")
     title_en: Mapped[str] = mapped_column(String(200), default="")
     question_fr: Mapped[str] = mapped_column(String(500), default="")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inmc_vote.documents.verifier_zipapp import REQUIREMENTS, Verifier, served
+from inmc_vote.documents.verifier_zipapp import PIP_ARGUMENTS, Verifier, served
 
 TEXT = """\
 Audit bundle of ballot {ballot} (format inmc-vote/bundle/v1)
@@ -108,6 +108,6 @@ def auditors_text(
         fingerprints=listed,
         verifier=verifier.filename,
         sha256=verifier.sha256,
-        requirements=" ".join(f"'{r}'" for r in REQUIREMENTS),
+        requirements=PIP_ARGUMENTS,
         base=base_url.rstrip("/") or "https://THIS-SERVER",
     )

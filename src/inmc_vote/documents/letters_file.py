@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from inmc_vote.documents.csv_safe import FORMULA_STARTS
 from inmc_vote.domain.errors import N_, Invalid
 from inmc_vote.domain.protocol import readable
 
@@ -34,8 +35,9 @@ class LetterRow:
 
 
 def _unsafe(cell: str) -> str:
-    """A cell as the city was named: `csv_safe` put a `'` before a formula-like start."""
-    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    """A cell as the city was named: `spreadsheet_safe` put a `'` before a formula-like
+    start."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
         return cell[1:]
     return cell
 

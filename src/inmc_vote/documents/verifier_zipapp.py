@@ -26,6 +26,7 @@ PACKAGE = Path(inmc_vote.__file__).resolve().parent
 ROOT = "inmc_vote.verify"
 # The verifier's whole public-index footprint; tests check it against pyproject.toml.
 REQUIREMENTS = ("pynacl>=1.5", "cryptography>=46")
+PIP_ARGUMENTS = " ".join(f"'{r}'" for r in REQUIREMENTS)  # quoted for the shell
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can say
 SHEBANG = b"#!/usr/bin/env python3\n"
 MAIN = '''"""inmc-verify {version}: checks an inmc-vote audit bundle with nothing but the bundle.
@@ -133,7 +134,7 @@ def build(version: str | None = None) -> Verifier:
         _member(path.relative_to(PACKAGE.parent).as_posix(), path.read_bytes())
         for path in modules.values()
     ]
-    main = MAIN.format(version=version, requirements=" ".join(f"'{r}'" for r in REQUIREMENTS))
+    main = MAIN.format(version=version, requirements=PIP_ARGUMENTS)
     members.append(_member("__main__.py", main.encode()))
     members.sort(key=lambda m: m[0].filename)
     out = io.BytesIO()

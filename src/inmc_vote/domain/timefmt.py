@@ -3,8 +3,8 @@
 "13 December 2026, 22:50 (Europe/Paris, UTC+1)": the zone's name says where, the offset
 lets a reader anywhere work out their own time. English by default (the command line,
 the logs, a refusal's English message), or French ("13 décembre 2026 à 22:50 (…)") for the
-letters and e-mails, which hold both languages. The pages use the web layer's, formatted
-by Babel in the reader's language (`inmc_vote.web.i18n.show_time`), which writes the same.
+letters and e-mails, which hold both languages. The pages write it in the reader's
+language through `inmc_vote.web.i18n.show_time`, which calls this one.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def zone_label(local: datetime, zone: str) -> str:
 
 def show_time(moment: datetime | None, zone: str = "UTC", language: str = "en") -> str:
     """`moment` in `zone`, in English or French (`language`): what letters and e-mails,
-    which hold both languages, write in each half; the pages use the web layer's."""
+    which hold both languages, write in each half, and the pages in the reader's."""
     if moment is None:
         return NO_TIME
     local = moment.astimezone(ZoneInfo(zone))

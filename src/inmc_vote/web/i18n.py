@@ -22,14 +22,15 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale, negotiate_locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from inmc_vote.domain import timefmt
 from inmc_vote.domain.errors import Choices, RuleError
-from inmc_vote.domain.timefmt import NO_TIME, Zoned, zone_label
+from inmc_vote.domain.timefmt import NO_TIME, Zoned
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "inmc_vote"
@@ -37,11 +38,9 @@ LANGUAGES = ("en", "fr")  # the first is the default
 DEFAULT = LANGUAGES[0]
 # Each language named in its own words, for the switch on every page.
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-# The Babel locale that formats dates and numbers: British English writes
-# "13 December 2026, 22:50", as the network's letters do.
+# The Babel locale that formats days and numbers: British English writes
+# "13 December 2026", as the network's letters do.
 _FORMATS = {"en": "en_GB", "fr": "fr_FR"}
-# How a date and a time join into one phrase.
-_DATE_AT_TIME = {"en": "{date}, {time}", "fr": "{date} à {time}"}
 
 _current: ContextVar[str] = ContextVar("inmc_vote_language", default=DEFAULT)
 
@@ -162,14 +161,7 @@ def refusal(error: RuleError) -> str:
 def show_time(moment: datetime | None, zone: str = "UTC") -> str:
     """ "13 December 2026, 22:50 (Europe/Paris, UTC+1)" or "13 décembre 2026 à 22:50
     (Europe/Paris, UTC+1)": the domain's `show_time`, in the current language."""
-    if moment is None:
-        return NO_TIME
-    lang = language()
-    local = moment.astimezone(ZoneInfo(zone))
-    date = format_date(local, "long", locale=_FORMATS[lang])
-    time = format_time(local, "HH:mm", locale=_FORMATS[lang])
-    when = _DATE_AT_TIME[lang].format(date=date, time=time)
-    return f"{when} ({zone_label(local, zone)})"
+    return timefmt.show_time(moment, zone, language())
 
 
 def show_date(moment: datetime | None, zone: str = "UTC") -> str:

@@ -38,11 +38,6 @@ class TemplateEnvironment(Environment):
         return value
 
 
-def _when(moment: datetime | None, zone: str = "UTC") -> str:
-    """ "13 December 2026, 22:50 (Europe/Paris, UTC+1)", in the reader's language."""
-    return i18n.show_time(moment, zone)
-
-
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
@@ -72,7 +67,7 @@ def _megabytes(size: int) -> str:
 
 
 def install_filters(environment: Environment) -> None:
-    environment.filters["when"] = _when
+    environment.filters["when"] = i18n.show_time  # "13 December 2026, 22:50 (Europe/Paris, UTC+1)"
     environment.filters["day"] = i18n.show_date  # "13 December 2026" / "13 décembre 2026"
     environment.filters["local_time"] = local_time
     environment.filters["iso"] = _iso

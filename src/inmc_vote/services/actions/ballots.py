@@ -53,12 +53,7 @@ class BallotForm:
     question_en: str = ""
 
     def translations(self) -> dict[str, str]:
-        return {
-            "title_fr": self.title_fr,
-            "title_en": self.title_en,
-            "question_fr": self.question_fr,
-            "question_en": self.question_en,
-        }
+        return {field: getattr(self, field) for field in TRANSLATED_TEXTS}
 
     def checked(self) -> BallotForm:
         """The form with its values normalised, or Invalid naming the first problem."""

@@ -60,7 +60,6 @@ class MailedLetters:
 
     report: MailReport
     unsent: list[Letter]
-    manifest_hash: bytes
 
 
 async def mail_portal_links(
@@ -214,4 +213,4 @@ async def _mail_letters(
     )
     sent = {d.city_id for d in deliveries if d.sent}
     unsent = [letter for letter in letters if letter.city_id not in sent]
-    return MailedLetters(MailReport(TOKEN_LETTER, deliveries), unsent, manifest.hash)
+    return MailedLetters(MailReport(TOKEN_LETTER, deliveries), unsent)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inmc_vote.config import Settings
 from inmc_vote.db.engine import Database
@@ -70,34 +71,44 @@ async def send_due_reminders(db: Database, settings: Settings, now: datetime) ->
     reports = []
     for ballot in await queries.ballots.list_ballots(db):
         for due in due_reminders(ballot, now, ahead, soon=True):
+            async with db.read() as session:  # the usual case: claimed a minute ago
+                if await _claimed(session, due):
+                    continue
             if await _claim(db, due, now, ahead):
                 reports.append(await _send(db, settings, due, now))
     return reports
 
 
-async def _claim(db: Database, due: Due, now: datetime, ahead: timedelta) -> bool:
+async def _claimed(session: AsyncSession, due: Due) -> bool:
+    """Whether the event log already holds this reminder's claim."""
     deadline = rfc3339_ms(due.deadline)
+    claims = await session.execute(
+        select(BallotEvent.data).where(
+            BallotEvent.ballot_id == due.ballot_id,
+            BallotEvent.action == EventAction.REMINDER_DUE.value,
+        )
+    )
+    for (data,) in claims:
+        claimed = json.loads(data)
+        if claimed.get("reminder") == due.kind and claimed.get("deadline") == deadline:
+            return True
+    return False
+
+
+async def _claim(db: Database, due: Due, now: datetime, ahead: timedelta) -> bool:
     async with db.write() as session:
         ballot = await event_log.lock_ballot(session, due.ballot_id)
         await catch_up(session, ballot, now, db.at_rest_key)
         if due not in due_reminders(ballot, now, ahead):
             return False  # the ballot moved on while we looked
-        claims = await session.execute(
-            select(BallotEvent.data).where(
-                BallotEvent.ballot_id == due.ballot_id,
-                BallotEvent.action == EventAction.REMINDER_DUE.value,
-            )
-        )
-        for (data,) in claims:
-            claimed = json.loads(data)
-            if claimed.get("reminder") == due.kind and claimed.get("deadline") == deadline:
-                return False
+        if await _claimed(session, due):
+            return False
         await event_log.record(
             session,
             due.ballot_id,
             SCHEDULE,
             EventAction.REMINDER_DUE,
-            {"reminder": due.kind, "deadline": deadline},
+            {"reminder": due.kind, "deadline": rfc3339_ms(due.deadline)},
             now,
         )
         return True

@@ -18,6 +18,7 @@ from inmc_vote.domain.errors import Invalid
 from inmc_vote.domain.protocol.credentials import RollLine, roll_bytes
 from inmc_vote.domain.protocol.encoding import b64url, from_b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
+from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services import actions, queries
 from inmc_vote.services.actors import Actor
 from inmc_vote.web.api.openapi import file_answer, json_bytes
@@ -348,9 +349,10 @@ class VotingApi(Controller):
         entry = await queries.board.entry_by_tracker(
             db, ballot_id, _bytes_param(data.tracker, "tracker")
         )
+        ballot = await queries.ballots.get_ballot(db, ballot_id)  # its zone, to say when
+        when = show_time(datetime.fromisoformat(entry.received_at), ballot.timezone)
         return FoundOut(
             entry.round,
             _entry(entry),
-            f"Your ballot is entry {entry.seq} of round {entry.round}, recorded "
-            f"at {entry.received_at}.",
+            f"Your ballot is entry {entry.seq} of round {entry.round}, recorded at {when}.",
         )

@@ -20,14 +20,15 @@ from litestar.response import Template
 
 from inmc_vote.config import LIMITS
 from inmc_vote.db.engine import Database
-from inmc_vote.documents.verifier_zipapp import REQUIREMENTS, served
+from inmc_vote.documents.verifier_zipapp import PIP_ARGUMENTS, served
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import bundle
 from inmc_vote.domain.protocol.encoding import b64url
 from inmc_vote.domain.protocol.manifest import short_fingerprint
 from inmc_vote.services import actions, queries
 from inmc_vote.verify import Report, verify
-from inmc_vote.web.pages.common import BallotPage, current_ballot, page
+from inmc_vote.web.pages.common import BallotPage, page
+from inmc_vote.web.pages.visibility import visible_ballot
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class AuditPages(Controller):
         self,
         at: NamedDependency[BallotPage],
     ) -> Template:
-        ballot = await current_ballot(at.db, at.ballot_id, at.now)
+        ballot = await visible_ballot(at.request, at.db, at.ballot_id, at.now)
         try:
             head, report = await own_check(at.db, at.ballot_id, at.now, at.settings.base_url)
         except NotFound:
@@ -136,6 +137,6 @@ class AuditPages(Controller):
             if head
             else None,
             verifier=served(),
-            requirements=" ".join(f"'{r}'" for r in REQUIREMENTS),
+            requirements=PIP_ARGUMENTS,
             base_url=at.settings.base_url,
         )

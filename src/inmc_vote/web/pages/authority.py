@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from pathlib import Path
 from typing import Any
 
 from litestar import Controller, get
@@ -23,22 +22,11 @@ from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services import queries
 from inmc_vote.web.auth import principal
 from inmc_vote.web.pages.common import BallotPage, current_ballot, page
+from inmc_vote.web.pages.trustee import import_map
 
 _SECTION = '\n<section class="letter">'
 _SECTION_END = "</section>\n"
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-_VOTE_TEMPLATE = Path(__file__).parent.parent / "templates" / "vote.html"
-_IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
-
-
-def vote_import_map() -> str:
-    """The vote page's import map, text for text: the authority page loads the same
-    modules, pinned by the same hashes, and the site's script policy already allows
-    this exact text (security_headers.py hashes it from vote.html)."""
-    found = _IMPORT_MAP.search(_VOTE_TEMPLATE.read_text(encoding="utf-8"))
-    if found is None:
-        raise RuntimeError(f"{_VOTE_TEMPLATE} has no import map")
-    return found.group(1)
 
 
 def _markers(names: tuple[str, ...]) -> dict[str, str]:
@@ -99,7 +87,7 @@ class AuthorityPages(Controller):
         at: NamedDependency[BallotPage],
     ) -> Template:
         ballot = await current_ballot(at.db, at.ballot_id, at.now)
-        fixed = ballot.state not in (State.DRAFT.value, State.CANDIDACIES.value, "cancelled")
+        fixed = ballot.state not in (State.DRAFT, State.CANDIDACIES, State.CANCELLED)
         electorate = await queries.ballots.electorate(at.db, at.ballot_id) if fixed else []
         title = ballot.title or f"Ballot {ballot.id}"
         closes = show_time(ballot.closes_at, ballot.timezone) if ballot.closes_at else ""
@@ -113,7 +101,7 @@ class AuthorityPages(Controller):
             and ballot.state in (State.FROZEN.value, State.OPEN.value),
             organiser=await principal(at.request) is not None,
             base_url=at.settings.base_url,
-            import_map=vote_import_map(),
+            import_map=import_map(),
             letter_facts={
                 "ballot": ballot.id,
                 "baseUrl": at.settings.base_url,

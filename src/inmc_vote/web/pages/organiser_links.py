@@ -94,25 +94,20 @@ class OrganiserLinks(Controller):
                 raise Invalid("The cities to send again are not valid.")
             only = frozenset(int(x) for x in ids)
         ballot = await queries.ballots.get_ballot(at.db, at.ballot_id)
+        report: actions.mailing.MailReport | None = None
+        refused: RuleError | None = None
         try:
             report = await actions.mailing.mail_portal_links(
                 at.db, at.settings, actor, at.ballot_id, at.now, only
             )
-        except RuleError as refused:
-            return await page(
-                at.request,
-                "organiser_links_mailed.html",
-                status_code=refused.status,
-                ballot=ballot,
-                refused=refusal(refused),
-                report=None,
-                outcome_words=OUTCOME_WORDS,
-            )
+        except RuleError as error:
+            refused = error
         return await page(
             at.request,
             "organiser_links_mailed.html",
+            status_code=refused.status if refused else 200,
             ballot=ballot,
-            refused="",
+            refused=refusal(refused) if refused else "",
             report=report,
             outcome_words=OUTCOME_WORDS,
         )

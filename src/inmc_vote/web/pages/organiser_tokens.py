@@ -6,6 +6,7 @@ on the page that offers it, not on a bare refusal); replace a lost token."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,18 @@ async def mailed_page(at: BallotPage, mailed: actions.mailing.MailedLetters) -> 
     return shown
 
 
+async def mailed_or_refused(
+    at: BallotPage, send: Callable[[], Awaitable[actions.mailing.MailedLetters]]
+) -> Template:
+    """Mail letters with `send` and show what became of them, or the refusal (nothing
+    sent) on the issuing page."""
+    try:
+        mailed = await send()
+    except RuleError as refused:
+        return await tokens_page(at, refused)
+    return await mailed_page(at, mailed)
+
+
 class OrganiserTokens(Controller):
     path = "/organiser/ballots/{ballot_id:str}"
     guards = [organisers_only]
@@ -150,13 +163,12 @@ class OrganiserTokens(Controller):
         at: NamedDependency[BallotPage],
         actor: NamedDependency[Actor],
     ) -> Template:
-        try:
-            mailed = await actions.mailing.issue_and_mail_letters(
+        return await mailed_or_refused(
+            at,
+            lambda: actions.mailing.issue_and_mail_letters(
                 at.db, at.settings, actor, at.ballot_id, at.now
-            )
-        except RuleError as refused:
-            return await tokens_page(at, refused)
-        return await mailed_page(at, mailed)
+            ),
+        )
 
     @post("/tokens/mail-again")
     async def mail_again(
@@ -164,14 +176,14 @@ class OrganiserTokens(Controller):
         at: NamedDependency[BallotPage],
         actor: NamedDependency[Actor],
     ) -> Template:
-        try:
+
+        async def send() -> actions.mailing.MailedLetters:
             returned = returned_letters(await at.request.form())
-            mailed = await actions.mailing.mail_letters_again(
+            return await actions.mailing.mail_letters_again(
                 at.db, at.settings, actor, at.ballot_id, returned, at.now
             )
-        except RuleError as refused:
-            return await tokens_page(at, refused)
-        return await mailed_page(at, mailed)
+
+        return await mailed_or_refused(at, send)
 
     @post("/tokens/unsent")
     async def download_unsent(

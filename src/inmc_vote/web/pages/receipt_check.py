@@ -21,9 +21,8 @@ from inmc_vote.db.engine import Database
 from inmc_vote.domain.errors import NotFound
 from inmc_vote.domain.protocol import board
 from inmc_vote.domain.protocol.manifest import Manifest, short_fingerprint
-from inmc_vote.domain.timefmt import show_time
 from inmc_vote.services import queries
-from inmc_vote.web.i18n import _
+from inmc_vote.web.i18n import _, show_time
 from inmc_vote.web.pages.common import BallotPage, page
 from inmc_vote.web.pages.visibility import visible_ballot
 
@@ -67,7 +66,7 @@ def _received(receipt: board.Receipt, zone: str) -> str:
         moment = datetime.fromisoformat(receipt.received_at.replace("Z", "+00:00"))
     except ValueError:
         return receipt.received_at
-    return show_time(moment, zone)
+    return show_time(moment, zone)  # in the reader's language
 
 
 async def check_receipt(db: Database, ballot_id: str, text: str, zone: str = "UTC") -> Verdict:

@@ -26,9 +26,9 @@ _IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
 
 @cache
 def import_map() -> str:
-    """The vote page's import map, text for text: this page loads the same vendored
-    modules, pinned by the same hashes, and the site's script policy allows exactly this
-    text (security_headers.py hashes it from vote.html)."""
+    """The vote page's import map, text for text: this page and the authority's load the
+    same vendored modules, pinned by the same hashes, and the site's script policy allows
+    exactly this text (security_headers.py hashes it from vote.html)."""
     found = _IMPORT_MAP.search(_VOTE_TEMPLATE.read_text(encoding="utf-8"))
     if found is None:
         raise RuntimeError(f"{_VOTE_TEMPLATE} has no import map")

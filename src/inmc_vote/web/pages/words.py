@@ -7,13 +7,8 @@ rendered, so that a catalogue loaded later still applies.
 from __future__ import annotations
 
 from inmc_vote.domain.candidacies import CandidacyStatus
+from inmc_vote.domain.errors import N_ as N_  # the one marker, for the pages that import it here
 from inmc_vote.domain.lifecycle import Action, State
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it yet."""
-    return message
-
 
 PUBLISHED = "published"
 

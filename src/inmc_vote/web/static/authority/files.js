@@ -14,14 +14,14 @@ import { SEED_BYTES, credentialFromSeed, ed25519Sign, ed25519Verify } from "../b
 
 export const ROLL_FORMAT = "inmc-vote/roll/v1";
 export const REVOCATION_FORMAT = "inmc-vote/revocation/v1";
-export const REGISTRAR_KEY_FORMAT = "inmc-vote/registrar-key/v1";
+const REGISTRAR_KEY_FORMAT = "inmc-vote/registrar-key/v1";
 const CHECK_CHARS = 4;
 
 /** A refusal for the person using the page (a wrong file, a city not found). */
 export class FileProblem extends Error {}
 
 /** 32 fresh random bytes: an Ed25519 seed, as `keys.new_ed25519` makes one. */
-export function randomSeed() {
+function randomSeed() {
   return crypto.getRandomValues(new Uint8Array(SEED_BYTES));
 }
 
@@ -60,7 +60,7 @@ function compareBytes(a, b) {
  * in groups of 4 (docs/protocol.md, "Tokens and credentials"; credentials.format_token).
  * It is read back with the vote page's own parseToken before it is handed out.
  */
-export async function formatToken(ballotId, seed) {
+async function formatToken(ballotId, seed) {
   const digest = await sha256(
     labelled("inmc-vote/token-check/v1"),
     utf8(ballotId),
@@ -101,7 +101,7 @@ function rollFileMessage(ballotId, rollHash) {
  * The registrar: an Ed25519 key pair from a seed (docs/protocol.md, "Tokens and
  * credentials": key files kept off the server).
  */
-export async function registrarOf(ballotId, seed) {
+async function registrarOf(ballotId, seed) {
   const { privateKey, publicRaw } = await credentialFromSeed(seed);
   return { ballotId, seed, privateKey, publicRaw };
 }
@@ -154,7 +154,7 @@ export async function readRegistrarKey(text, ballotId) {
  * its registrar-signed roll line (docs/protocol.md, "Tokens and credentials";
  * credentials.issue_credential).
  */
-export async function issueCredential(registrar, seed) {
+async function issueCredential(registrar, seed) {
   const { publicRaw } = await credentialFromSeed(seed);
   const sig = await ed25519Sign(
     registrar.privateKey,
@@ -176,7 +176,7 @@ function lineJson(line) {
  * roll's hash (docs/protocol.md, "Tokens and credentials": a roll file; roll_file.make).
  * @returns {Promise<{text: string, rollHash: Uint8Array}>}
  */
-export async function rollFile(registrar, lines) {
+async function rollFile(registrar, lines) {
   const ordered = [...lines].sort((a, b) => compareBytes(a.pk, b.pk));
   const rollHash = await sha256(
     ...ordered.map((line) => concat(canonicalJson(lineJson(line)), utf8("\n"))),
@@ -202,7 +202,7 @@ export async function rollFile(registrar, lines) {
  * The credentials' public keys of a roll: roll.json, or the server's roll as JSON
  * Lines (GET /api/v1/ballots/{id}/roll), as offline_tokens._roll_keys reads them.
  */
-export function rollKeys(text) {
+function rollKeys(text) {
   try {
     const value = JSON.parse(text);
     if (
@@ -231,7 +231,7 @@ export function rollKeys(text) {
  * roll line (docs/protocol.md, "Tokens and credentials": a revocation;
  * revocation_file.make).
  */
-export async function revocationFile(registrar, revoked, replacementLine) {
+async function revocationFile(registrar, revoked, replacementLine) {
   const revocationSig = await ed25519Sign(
     registrar.privateKey,
     revocationMessage(registrar.ballotId, revoked),
@@ -264,12 +264,12 @@ export async function revocationFile(registrar, revoked, replacementLine) {
  * The vote link: the token in the fragment, which never reaches the server
  * (token_letters.vote_link).
  */
-export function voteLink(baseUrl, ballotId, token) {
+function voteLink(baseUrl, ballotId, token) {
   return `${baseUrl}/vote/${ballotId}#t=${token}`;
 }
 
 /** Text as Jinja's autoescape (markupsafe) writes it into HTML. */
-export function escapeHtml(text) {
+function escapeHtml(text) {
   return String(text)
     .replaceAll("&", "&amp;")
     .replaceAll(">", "&gt;")

@@ -3,6 +3,8 @@
 // uploads only the roll, or a lost token's revocation, neither of which holds a token.
 // Every sentence shown comes from the page (#authority-words, translated on the server).
 
+import { pageWords, sentence } from "../ballot/words.js";
+
 /** @type {typeof import("./files.js")} */
 let F = null;
 
@@ -14,19 +16,10 @@ const facts = JSON.parse($("letter-facts").textContent);
 const ballot = { ballotId: facts.ballot, baseUrl: facts.baseUrl };
 const urls = [];
 
-const words = new Map(
-  Array.from(document.querySelectorAll("#authority-words [data-key]"), (el) => [
-    el.dataset.key,
-    el.textContent.trim(),
-  ]),
-);
+const words = pageWords("authority-words");
 
 /** A sentence of the page, with {name} placeholders filled. */
-function w(key, vars = {}) {
-  let text = words.get(key) ?? key;
-  for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
-  return text;
-}
+const w = (key, vars = {}) => sentence(words, key, vars);
 
 function say(text) {
   $("authority-status").textContent = text;

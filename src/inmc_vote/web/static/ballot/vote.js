@@ -7,6 +7,8 @@
 // sentence shown comes from the page (#vote-words, translated on the server); the
 // server's refusals are shown from their problem details.
 
+import { pageWords, sentence } from "./words.js";
+
 // protocol.js (and with it the vendored @noble/curves, through the page's import map) is
 // loaded by start(): if it cannot load, the page says so instead of staying blank.
 /** @type {typeof import("./protocol.js")} */
@@ -21,20 +23,10 @@ const STEPS = ["step-token", "step-check", "step-choose", "step-confirm", "step-
 const RANKED = new Set(["irv", "schulze"]);
 const SINGLE = new Set(["plurality", "exhaustive"]);
 
-const words = new Map(
-  Array.from(document.querySelectorAll("#vote-words [data-key]"), (el) => [
-    el.dataset.key,
-    el.textContent.trim(),
-  ]),
-);
-
+const words = pageWords("vote-words");
 
 /** A sentence of the page, with {name} placeholders filled. */
-function w(key, vars = {}) {
-  let text = words.get(key) ?? key;
-  for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
-  return text;
-}
+const w = (key, vars = {}) => sentence(words, key, vars);
 
 /** An element with attributes and children (strings become text, never HTML). */
 function el(tag, attrs = {}, children = []) {
@@ -183,7 +175,7 @@ async function readToken(text) {
   const field = $("token");
   field.removeAttribute("aria-invalid");
   if (text.trim() && !text.includes(".")) {
-    // A token is always written whole, `<ballot>.XXXX-…`, even on its own ballot's page.
+    // A token is always written whole, `<ballot>.ABCD-…`, even on its own ballot's page.
     refuseToken(w("token-no-prefix", { prefix: `${ballotId}.` }));
     return;
   }

@@ -23,15 +23,15 @@ import {
   signingPublic,
 } from "./messages.js";
 
-export const CERTIFICATE = "inmc-vote/v2/certificate";
-export const DEAL = "inmc-vote/v2/deal";
+const CERTIFICATE = "inmc-vote/v2/certificate";
+const DEAL = "inmc-vote/v2/deal";
 export const KEY = "inmc-vote/v2/trustee-key";
 export const COMPLAINT = "inmc-vote/v2/complaint";
 export const KEY_POK_LABEL = "inmc-vote/v2/key-pok";
-export const SHARE_LABEL = "inmc-vote/v2/share";
+const SHARE_LABEL = "inmc-vote/v2/share";
 export const SHARE_CIPHERTEXT_BYTES = 32 + 32 + 16; // enc, the sealed scalar, the tag
 export const MAX_NAME = 200;
-export const MAX_REASON = 500;
+const MAX_REASON = 500;
 
 const COMMON = ["format", "ballot", "ceremony", "trustee", "signature"];
 const CERTIFICATE_FIELDS = new Set([
@@ -117,7 +117,7 @@ function evaluateInExponent(points, x) {
 }
 
 /** s·G = Σ_k l^k·C_k (threshold.share_matches; Belenios, "Vinputs"). */
-export function shareMatches(share, l, points) {
+function shareMatches(share, l, points) {
   const expected = evaluateInExponent(points, l);
   if (share === 0n) return expected === null;
   return expected !== null && b64url(group.baseMul(share)) === b64url(expected);
@@ -138,13 +138,13 @@ function inOrder(items, what) {
 }
 
 /** H_c = SHA-256(u32(n) ‖ message_hash of each certificate in index order) (protocol.md, "Trustees", 2). */
-export const certificatesHash = (certs) =>
+const certificatesHash = (certs) =>
   phaseHash(inOrder(certs, "certificates").map((c) => c.hash));
 /** H_d, as H_c over the deals (protocol.md, "Trustees", 3). */
-export const dealsHash = (deals) => phaseHash(inOrder(deals, "deals").map((d) => d.hash));
+const dealsHash = (deals) => phaseHash(inOrder(deals, "deals").map((d) => d.hash));
 
 /** info = labelled("inmc-vote/v2/share") ‖ ballot ‖ 0 ‖ u32(ceremony) ‖ u32(j) ‖ u32(l) (protocol.md, "Trustees", 2). */
-export function shareInfo(ballot, ceremony, dealer, recipient) {
+function shareInfo(ballot, ceremony, dealer, recipient) {
   return concat(
     labelled(SHARE_LABEL),
     utf8(ballot),
@@ -164,7 +164,7 @@ function pokStatement(ballot, ceremony, trustee, key) {
  * Schnorr's proof of knowledge of x with X = x·G (proofs.schnorr_prove; Belenios,
  * "Trustee keys"): A = w·G, c = Hs(label, context…, A), s = w + c·x.
  */
-export function schnorrProve(label, context, secret, nonce) {
+function schnorrProve(label, context, secret, nonce) {
   const w = nonce ?? group.randomScalar();
   const commitment = group.baseMul(w);
   const c = group.hashScalar(label, ...context, commitment);
@@ -248,7 +248,7 @@ export async function makeDeal({
 }
 
 /** The scalar f_j(l) sealed for `recipient` (ceremony.open_share), not yet checked. */
-export async function openShare(deal, { ballot, ceremony, recipient, encryptionPrivate }) {
+async function openShare(deal, { ballot, ceremony, recipient, encryptionPrivate }) {
   const what = `the share for trustee ${recipient}`;
   let plain;
   try {
@@ -281,7 +281,7 @@ export async function shareChecked(deal, args) {
 }
 
 /** x_l = Σ_j f_j(l), every share checked (ceremony.secret_share; Belenios "Voutputs"). */
-export async function secretShare({ ballot, ceremony, trustee, deals, encryptionPrivate }) {
+async function secretShare({ ballot, ceremony, trustee, deals, encryptionPrivate }) {
   let x = 0n;
   for (const deal of inOrder(deals, "deals")) {
     x = group.sAdd(
@@ -347,7 +347,7 @@ export async function makeKey({
 }
 
 /** A complaint about trustee `about`'s deal (ceremony.make_complaint). */
-export async function makeComplaint({ ballot, ceremony, trustee, about, reason, signingSeed }) {
+async function makeComplaint({ ballot, ceremony, trustee, about, reason, signingSeed }) {
   const cut = [...reason].slice(0, MAX_REASON).join("");
   return sign({ format: COMPLAINT, ballot, ceremony, trustee, about, reason: cut }, signingSeed);
 }

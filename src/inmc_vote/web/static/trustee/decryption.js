@@ -11,7 +11,7 @@ import * as group from "../ballot/group.js";
 import { hash, lotReveal, sign, strictB64url } from "./messages.js";
 
 export const FORMAT = "inmc-vote/v2/decryption";
-export const PROOF_LABEL = "inmc-vote/v2/decryption";
+const PROOF_LABEL = "inmc-vote/v2/decryption";
 const LIST_LABEL = "inmc-vote/v2/ciphertexts";
 
 /**
@@ -51,7 +51,7 @@ export function readListLines(text) {
  * Chaum–Pedersen (proofs.chaum_pedersen_prove): A1 = w·G, A2 = w·B,
  * c = Hs(label, context…, A1, A2), s = w + c·x.
  */
-export function chaumPedersenProve(label, context, secret, base, nonce) {
+function chaumPedersenProve(label, context, secret, base, nonce) {
   const w = nonce ?? group.randomScalar();
   const a1 = group.baseMul(w);
   const a2 = group.mul(w, base);

@@ -19,8 +19,8 @@ const AEAD_ID = 0x0001;
 const N_SECRET = 32; // Nsecret of the KEM (§7.1)
 const N_K = 16; // Nk of AES-128-GCM (§7.3)
 const N_N = 12; // Nn of AES-128-GCM (§7.3)
-export const N_ENC = 32; // Nenc of DHKEM(X25519) (§7.1)
-export const N_TAG = 16; // Nt of AES-128-GCM (§7.3)
+const N_ENC = 32; // Nenc of DHKEM(X25519) (§7.1)
+const N_TAG = 16; // Nt of AES-128-GCM (§7.3)
 const MODE_BASE = 0x00; // §5, Table 1
 
 const VERSION = utf8("HPKE-v1");

@@ -72,7 +72,7 @@ export function newTrusteeFile(server, ballot, invitation) {
 }
 
 /** The file's JSON value (TrusteeFile.to_json). */
-export function toJson(file) {
+function toJson(file) {
   return {
     format: FORMAT,
     server: file.server,
@@ -92,8 +92,8 @@ export function toJson(file) {
 /**
  * The file's bytes as Python's json.dumps(value, indent=2, sort_keys=True) + "\n":
  * JSON.stringify lays out objects and arrays the same way; keys are sorted here, and
- * every character outside printable ASCII is escaped as \uXXXX (lower-case hex), as
- * ensure_ascii does.
+ * every character outside printable ASCII is escaped as \u followed by four lower-case
+ * hex digits, as ensure_ascii does.
  * @returns {string}
  */
 export function dump(file) {

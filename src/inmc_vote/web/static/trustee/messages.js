@@ -14,7 +14,7 @@ import * as group from "../ballot/group.js";
 import { credentialFromSeed, ed25519Sign, ed25519Verify } from "../ballot/signing.js";
 
 export const SIGNATURE_LABEL = "inmc-vote/v2/trustee";
-export const LOT_CHAIN_LENGTH = 256;
+const LOT_CHAIN_LENGTH = 256;
 const LOT_CHAIN = labelled("inmc-vote/v2/lot-chain");
 
 /** SHA-256 of the concatenated parts (noble-hashes, synchronous). */
@@ -27,7 +27,7 @@ function body(message) {
 }
 
 /** protocol.md, "Trustees", "Messages": the bytes a trustee signs. */
-export function signedBytes(message) {
+function signedBytes(message) {
   return concat(labelled(SIGNATURE_LABEL), hash(canonicalJson(body(message))));
 }
 
@@ -55,7 +55,7 @@ export function messageHash(message) {
 }
 
 /** chain^times(x), chain(x) = SHA-256(labelled("inmc-vote/v2/lot-chain") ‖ x) (protocol.md, "Lot seed"). */
-export function lotChain(x, times) {
+function lotChain(x, times) {
   let value = x;
   for (let i = 0; i < times; i++) value = hash(LOT_CHAIN, value);
   return value;

@@ -1,7 +1,7 @@
 // The two group primitives the shuffle needs that ../ballot/group.js lacks, mirroring
 // inmc_vote/domain/protocol/group.py: libsodium's `crypto_core_ed25519_from_uniform` and the
-// shuffle's independent generators (`group.generator`), plus the points-as-objects form of
-// Python's `_weighted_sum` (docs/protocol.md, "The group" and "Mixing").
+// shuffle's independent generators (`group.generator`) (docs/protocol.md, "The group" and
+// "Mixing").
 //
 // No field, curve or scalar arithmetic is written here: Elligator 2 is noble's RFC 9380
 // map (`_map_to_curve_elligator2_curve25519`, exported by @noble/curves 2.4.0 for this
@@ -52,7 +52,7 @@ export function fromUniform(r) {
  * @param {number} index
  * @returns {InstanceType<typeof Point>}
  */
-export function generatorPoint(mh, index) {
+function generatorPoint(mh, index) {
   if (asBytes(mh, "the manifest hash").length !== 32) throw new Error("mh is 32 bytes");
   const seed = sha512(concat(GENERATOR_LABEL, mh, u32(index))).subarray(0, 32);
   const p = fromUniform(seed);
@@ -69,21 +69,3 @@ export function generatorPoint(mh, index) {
 export function generators(mh, n) {
   return Array.from({ length: n + 1 }, (_, i) => generatorPoint(mh, i));
 }
-
-/**
- * Σ s_i·P_i over noble points and bigint scalars in [1, L) (shuffle._weighted_sum),
- * with noble's constant-time `multiply`: the scalars are often secret.
- * @param {bigint[]} scalars
- * @param {InstanceType<typeof Point>[]} points
- * @returns {InstanceType<typeof Point>}
- */
-export function weightedSum(scalars, points) {
-  if (scalars.length !== points.length || scalars.length === 0) {
-    throw new Error("one scalar per point, at least one");
-  }
-  let total = Point.ZERO;
-  for (let i = 0; i < scalars.length; i++) total = total.add(points[i].multiply(scalars[i]));
-  return total;
-}
-
-export { Point };

@@ -11,26 +11,18 @@
 // from the URL fragment, which the browser never sends to the server.
 // Every sentence shown comes from the page (#trustee-words, translated on the server).
 
+import { pageWords, sentence } from "../ballot/words.js";
+
 const $ = (id) => document.getElementById(id);
 const app = $("trustee-app");
 const ballotId = app.dataset.ballot;
 const server = app.dataset.server;
 const api = `/api/v1/ballots/${encodeURIComponent(ballotId)}`;
 
-const words = new Map(
-  Array.from(document.querySelectorAll("#trustee-words [data-key]"), (el) => [
-    el.dataset.key,
-    el.textContent.trim(),
-  ]),
-);
+const words = pageWords("trustee-words");
 
 /** A sentence of the page, with {name} placeholders filled. */
-function w(key, vars = {}) {
-  let text = words.get(key) ?? key;
-  for (const [name, value] of Object.entries(vars))
-    text = text.replaceAll(`{${name}}`, String(value));
-  return text;
-}
+const w = (key, vars = {}) => sentence(words, key, vars);
 
 /** @type {{steps: any, keyfile: any, decryption: any, shuffle: any, bytes: any}} */
 const M = {};

@@ -42,7 +42,7 @@ function randomBelow(bound) {
 }
 
 /** GenPermutation: a uniform permutation of 0..n−1 (Knuth's shuffle). */
-export function randomPermutation(n) {
+function randomPermutation(n) {
   const items = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = randomBelow(i + 1);

@@ -1,6 +1,6 @@
 """ballot texts: a ballot's title and question, and a candidacy's summary, in French and English
 
-Revision ID: 0007_ballot_texts
+Revision ID: 0008_ballot_texts
 Revises: 0007_mail
 Create Date: 2027-01-25 09:00:00
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_ballot_texts"
+revision = "0008_ballot_texts"
 down_revision = "0007_mail"
 branch_labels = None
 depends_on = None
